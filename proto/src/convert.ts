@@ -1,0 +1,199 @@
+// fromProto / toProto: the only place generated message types meet domain types.
+// Decoding is where untrusted bytes from an agent become a TelltaleEvent or a ProtoError.
+import './long-as-number.js';
+import { telltale } from '../gen/telltale.js';
+import type {
+  AddressFamily, AlertSummary, BatchAck, BuildContext, EventBatch, TelltaleEvent, Transport,
+} from './domain.js';
+import { ProtoError } from './errors.js';
+
+const pb = telltale.v1;
+
+/** Bounds on what one event may carry; larger input is rejected, not truncated silently. */
+export const LIMITS = Object.freeze({
+  stringBytes: 4096,
+  argvEntries: 256,
+  dnsPacketBytes: 65535,
+  eventsPerBatch: 10000,
+});
+
+const familyToProto: Record<AddressFamily, number> = { unspecified: 0, inet: 1, inet6: 2 };
+const familyFromProto = (n: number | null | undefined): AddressFamily => (n === 1 ? 'inet' : n === 2 ? 'inet6' : 'unspecified');
+const transportToProto: Record<Transport, number> = { unspecified: 0, tcp: 1, udp: 2 };
+const transportFromProto = (n: number | null | undefined): Transport => (n === 1 ? 'tcp' : n === 2 ? 'udp' : 'unspecified');
+
+function str(value: string | null | undefined, field: string): string {
+  const s = value ?? '';
+  if (s.length > LIMITS.stringBytes) throw new ProtoError('PROTO_INVALID_EVENT', `${field} longer than ${LIMITS.stringBytes}`);
+  return s;
+}
+const num = (value: number | null | undefined): number => value ?? 0;
+
+function contextFromProto(c: telltale.v1.BuildContext.$Properties | null | undefined): BuildContext {
+  if (!c) throw new ProtoError('PROTO_INVALID_EVENT', 'build_start without context');
+  return {
+    buildId: str(c.buildId, 'context.build_id'),
+    pipeline: str(c.pipeline, 'context.pipeline'),
+    runId: str(c.runId, 'context.run_id'),
+    job: str(c.job, 'context.job'),
+    repo: str(c.repo, 'context.repo'),
+    commit: str(c.commit, 'context.commit'),
+    agentHost: str(c.agentHost, 'context.agent_host'),
+    ciProvider: str(c.ciProvider, 'context.ci_provider'),
+  };
+}
+
+/** Turns one decoded wire event into a domain event, or throws PROTO_INVALID_EVENT. */
+export function eventFromProto(m: telltale.v1.Event.$Properties & { body?: string }): TelltaleEvent {
+  const base = { timeUs: num(m.timeUs), buildId: str(m.buildId, 'build_id') };
+  if (!base.buildId) throw new ProtoError('PROTO_INVALID_EVENT', 'event without build_id');
+  switch (m.body) {
+    case 'buildStart': {
+      const b = m.buildStart!;
+      const context = contextFromProto(b.context);
+      if (context.buildId !== base.buildId) throw new ProtoError('PROTO_INVALID_EVENT', 'build_start context names another build');
+      return { ...base, kind: 'build_start', context, rootPid: num(b.rootPid) };
+    }
+    case 'buildEnd':
+      return { ...base, kind: 'build_end', exitCode: num(m.buildEnd!.exitCode) };
+    case 'exec': {
+      const e = m.exec!;
+      const argv = e.argv ?? [];
+      if (argv.length > LIMITS.argvEntries) throw new ProtoError('PROTO_INVALID_EVENT', `argv has more than ${LIMITS.argvEntries} entries`);
+      return {
+        ...base, kind: 'exec', pid: num(e.pid), ppid: num(e.ppid), exe: str(e.exe, 'exec.exe'),
+        argv: argv.map((a) => str(a, 'exec.argv')), cwd: str(e.cwd, 'exec.cwd'), uid: num(e.uid),
+        startTimeUs: num(e.startTimeUs), argvTruncated: e.argvTruncated ?? false,
+      };
+    }
+    case 'fork':
+      return { ...base, kind: 'fork', pid: num(m.fork!.pid), ppid: num(m.fork!.ppid) };
+    case 'exit':
+      return { ...base, kind: 'exit', pid: num(m.exit!.pid), exitCode: num(m.exit!.exitCode), signal: num(m.exit!.signal) };
+    case 'connect': {
+      const c = m.connect!;
+      return {
+        ...base, kind: 'connect', pid: num(c.pid), family: familyFromProto(c.family), protocol: transportFromProto(c.protocol),
+        address: str(c.address, 'connect.address'), port: num(c.port),
+      };
+    }
+    case 'dns': {
+      const d = m.dns!;
+      const packet = d.packet ?? new Uint8Array(0);
+      if (packet.length > LIMITS.dnsPacketBytes) throw new ProtoError('PROTO_INVALID_EVENT', 'dns packet larger than 65535 bytes');
+      return {
+        ...base, kind: 'dns', pid: num(d.pid), packet, packetLength: Math.max(num(d.packetLength), packet.length),
+        family: familyFromProto(d.family), protocol: transportFromProto(d.protocol), address: str(d.address, 'dns.address'), port: num(d.port),
+      };
+    }
+    case 'loss':
+      return { ...base, kind: 'loss', source: str(m.loss!.source, 'loss.source'), reason: str(m.loss!.reason, 'loss.reason'), count: num(m.loss!.count) };
+    default:
+      throw new ProtoError('PROTO_INVALID_EVENT', 'event without a known body');
+  }
+}
+
+export function eventToProto(e: TelltaleEvent): telltale.v1.Event.$Properties {
+  const base = { timeUs: e.timeUs, buildId: e.buildId };
+  switch (e.kind) {
+    case 'build_start': return { ...base, buildStart: { context: { ...e.context }, rootPid: e.rootPid } };
+    case 'build_end': return { ...base, buildEnd: { exitCode: e.exitCode } };
+    case 'exec': return {
+      ...base,
+      exec: { pid: e.pid, ppid: e.ppid, exe: e.exe, argv: e.argv, cwd: e.cwd, uid: e.uid, startTimeUs: e.startTimeUs, argvTruncated: e.argvTruncated },
+    };
+    case 'fork': return { ...base, fork: { pid: e.pid, ppid: e.ppid } };
+    case 'exit': return { ...base, exit: { pid: e.pid, exitCode: e.exitCode, signal: e.signal } };
+    case 'connect': return {
+      ...base,
+      connect: { pid: e.pid, family: familyToProto[e.family], protocol: transportToProto[e.protocol], address: e.address, port: e.port },
+    };
+    case 'dns': return {
+      ...base,
+      dns: {
+        pid: e.pid, packet: e.packet, packetLength: e.packetLength, family: familyToProto[e.family],
+        protocol: transportToProto[e.protocol], address: e.address, port: e.port,
+      },
+    };
+    case 'loss': return { ...base, loss: { source: e.source, reason: e.reason, count: e.count } };
+  }
+}
+
+export function encodeBatch(batch: EventBatch): Uint8Array {
+  return pb.EventBatch.encode({ agentId: batch.agentId, sequence: batch.sequence, events: batch.events.map(eventToProto) }).finish();
+}
+
+export interface DecodedBatch {
+  agentId: string;
+  sequence: number;
+  events: TelltaleEvent[];
+  /** Events refused by eventFromProto, with their error codes; the rest of the batch stands. */
+  rejected: { index: number; error: ProtoError }[];
+}
+
+/** Decodes an EventBatch from bytes. Malformed bytes throw PROTO_DECODE; bad events are listed, not fatal. */
+export function decodeBatch(bytes: Uint8Array): DecodedBatch {
+  let m: telltale.v1.EventBatch;
+  try {
+    m = pb.EventBatch.decode(bytes);
+  } catch (err) {
+    throw new ProtoError('PROTO_DECODE', `EventBatch does not decode: ${(err as Error).message}`);
+  }
+  return batchFromProto(m);
+}
+
+export function batchFromProto(m: telltale.v1.EventBatch.$Properties): DecodedBatch {
+  const agentId = str(m.agentId, 'agent_id');
+  if (!agentId) throw new ProtoError('PROTO_INVALID_BATCH', 'batch without agent_id');
+  const sequence = num(m.sequence);
+  if (!Number.isSafeInteger(sequence) || sequence < 1) throw new ProtoError('PROTO_INVALID_BATCH', 'batch sequence must be 1 or more');
+  const raw = m.events ?? [];
+  if (raw.length > LIMITS.eventsPerBatch) throw new ProtoError('PROTO_INVALID_BATCH', `batch holds more than ${LIMITS.eventsPerBatch} events`);
+  const events: TelltaleEvent[] = [];
+  const rejected: DecodedBatch['rejected'] = [];
+  raw.forEach((e, index) => {
+    try {
+      events.push(eventFromProto(e as telltale.v1.Event.$Properties & { body?: string }));
+    } catch (err) {
+      if (err instanceof ProtoError) rejected.push({ index, error: err });
+      else rejected.push({ index, error: new ProtoError('PROTO_INVALID_EVENT', String(err)) });
+    }
+  });
+  return { agentId, sequence, events, rejected };
+}
+
+export function encodeAck(ack: BatchAck): Uint8Array {
+  return pb.BatchAck.encode(ack).finish();
+}
+
+export function decodeAck(bytes: Uint8Array): BatchAck {
+  let m: telltale.v1.BatchAck;
+  try {
+    m = pb.BatchAck.decode(bytes);
+  } catch (err) {
+    throw new ProtoError('PROTO_DECODE', `BatchAck does not decode: ${(err as Error).message}`);
+  }
+  return { sequence: num(m.sequence), accepted: num(m.accepted), rejected: num(m.rejected), duplicate: m.duplicate ?? false };
+}
+
+export function alertToProto(a: AlertSummary): telltale.v1.Alert.$Properties {
+  return {
+    id: a.id, kind: a.kind, severity: a.severity, qname: a.qname ?? '', domain: a.domain ?? '', address: a.address ?? '',
+    chain: a.chain.map((c) => ({ pid: c.pid, exe: c.exe, argv: c.argv })), evidenceJson: JSON.stringify(a.evidence), createdAtUs: a.createdAtUs,
+  };
+}
+
+export function alertFromProto(m: telltale.v1.Alert.$Properties): AlertSummary {
+  let evidence: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(m.evidenceJson || '{}');
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) evidence = parsed as Record<string, unknown>;
+  } catch {
+    evidence = { unparsed: m.evidenceJson };
+  }
+  return {
+    id: m.id ?? '', kind: m.kind ?? '', severity: m.severity ?? '', qname: m.qname || null, domain: m.domain || null,
+    address: m.address || null, chain: (m.chain ?? []).map((c) => ({ pid: num(c.pid), exe: c.exe ?? '', argv: c.argv ?? [] })),
+    evidence, createdAtUs: num(m.createdAtUs),
+  };
+}

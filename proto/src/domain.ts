@@ -1,0 +1,97 @@
+// The normalized telltale event, as every package's core sees it: plain data, no protobuf.
+// Adapters turn wire messages into these with fromProto and back with toProto.
+
+export type AddressFamily = 'inet' | 'inet6' | 'unspecified';
+export type Transport = 'tcp' | 'udp' | 'unspecified';
+
+export interface BuildContext {
+  buildId: string;
+  pipeline: string;
+  runId: string;
+  job: string;
+  repo: string;
+  commit: string;
+  agentHost: string;
+  ciProvider: string;
+}
+
+interface EventBase {
+  /** Wall clock, microseconds since the Unix epoch. */
+  timeUs: number;
+  buildId: string;
+}
+
+export interface BuildStartEvent extends EventBase { kind: 'build_start'; context: BuildContext; rootPid: number }
+export interface BuildEndEvent extends EventBase { kind: 'build_end'; exitCode: number }
+export interface ExecEvent extends EventBase {
+  kind: 'exec';
+  pid: number;
+  ppid: number;
+  exe: string;
+  argv: string[];
+  cwd: string;
+  uid: number;
+  startTimeUs: number;
+  argvTruncated: boolean;
+}
+export interface ForkEvent extends EventBase { kind: 'fork'; pid: number; ppid: number }
+export interface ExitEvent extends EventBase { kind: 'exit'; pid: number; exitCode: number; signal: number }
+export interface ConnectEvent extends EventBase {
+  kind: 'connect';
+  pid: number;
+  family: AddressFamily;
+  protocol: Transport;
+  address: string;
+  port: number;
+}
+export interface DnsEvent extends EventBase {
+  kind: 'dns';
+  pid: number;
+  /** The bytes captured; fewer than packetLength when the source truncated them. */
+  packet: Uint8Array;
+  packetLength: number;
+  family: AddressFamily;
+  protocol: Transport;
+  address: string;
+  port: number;
+}
+export interface LossEvent extends EventBase { kind: 'loss'; source: string; reason: string; count: number }
+
+export type TelltaleEvent =
+  | BuildStartEvent
+  | BuildEndEvent
+  | ExecEvent
+  | ForkEvent
+  | ExitEvent
+  | ConnectEvent
+  | DnsEvent
+  | LossEvent;
+
+export type EventKind = TelltaleEvent['kind'];
+
+export interface EventBatch {
+  agentId: string;
+  sequence: number;
+  events: TelltaleEvent[];
+}
+
+export interface BatchAck {
+  sequence: number;
+  accepted: number;
+  rejected: number;
+  duplicate: boolean;
+}
+
+export interface ChainEntry { pid: number; exe: string; argv: string[] }
+
+export interface AlertSummary {
+  id: string;
+  kind: string;
+  severity: string;
+  qname: string | null;
+  domain: string | null;
+  address: string | null;
+  chain: ChainEntry[];
+  evidence: Record<string, unknown>;
+  createdAtUs: number;
+}

@@ -1,0 +1,5 @@
+// @telltale/proto: the wire contract (generated codecs under ../gen) and the domain event types.
+export * from './domain.js';
+export * from './errors.js';
+export * from './convert.js';
+export * from './ingest-service.js';
