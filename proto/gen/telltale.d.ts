@@ -243,6 +243,7 @@ export namespace telltale {
             protocol: telltale.v1.Protocol;
             address: string;
             port: number;
+            response: boolean;
             static create(properties: telltale.v1.DnsQuery.$Shape): telltale.v1.DnsQuery & telltale.v1.DnsQuery.$Shape;
             static create(properties?: telltale.v1.DnsQuery.$Properties): telltale.v1.DnsQuery;
             static encode(m: telltale.v1.DnsQuery.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
@@ -261,6 +262,7 @@ export namespace telltale {
                 protocol?: (telltale.v1.Protocol|null);
                 address?: (string|null);
                 port?: (number|null);
+                response?: (boolean|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telltale.v1.DnsQuery.$Properties;

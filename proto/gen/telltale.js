@@ -2265,6 +2265,7 @@ export const telltale = $root.telltale = (() => {
              * @property {telltale.v1.Protocol|null} [protocol] DnsQuery protocol
              * @property {string|null} [address] DnsQuery address
              * @property {number|null} [port] DnsQuery port
+             * @property {boolean|null} [response] DnsQuery response
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -2353,6 +2354,14 @@ export const telltale = $root.telltale = (() => {
             DnsQuery.prototype.port = 0;
 
             /**
+             * DnsQuery response.
+             * @member {boolean} response
+             * @memberof telltale.v1.DnsQuery
+             * @instance
+             */
+            DnsQuery.prototype.response = false;
+
+            /**
              * Creates a new DnsQuery instance using the specified properties.
              * @function create
              * @memberof telltale.v1.DnsQuery
@@ -2398,6 +2407,8 @@ export const telltale = $root.telltale = (() => {
                     w.uint32(/* id 6, wireType 2 =*/50).string(m.address);
                 if (m.port != null && $Object.hasOwnProperty.call(m, "port") && m.port !== 0)
                     w.uint32(/* id 7, wireType 0 =*/56).uint32(m.port);
+                if (m.response != null && $Object.hasOwnProperty.call(m, "response") && m.response !== false)
+                    w.uint32(/* id 8, wireType 0 =*/64).bool(m.response);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -2505,6 +2516,15 @@ export const telltale = $root.telltale = (() => {
                                 delete m.port;
                             continue;
                         }
+                    case 8: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.response = v;
+                            else
+                                delete m.response;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -2606,6 +2626,11 @@ export const telltale = $root.telltale = (() => {
                         m.port = d.port >>> 0;
                     }
                 }
+                if (d.response != null) {
+                    if (d.response) {
+                        m.response = $Boolean(d.response);
+                    }
+                }
                 return m;
             };
 
@@ -2640,6 +2665,7 @@ export const telltale = $root.telltale = (() => {
                     d.protocol = o.enums === $String ? "PROTOCOL_UNSPECIFIED" : 0;
                     d.address = "";
                     d.port = 0;
+                    d.response = false;
                 }
                 if (m.pid != null && $Object.hasOwnProperty.call(m, "pid")) {
                     d.pid = m.pid;
@@ -2661,6 +2687,9 @@ export const telltale = $root.telltale = (() => {
                 }
                 if (m.port != null && $Object.hasOwnProperty.call(m, "port")) {
                     d.port = m.port;
+                }
+                if (m.response != null && $Object.hasOwnProperty.call(m, "response")) {
+                    d.response = m.response;
                 }
                 return d;
             };

@@ -84,6 +84,7 @@ export function eventFromProto(m: telltale.v1.Event.$Properties & { body?: strin
       return {
         ...base, kind: 'dns', pid: num(d.pid), packet, packetLength: Math.max(num(d.packetLength), packet.length),
         family: familyFromProto(d.family), protocol: transportFromProto(d.protocol), address: str(d.address, 'dns.address'), port: num(d.port),
+        response: d.response ?? false,
       };
     }
     case 'loss':
@@ -112,7 +113,7 @@ export function eventToProto(e: TelltaleEvent): telltale.v1.Event.$Properties {
       ...base,
       dns: {
         pid: e.pid, packet: e.packet, packetLength: e.packetLength, family: familyToProto[e.family],
-        protocol: transportToProto[e.protocol], address: e.address, port: e.port,
+        protocol: transportToProto[e.protocol], address: e.address, port: e.port, response: e.response,
       },
     };
     case 'loss': return { ...base, loss: { source: e.source, reason: e.reason, count: e.count } };

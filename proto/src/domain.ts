@@ -54,6 +54,8 @@ export interface DnsEvent extends EventBase {
   protocol: Transport;
   address: string;
   port: number;
+  /** A response the process received, rather than a query it sent. */
+  response: boolean;
 }
 export interface LossEvent extends EventBase { kind: 'loss'; source: string; reason: string; count: number }
 
