@@ -1,1 +1,5 @@
-export {};
+// @telltale/server: the collector.
+export { startServer, type RunningServer } from './server.js';
+export { serverConfig, ConfigError, parseListen, parseDnsPorts, parseExternal, type ServerConfig, type RawServerOptions } from './config.js';
+export { createLogger, type Logger } from './logger.js';
+export { analyzeEvents, type AnalyzedAlert, type AnalyzeOptions } from './core/analyze.js';

@@ -1,0 +1,95 @@
+// The ingest loop: decode a batch, apply it once (by agent sequence), store it in one
+// transaction, acknowledge, then broadcast. Owns the clock; the core stays pure.
+import { decodeBatch, ProtoError, type BatchAck } from '@telltale/proto';
+import { IngestCore } from '../core/ingest-core.js';
+import type { Store, StoredAlert } from './store.js';
+import type { Metrics } from './metrics.js';
+import type { StreamHub } from './stream-hub.js';
+
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+type Waiter = { agentId: string; sequence: number; resolve: () => void };
+
+export class Collector {
+  private waiters: Waiter[] = [];
+
+  constructor(
+    private readonly core: IngestCore,
+    private readonly store: Store,
+    private readonly metrics: Metrics,
+    private readonly hub: StreamHub,
+    private readonly log: Logger,
+    private readonly clockUs: () => number = () => Date.now() * 1000,
+  ) {}
+
+  /** Handles one encoded EventBatch; throws ProtoError when the bytes are not a batch at all. */
+  ingest(bytes: Uint8Array): BatchAck {
+    const started = process.hrtime.bigint();
+    let batch;
+    try {
+      batch = decodeBatch(bytes);
+    } catch (err) {
+      this.metrics.inc('telltale_batches_total', { outcome: 'undecodable' });
+      throw err instanceof ProtoError ? err : new ProtoError('PROTO_DECODE', String(err));
+    }
+    const last = this.store.lastSequence(batch.agentId);
+    if (batch.sequence <= last) {
+      this.metrics.inc('telltale_batches_total', { outcome: 'duplicate' });
+      return { sequence: batch.sequence, accepted: 0, rejected: 0, duplicate: true };
+    }
+    if (batch.sequence > last + 1 && last > 0) {
+      this.metrics.inc('telltale_sequence_gaps_total', { agent: batch.agentId }, batch.sequence - last - 1);
+      this.log.warn('agent sequence gap', { agentId: batch.agentId, expected: last + 1, got: batch.sequence });
+    }
+    for (const r of batch.rejected) this.metrics.inc('telltale_events_dropped_total', { reason: r.error.code.toLowerCase() });
+    const now = this.clockUs();
+    const result = this.core.apply(batch.events, now);
+    const alerts = this.store.commitBatch(batch.agentId, batch.sequence, result, (id) => this.core.build(id), now);
+    this.metrics.inc('telltale_batches_total', { outcome: 'applied' });
+    for (const e of batch.events) {
+      this.metrics.inc('telltale_events_in_total', { kind: e.kind });
+      if (e.timeUs > 0) this.metrics.observe('telltale_ingest_lag_seconds', Math.max(0, now - e.timeUs) / 1e6);
+    }
+    for (const [reason, n] of result.drops) this.metrics.inc('telltale_events_dropped_total', { reason }, n);
+    this.metrics.observe('telltale_ingest_batch_seconds', Number(process.hrtime.bigint() - started) / 1e9);
+    this.publish(alerts, result.buildsChanged, result.buildsStarted.map((b) => b.context.buildId));
+    this.wake(batch.agentId, batch.sequence);
+    return { sequence: batch.sequence, accepted: batch.events.length, rejected: batch.rejected.length, duplicate: false };
+  }
+
+  private publish(alerts: StoredAlert[], changed: Set<string>, started: string[]): void {
+    for (const a of alerts) {
+      this.metrics.inc('telltale_alerts_total', { kind: a.kind });
+      this.log.warn('alert', { kind: a.kind, severity: a.severity, pipeline: a.pipeline, qname: a.qname, domain: a.domain, address: a.address });
+      this.hub.broadcast({ type: 'alert', alert: a });
+    }
+    for (const id of new Set([...started, ...changed])) {
+      const build = this.store.getBuild(id);
+      if (build) this.hub.broadcast({ type: 'build', build });
+    }
+  }
+
+  /** Resolves once the agent's batches up to `sequence` are applied, or after `waitMs`. */
+  waitForSequence(agentId: string, sequence: number, waitMs: number): Promise<boolean> {
+    if (this.store.lastSequence(agentId) >= sequence) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter: Waiter = { agentId, sequence, resolve: () => { clearTimeout(timer); resolve(true); } };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(this.store.lastSequence(agentId) >= sequence);
+      }, waitMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  private wake(agentId: string, sequence: number): void {
+    if (this.waiters.length === 0) return;
+    const ready = this.waiters.filter((w) => w.agentId === agentId && w.sequence <= sequence);
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  }
+}

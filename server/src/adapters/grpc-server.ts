@@ -1,0 +1,52 @@
+// gRPC edge of the collector: the Ingest service over @grpc/grpc-js.
+import * as grpc from '@grpc/grpc-js';
+import { alertToProto, encodeAck, ingestServiceDefinition, ProtoError } from '@telltale/proto';
+import type { EndBuildRequestMessage, EndBuildResponseMessage } from '@telltale/proto';
+import type { Collector, Logger } from './collector.js';
+import type { Store } from './store.js';
+import type { Metrics } from './metrics.js';
+
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+export async function startGrpcServer(address: string, collector: Collector, store: Store, metrics: Metrics, log: Logger): Promise<{ port: number; close: () => Promise<void> }> {
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES });
+  server.addService(ingestServiceDefinition as unknown as grpc.ServiceDefinition, {
+    stream: (call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>) => {
+      call.on('data', (bytes: Uint8Array) => {
+        try {
+          call.write(encodeAck(collector.ingest(bytes)));
+        } catch (err) {
+          const invalid = err instanceof ProtoError;
+          if (!invalid) log.error('ingest failed', { error: String((err as Error).stack ?? err) });
+          call.destroy(Object.assign(new Error(invalid ? `${(err as ProtoError).code}: ${(err as Error).message}` : 'internal error'), {
+            code: invalid ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL,
+          }));
+        }
+      });
+      call.on('end', () => call.end());
+      call.on('error', () => undefined);
+    },
+    endBuild: (call: grpc.ServerUnaryCall<EndBuildRequestMessage, EndBuildResponseMessage>, callback: grpc.sendUnaryData<EndBuildResponseMessage>) => {
+      const req = call.request;
+      const waitMs = Math.min(req.waitMs ?? 0, 60_000);
+      if (!req.agentId || !req.buildId) {
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: 'agent_id and build_id are required' });
+        return;
+      }
+      collector.waitForSequence(req.agentId, req.sequence ?? 0, waitMs).then((complete) => {
+        metrics.inc('telltale_end_build_total', { complete: String(complete) });
+        callback(null, { complete, alerts: store.alertSummaries(req.buildId!).map(alertToProto) });
+      }, (err: Error) => callback({ code: grpc.status.INTERNAL, details: err.message }));
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+  });
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { server.forceShutdown(); resolve(); }, 2000);
+      server.tryShutdown(() => { clearTimeout(timer); resolve(); });
+    }),
+  };
+}

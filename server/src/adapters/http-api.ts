@@ -1,0 +1,99 @@
+// The JSON HTTP API and /metrics: the contract the console and operators use.
+import http from 'node:http';
+import type { Store, ProcessRow } from './store.js';
+import type { Metrics } from './metrics.js';
+import type { StreamHub } from './stream-hub.js';
+import { HttpError, limit, text, time } from './http-query.js';
+import type { Logger } from './collector.js';
+
+export interface ProcessTreeNode {
+  pid: number;
+  ppid: number;
+  exe: string;
+  argv: string[];
+  cwd: string;
+  startedAt: number;
+  exitCode: number | null;
+  buildScript: string | null;
+  children: ProcessTreeNode[];
+}
+
+export function toTree(rows: ProcessRow[], rootPid: number): ProcessTreeNode[] {
+  const nodes = new Map<number, ProcessTreeNode>();
+  for (const r of rows) {
+    nodes.set(r.pid, {
+      pid: r.pid, ppid: r.ppid, exe: r.exe, argv: JSON.parse(r.argv) as string[], cwd: r.cwd, startedAt: r.start_us,
+      exitCode: r.exit_code, buildScript: r.build_script, children: [],
+    });
+  }
+  const roots: ProcessTreeNode[] = [];
+  for (const n of nodes.values()) {
+    const parent = n.pid === rootPid ? undefined : nodes.get(n.ppid);
+    if (parent && parent !== n) parent.children.push(n);
+    else roots.push(n);
+  }
+  return roots;
+}
+
+export function createHttpApi(deps: { store: Store; metrics: Metrics; hub: StreamHub; log: Logger; startedAt: number }): http.Server {
+  const { store, metrics, hub } = deps;
+  const routes: { method: string; pattern: RegExp; handle: (m: RegExpMatchArray, q: URLSearchParams) => unknown }[] = [
+    { method: 'GET', pattern: /^\/api\/health$/, handle: () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000) }) },
+    {
+      method: 'GET', pattern: /^\/api\/builds$/,
+      handle: (_m, q) => ({ builds: store.listBuilds({ pipeline: text(q, 'pipeline'), limit: limit(q), beforeUs: time(q, 'before') }) }),
+    },
+    {
+      method: 'GET', pattern: /^\/api\/builds\/([^/]+)$/,
+      handle: (m) => {
+        const id = decodeURIComponent(m[1]!);
+        const build = store.getBuild(id);
+        if (!build) throw new HttpError(404, 'NOT_FOUND', 'no such build');
+        return {
+          build, processTree: toTree(store.processesOf(id), build.rootPid), dnsQueries: store.dnsOf(id, 5000),
+          connects: store.connectsOf(id, 5000), alerts: store.listAlerts({ buildId: id, limit: 1000 }),
+        };
+      },
+    },
+    {
+      method: 'GET', pattern: /^\/api\/alerts$/,
+      handle: (_m, q) => ({
+        alerts: store.listAlerts({
+          pipeline: text(q, 'pipeline'), sinceUs: time(q, 'since'), beforeUs: time(q, 'before'), buildId: text(q, 'buildId'),
+          runId: text(q, 'runId'), kind: text(q, 'kind'), limit: limit(q),
+        }),
+      }),
+    },
+  ];
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const send = (status: number, body: string, type: string) => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      res.end(body);
+    };
+    try {
+      if (url.pathname === '/metrics' && req.method === 'GET') return send(200, metrics.render(), 'text/plain; version=0.0.4');
+      if (url.pathname === '/' && req.method === 'GET') {
+        return send(200, 'telltale collector\n\nThe console is not built yet. API: /api/health, /api/builds, /api/alerts, /metrics, WebSocket /api/stream\n', 'text/plain; charset=utf-8');
+      }
+      for (const r of routes) {
+        const m = url.pathname.match(r.pattern);
+        if (!m) continue;
+        if (req.method !== r.method) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`);
+        return send(200, JSON.stringify(r.handle(m, url.searchParams)), 'application/json');
+      }
+      throw new HttpError(404, 'NOT_FOUND', 'no such route');
+    } catch (err) {
+      if (err instanceof HttpError) return send(err.status, JSON.stringify({ code: err.code, message: err.message }), 'application/json');
+      deps.log.error('http handler failed', { path: url.pathname, error: String((err as Error).stack ?? err) });
+      return send(500, JSON.stringify({ code: 'INTERNAL', message: 'internal error' }), 'application/json');
+    }
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/api/stream') hub.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+  return server;
+}

@@ -1,0 +1,226 @@
+// SQLite store (better-sqlite3, WAL): one transaction per ingested batch, so events,
+// alerts, baselines and the agent's sequence number land together or not at all.
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import type { AlertSummary, BuildContext } from '@telltale/proto';
+import { migrations } from './schema.js';
+import type { ApplyResult, BuildState } from '../core/ingest-core.js';
+import { ProcessTree } from '../core/process-tree.js';
+import type { BaselineState } from '../core/baseline.js';
+import type { BuildScriptKind } from '../core/observation.js';
+import { rowToAlert, rowToBuild, type AlertRow, type BuildRow, type StoredAlert, type StoredBuild } from './store-rows.js';
+
+export type { StoredAlert, StoredBuild } from './store-rows.js';
+
+export interface AlertQuery {
+  pipeline?: string;
+  sinceUs?: number;
+  buildId?: string;
+  runId?: string;
+  kind?: string;
+  limit: number;
+  beforeUs?: number;
+}
+
+export class Store {
+  readonly db: Database.Database;
+  private readonly sequences = new Map<string, number>();
+  private readonly stmts;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+    const db = this.db;
+    this.stmts = {
+      agentSeq: db.prepare('SELECT last_sequence AS s FROM agents WHERE agent_id = ?'),
+      upsertAgent: db.prepare(`INSERT INTO agents (agent_id, last_sequence, updated_us) VALUES (?, ?, ?)
+        ON CONFLICT(agent_id) DO UPDATE SET last_sequence = excluded.last_sequence, updated_us = excluded.updated_us`),
+      insertBuild: db.prepare(`INSERT OR IGNORE INTO builds (id, pipeline, run_id, job, repo, commit_sha, agent_host, ci_provider, root_pid, started_us)
+        VALUES (@buildId, @pipeline, @runId, @job, @repo, @commit, @agentHost, @ciProvider, @rootPid, @startedUs)`),
+      updateBuild: db.prepare(`UPDATE builds SET ended_us = ?, exit_code = ?, processes = ?, dns_queries = ?, connects = ?, alerts = ?, lost_events = ? WHERE id = ?`),
+      upsertProcess: db.prepare(`INSERT OR REPLACE INTO processes (build_id, pid, start_us, ppid, exe, argv, cwd, uid, build_script, exit_code, exited_us)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      exitProcess: db.prepare('UPDATE processes SET exit_code = ?, exited_us = ? WHERE build_id = ? AND pid = ? AND start_us = ?'),
+      insertDns: db.prepare(`INSERT INTO dns_queries (build_id, time_us, pid, qname, qtype, domain, partial, server, port, baseline_known)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertConnect: db.prepare(`INSERT INTO connects (build_id, time_us, pid, family, protocol, address, port, external)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertAlert: db.prepare(`INSERT OR IGNORE INTO alerts (id, dedupe_key, build_id, pipeline, run_id, kind, severity, qname, domain, address, pid, chain, evidence, event_us, created_us)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      addBaselineDomain: db.prepare('INSERT OR IGNORE INTO baseline_domains (pipeline, domain, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
+      removeBaselineDomain: db.prepare('DELETE FROM baseline_domains WHERE pipeline = ? AND domain = ?'),
+      setLearned: db.prepare(`INSERT INTO baselines (pipeline, learned_builds) VALUES (?, ?)
+        ON CONFLICT(pipeline) DO UPDATE SET learned_builds = excluded.learned_builds`),
+    };
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let i = version; i < migrations.length; i++) {
+      this.db.transaction(() => {
+        this.db.exec(migrations[i]!);
+        this.db.pragma(`user_version = ${i + 1}`);
+      })();
+    }
+  }
+
+  lastSequence(agentId: string): number {
+    let s = this.sequences.get(agentId);
+    if (s === undefined) {
+      s = (this.stmts.agentSeq.get(agentId) as { s: number } | undefined)?.s ?? 0;
+      this.sequences.set(agentId, s);
+    }
+    return s;
+  }
+
+  /** Stores everything one batch produced and advances the agent's sequence, atomically. */
+  commitBatch(agentId: string, sequence: number, r: ApplyResult, builds: (id: string) => BuildState | undefined, nowUs: number): StoredAlert[] {
+    const stored: StoredAlert[] = [];
+    const s = this.stmts;
+    this.db.transaction(() => {
+      s.upsertAgent.run(agentId, sequence, nowUs);
+      for (const b of r.buildsStarted) s.insertBuild.run({ ...b.context, rootPid: b.rootPid, startedUs: b.startedUs });
+      for (const { buildId, node } of r.processes) {
+        s.upsertProcess.run(buildId, node.pid, node.startTimeUs, node.ppid, node.exe, JSON.stringify(node.argv), node.cwd, node.uid,
+          node.buildScriptKind, node.exitCode, node.exitedUs);
+      }
+      for (const x of r.exits) s.exitProcess.run(x.exitCode, x.timeUs, x.buildId, x.pid, x.startTimeUs);
+      for (const d of r.dns) {
+        s.insertDns.run(d.buildId, d.timeUs, d.pid, d.qname, d.qtype, d.domain, d.partial ? 1 : 0, d.server, d.port, d.baselineKnown ? 1 : 0);
+      }
+      for (const c of r.connects) s.insertConnect.run(c.buildId, c.timeUs, c.pid, c.family, c.protocol, c.address, c.port, c.external ? 1 : 0);
+      for (const a of r.findings) {
+        const f = a.finding;
+        const id = randomUUID();
+        const chain = JSON.stringify(a.chain.map((p) => ({ pid: p.pid, exe: p.exe, argv: p.argv, cwd: p.cwd })));
+        const info = s.insertAlert.run(id, f.dedupeKey, f.buildId, a.context.pipeline, a.context.runId, f.kind, f.severity, f.qname, f.domain,
+          f.address, f.pid, chain, JSON.stringify(f.evidence), a.timeUs, nowUs);
+        if (info.changes === 1) {
+          stored.push(rowToAlert({
+            id, build_id: f.buildId, pipeline: a.context.pipeline, run_id: a.context.runId, kind: f.kind, severity: f.severity,
+            qname: f.qname, domain: f.domain, address: f.address, pid: f.pid, chain, evidence: JSON.stringify(f.evidence),
+            event_us: a.timeUs, created_us: nowUs,
+          }));
+        }
+      }
+      for (const b of r.baselineAdds) s.addBaselineDomain.run(b.pipeline, b.domain, b.timeUs, b.buildId);
+      for (const b of r.baselineRemovals ?? []) s.removeBaselineDomain.run(b.pipeline, b.domain);
+      for (const b of r.baselineLearned) s.setLearned.run(b.pipeline, b.learnedBuilds);
+      const ended = new Map((r.buildsEnded ?? []).map((b) => [b.context.buildId, b]));
+      for (const id of r.buildsChanged) {
+        const b = builds(id) ?? ended.get(id);
+        if (b) s.updateBuild.run(b.endedUs, b.exitCode, b.counts.processes, b.counts.dns, b.counts.connects, b.counts.alerts, b.counts.lost, id);
+      }
+    })();
+    this.sequences.set(agentId, sequence);
+    return stored;
+  }
+
+  loadBaselines(): BaselineState[] {
+    const learned = this.db.prepare('SELECT pipeline, learned_builds FROM baselines').all() as { pipeline: string; learned_builds: number }[];
+    const byPipeline = new Map<string, BaselineState>(learned.map((l) => [l.pipeline, { pipeline: l.pipeline, learnedBuilds: l.learned_builds, domains: new Set() }]));
+    for (const row of this.db.prepare('SELECT pipeline, domain FROM baseline_domains').iterate() as Iterable<{ pipeline: string; domain: string }>) {
+      let b = byPipeline.get(row.pipeline);
+      if (!b) byPipeline.set(row.pipeline, (b = { pipeline: row.pipeline, learnedBuilds: 0, domains: new Set() }));
+      b.domains.add(row.domain);
+    }
+    return [...byPipeline.values()];
+  }
+
+  /** Builds still running when the collector stopped, with their process trees, so ingest resumes where it was. */
+  loadOpenBuilds(): BuildState[] {
+    const rows = this.db.prepare('SELECT * FROM builds WHERE ended_us IS NULL ORDER BY started_us DESC LIMIT 1000').all() as BuildRow[];
+    return rows.map((row) => {
+      const context: BuildContext = {
+        buildId: row.id, pipeline: row.pipeline, runId: row.run_id, job: row.job, repo: row.repo, commit: row.commit_sha,
+        agentHost: row.agent_host, ciProvider: row.ci_provider,
+      };
+      const tree = new ProcessTree(row.root_pid);
+      const procs = this.db.prepare('SELECT * FROM processes WHERE build_id = ? ORDER BY start_us').all(row.id) as ProcessRow[];
+      for (const p of procs) {
+        tree.restore({
+          pid: p.pid, ppid: p.ppid, exe: p.exe, argv: JSON.parse(p.argv) as string[], cwd: p.cwd, uid: p.uid, startTimeUs: p.start_us,
+          exitCode: p.exit_code, exitedUs: p.exited_us, buildScriptKind: p.build_script as BuildScriptKind | null,
+        });
+      }
+      const keys = this.db.prepare('SELECT dedupe_key FROM alerts WHERE build_id = ?').pluck().all(row.id) as string[];
+      const domains = this.db.prepare('SELECT DISTINCT domain FROM dns_queries WHERE build_id = ? AND domain IS NOT NULL').pluck().all(row.id) as string[];
+      return {
+        context, rootPid: row.root_pid, startedUs: row.started_us, endedUs: null, exitCode: null, tree,
+        counts: { processes: row.processes, dns: row.dns_queries, connects: row.connects, alerts: row.alerts, lost: row.lost_events },
+        answersSeen: false, alertKeys: new Set(keys), domains: new Set(domains), poisonedDomains: new Set(),
+      };
+    });
+  }
+
+  listAlerts(q: AlertQuery): StoredAlert[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.pipeline !== undefined) { where.push('pipeline = ?'); args.push(q.pipeline); }
+    if (q.sinceUs !== undefined) { where.push('created_us >= ?'); args.push(q.sinceUs); }
+    if (q.beforeUs !== undefined) { where.push('created_us < ?'); args.push(q.beforeUs); }
+    if (q.buildId !== undefined) { where.push('build_id = ?'); args.push(q.buildId); }
+    if (q.runId !== undefined) { where.push('run_id = ?'); args.push(q.runId); }
+    if (q.kind !== undefined) { where.push('kind = ?'); args.push(q.kind); }
+    const sql = `SELECT * FROM alerts ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_us DESC, id LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, q.limit) as AlertRow[]).map(rowToAlert);
+  }
+
+  listBuilds(q: { pipeline?: string; limit: number; beforeUs?: number }): StoredBuild[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.pipeline !== undefined) { where.push('pipeline = ?'); args.push(q.pipeline); }
+    if (q.beforeUs !== undefined) { where.push('started_us < ?'); args.push(q.beforeUs); }
+    const sql = `SELECT * FROM builds ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY started_us DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, q.limit) as BuildRow[]).map(rowToBuild);
+  }
+
+  getBuild(id: string): StoredBuild | null {
+    const row = this.db.prepare('SELECT * FROM builds WHERE id = ?').get(id) as BuildRow | undefined;
+    return row ? rowToBuild(row) : null;
+  }
+
+  processesOf(buildId: string): ProcessRow[] {
+    return this.db.prepare('SELECT * FROM processes WHERE build_id = ? ORDER BY start_us, pid').all(buildId) as ProcessRow[];
+  }
+
+  dnsOf(buildId: string, limit: number) {
+    return this.db.prepare('SELECT * FROM dns_queries WHERE build_id = ? ORDER BY time_us LIMIT ?').all(buildId, limit);
+  }
+
+  connectsOf(buildId: string, limit: number) {
+    return this.db.prepare('SELECT * FROM connects WHERE build_id = ? ORDER BY time_us LIMIT ?').all(buildId, limit);
+  }
+
+  alertSummaries(buildId: string): AlertSummary[] {
+    return this.listAlerts({ buildId, limit: 1000 }).map((a) => ({
+      id: a.id, kind: a.kind, severity: a.severity, qname: a.qname, domain: a.domain, address: a.address,
+      chain: a.chain.map((c) => ({ pid: c.pid, exe: c.exe, argv: c.argv })), evidence: a.evidence, createdAtUs: a.createdAtUs,
+    }));
+  }
+
+  count(table: 'alerts' | 'builds' | 'dns_queries' | 'connects' | 'processes'): number {
+    return this.db.prepare(`SELECT count(*) AS n FROM ${table}`).pluck().get() as number;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+export interface ProcessRow {
+  build_id: string;
+  pid: number;
+  start_us: number;
+  ppid: number;
+  exe: string;
+  argv: string;
+  cwd: string;
+  uid: number;
+  build_script: string | null;
+  exit_code: number | null;
+  exited_us: number | null;
+}

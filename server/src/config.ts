@@ -1,0 +1,74 @@
+// The collector's one configuration: flags and environment read once at boot, checked,
+// then frozen. Nothing else in the server reads process.env.
+import { parseCidr, type Cidr } from './core/address.js';
+
+export interface ServerConfig {
+  dataDir: string;
+  httpHost: string;
+  httpPort: number;
+  grpcAddress: string;
+  dnsPorts: readonly number[];
+  external: readonly Cidr[];
+  learningBuilds: number;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+export interface RawServerOptions {
+  dataDir?: string;
+  http?: string;
+  grpc?: string;
+  dnsPort?: string[];
+  external?: string[];
+  learningBuilds?: string;
+}
+
+export function parsePort(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${what}: "${text}" is not a port number`);
+  return n;
+}
+
+/** "host:port", "[v6]:port" or ":port" → host and port. */
+export function parseListen(text: string, what: string, defaultHost = '127.0.0.1'): { host: string; port: number } {
+  const m = text.match(/^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/);
+  if (!m) throw new ConfigError(`${what}: "${text}" is not host:port`);
+  return { host: m[1] ?? (m[2] || defaultHost), port: parsePort(m[3]!, what) };
+}
+
+export function parseDnsPorts(values: readonly string[] = []): number[] {
+  return [...new Set([53, ...values.map((v) => parsePort(v, '--dns-port'))])];
+}
+
+export function parseExternal(values: readonly string[] = []): Cidr[] {
+  return values.map((v) => {
+    const c = parseCidr(v);
+    if (!c) throw new ConfigError(`--external: "${v}" is not an address or CIDR`);
+    return c;
+  });
+}
+
+export function serverConfig(raw: RawServerOptions, env: Record<string, string | undefined>): Readonly<ServerConfig> {
+  const http = parseListen(raw.http ?? env.TELLTALE_HTTP ?? '127.0.0.1:7070', '--http');
+  const grpc = parseListen(raw.grpc ?? env.TELLTALE_GRPC ?? '127.0.0.1:7071', '--grpc');
+  const learningText = raw.learningBuilds ?? env.TELLTALE_LEARNING_BUILDS ?? '3';
+  const learningBuilds = Number(learningText);
+  if (!Number.isInteger(learningBuilds) || learningBuilds < 0 || learningBuilds > 1000) {
+    throw new ConfigError(`--learning-builds: "${learningText}" must be an integer from 0 to 1000`);
+  }
+  return Object.freeze({
+    dataDir: raw.dataDir ?? env.TELLTALE_DATA_DIR ?? '.telltale',
+    httpHost: http.host,
+    httpPort: http.port,
+    grpcAddress: `${grpc.host.includes(':') ? `[${grpc.host}]` : grpc.host}:${grpc.port}`,
+    dnsPorts: Object.freeze(parseDnsPorts(raw.dnsPort ?? splitList(env.TELLTALE_DNS_PORTS))),
+    external: Object.freeze(parseExternal(raw.external ?? splitList(env.TELLTALE_EXTERNAL))),
+    learningBuilds,
+  });
+}
+
+function splitList(v: string | undefined): string[] | undefined {
+  return v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+}

@@ -1,0 +1,34 @@
+// Recognises the processes that run third-party code at build time: cargo build scripts,
+// npm lifecycle scripts, setup.py / PEP 517 backends, and go generate.
+import type { BuildScriptKind, ProcessInfo } from './observation.js';
+
+export function baseName(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i >= 0 ? path.slice(i + 1) : path;
+}
+
+const cargoBuildScript = /^(build-script-[a-z0-9_-]+|build_script_[a-z0-9_]+-[0-9a-f]+)$/;
+const pythonExe = /^python[0-9.]*$/;
+
+/**
+ * Classifies one process by its own image and arguments. `parent` helps where the process
+ * alone is ambiguous (an npm lifecycle script is a plain `sh -c` started by npm).
+ */
+export function classifyBuildScript(p: ProcessInfo, parent: ProcessInfo | undefined): BuildScriptKind | null {
+  const exe = baseName(p.exe);
+  if (cargoBuildScript.test(exe)) return 'cargo_build_script';
+  if (pythonExe.test(exe) && p.argv.some((a) => a === 'setup.py' || a.endsWith('/setup.py') || a.endsWith('/_in_process.py'))) {
+    return 'setup_py';
+  }
+  if (exe === 'go' && p.argv[1] === 'generate') return 'go_generate';
+  if ((exe === 'sh' || exe === 'bash' || exe === 'dash') && p.argv[1] === '-c' && parent && isNpm(parent)) {
+    return 'npm_lifecycle';
+  }
+  return null;
+}
+
+function isNpm(p: ProcessInfo): boolean {
+  const exe = baseName(p.exe);
+  if (exe === 'npm' || exe === 'npx' || exe === 'pnpm' || exe === 'yarn') return true;
+  return (exe === 'node' || exe.startsWith('node')) && p.argv.some((a) => /(^|\/)(npm|npx|pnpm|yarn)(-cli)?(\.c?js)?$/.test(a));
+}

@@ -1,0 +1,54 @@
+// Wires the collector: store, ingest core with detectors, gRPC ingest, HTTP API and WebSocket.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { Store } from './adapters/store.js';
+import { collectorMetrics } from './adapters/metrics.js';
+import { StreamHub } from './adapters/stream-hub.js';
+import { Collector } from './adapters/collector.js';
+import { startGrpcServer } from './adapters/grpc-server.js';
+import { createHttpApi } from './adapters/http-api.js';
+import { IngestCore } from './core/ingest-core.js';
+import { compileDetectors } from './core/detectors/index.js';
+import type { ServerConfig } from './config.js';
+import type { Logger } from './logger.js';
+
+export interface RunningServer {
+  httpUrl: string;
+  grpcAddress: string;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = new Store(join(config.dataDir, 'telltale.db'));
+  const metrics = collectorMetrics();
+  const hub = new StreamHub(metrics);
+  const core = new IngestCore(
+    { learningBuilds: config.learningBuilds, external: config.external, dnsPorts: new Set(config.dnsPorts), maxOpenBuilds: 10_000 },
+    compileDetectors({}),
+    { baselines: store.loadBaselines(), openBuilds: store.loadOpenBuilds() },
+  );
+  const collector = new Collector(core, store, metrics, hub, log.child('ingest'));
+  const grpc = await startGrpcServer(config.grpcAddress, collector, store, metrics, log.child('grpc'));
+  const http = createHttpApi({ store, metrics, hub, log: log.child('http'), startedAt: Date.now() });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.httpPort, config.httpHost, () => resolve());
+  });
+  const addr = http.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const grpcHost = config.grpcAddress.replace(/:\d+$/, '');
+  return {
+    httpUrl: `http://${host}:${addr.port}`,
+    grpcAddress: `${grpcHost}:${grpc.port}`,
+    store,
+    async close() {
+      hub.close();
+      await grpc.close();
+      await new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); });
+      store.close();
+    },
+  };
+}
