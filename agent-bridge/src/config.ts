@@ -1,0 +1,65 @@
+// The agent's one configuration: flags and environment read once at boot, then frozen.
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hostname } from 'node:os';
+
+export interface AgentConfig {
+  dataDir: string;
+  collectorAddress: string;
+  dnsPorts: readonly number[];
+  controlSocket: string;
+  bpftracePath: string;
+  scriptPath: string;
+  spoolMaxBytes: number;
+  hostName: string;
+  /** Forward events of processes outside any tracked build, as the pseudo-build `host:<name>`. */
+  watchHost: boolean;
+}
+
+export class AgentConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+}
+
+export interface RawAgentOptions {
+  dataDir?: string;
+  grpc?: string;
+  dnsPort?: string[];
+  control?: string;
+  bpftrace?: string;
+  script?: string;
+  spoolMaxMb?: string;
+  watchHost?: boolean;
+}
+
+/** The bpftrace script shipped in deploy/bpftrace, found relative to this package. */
+export const defaultScriptPath = (): string => resolve(fileURLToPath(new URL('.', import.meta.url)), '../../deploy/bpftrace/telltale.bt');
+
+function port(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new AgentConfigError(`${what}: "${text}" is not a port number`);
+  return n;
+}
+
+export function agentConfig(raw: RawAgentOptions, env: Record<string, string | undefined>): Readonly<AgentConfig> {
+  const dataDir = raw.dataDir ?? env.TELLTALE_DATA_DIR ?? '.telltale';
+  const collectorAddress = raw.grpc ?? env.TELLTALE_GRPC ?? '127.0.0.1:7071';
+  if (!/^(unix:.+|\[[0-9a-fA-F:.]+\]:\d+|[^:\s]+:\d+)$/.test(collectorAddress)) {
+    throw new AgentConfigError(`--grpc: "${collectorAddress}" is not host:port or unix:PATH`);
+  }
+  const portsText = raw.dnsPort ?? (env.TELLTALE_DNS_PORTS ? env.TELLTALE_DNS_PORTS.split(',').map((s) => s.trim()).filter(Boolean) : []);
+  const dnsPorts = [...new Set([53, ...portsText.map((p) => port(p, '--dns-port'))])];
+  if (dnsPorts.length > 5) throw new AgentConfigError('--dns-port: at most 4 ports besides 53 (the bpftrace script takes 4)');
+  const spoolMb = Number(raw.spoolMaxMb ?? env.TELLTALE_SPOOL_MAX_MB ?? '256');
+  if (!Number.isFinite(spoolMb) || spoolMb < 1) throw new AgentConfigError('--spool-max-mb must be 1 or more');
+  return Object.freeze({
+    dataDir,
+    collectorAddress,
+    dnsPorts: Object.freeze(dnsPorts),
+    controlSocket: raw.control ?? env.TELLTALE_AGENT_SOCKET ?? join(dataDir, 'agent.sock'),
+    bpftracePath: raw.bpftrace ?? env.TELLTALE_BPFTRACE ?? 'bpftrace',
+    scriptPath: raw.script ?? defaultScriptPath(),
+    spoolMaxBytes: Math.floor(spoolMb * 1024 * 1024),
+    hostName: hostname(),
+    watchHost: raw.watchHost ?? false,
+  });
+}
