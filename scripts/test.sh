@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The one test line's body (`npm test`): installs what the tests need on this machine
+# (bpftrace, tracefs), builds, checks generated code, runs every vitest project and ends
+# with a plain "N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+need_root_tools() {
+  if ! command -v bpftrace >/dev/null 2>&1; then
+    echo "test: installing bpftrace (apt-get)" >&2
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null
+    else
+      echo "test: bpftrace missing and not root: the kernel tests will fail" >&2
+    fi
+  fi
+  if [ ! -e /sys/kernel/tracing/events ] && [ "$(id -u)" = 0 ]; then
+    mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+  fi
+}
+need_root_tools
+# cargo is installed per user (rustup) and may not be on a CI PATH.
+if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then export PATH="$HOME/.cargo/bin:$PATH"; fi
+
+status=0
+npm run -s build || status=1
+node scripts/gen-proto.mjs --check || status=1
+report=$(mktemp -d)/vitest.json
+npx vitest run --reporter=default --reporter=json --outputFile="$report" || status=1
+node scripts/test-summary.mjs "$report" $status
