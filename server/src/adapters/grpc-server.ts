@@ -18,13 +18,14 @@ export async function startGrpcServer(address: string, collector: Collector, sto
         } catch (err) {
           const invalid = err instanceof ProtoError;
           if (!invalid) log.error('ingest failed', { error: String((err as Error).stack ?? err) });
-          call.destroy(Object.assign(new Error(invalid ? `${(err as ProtoError).code}: ${(err as Error).message}` : 'internal error'), {
+          // grpc-js ends a server stream with a status when the handler emits 'error' on it.
+          call.emit('error', {
             code: invalid ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL,
-          }));
+            details: invalid ? `${(err as ProtoError).code}: ${(err as Error).message}` : 'internal error',
+          });
         }
       });
       call.on('end', () => call.end());
-      call.on('error', () => undefined);
     },
     endBuild: (call: grpc.ServerUnaryCall<EndBuildRequestMessage, EndBuildResponseMessage>, callback: grpc.sendUnaryData<EndBuildResponseMessage>) => {
       const req = call.request;

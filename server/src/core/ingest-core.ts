@@ -145,7 +145,7 @@ export class IngestCore {
     }
     const q = m.questions[0];
     if (!q) return this.drop(out, 'dns_no_question');
-    const split = splitName(q.name);
+    const split = splitName(q.name, { partial: q.partial });
     const qname = q.name.toLowerCase();
     const domain = split.domain;
     build.counts.dns++;
@@ -154,14 +154,14 @@ export class IngestCore {
     const learning = isLearning(baseline, this.config.learningBuilds);
     const knows = domain !== null && baseline.domains.has(domain);
     const row: DnsRow = {
-      buildId: e.buildId, timeUs: e.timeUs, pid: e.pid, qname, qtype: q.type, domain, partial: m.partial,
+      buildId: e.buildId, timeUs: e.timeUs, pid: e.pid, qname, qtype: q.type, domain, partial: q.partial,
       server: e.address, port: e.port, baselineKnown: knows,
     };
     out.dns.push(row);
     if (domain) build.domains.add(domain);
     this.observe(build, {
       kind: 'dns_query', ...this.placement(build, e.pid, e.timeUs), qname, qnameRaw: q.name,
-      labels: q.name.split('.'), qtype: q.type, domain, subdomainLabels: split.subdomainLabels, partial: m.partial,
+      labels: q.labels, qtype: q.type, domain, subdomainLabels: split.subdomainLabels, partial: q.partial,
       serverAddress: e.address, serverPort: e.port, baselineKnows: knows, baselineLearning: learning,
     }, nowUs, out);
     if (learning && domain && !knows && !build.poisonedDomains.has(domain)) {

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { IngestCore } from './ingest-core.js';
+import { compileDetectors } from './detectors/index.js';
+import { parseCidr } from './address.js';
+import { base32, BuildScript } from './test-events.js';
+
+const FAKE_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const core = (learningBuilds = 3, external: string[] = []) => new IngestCore(
+  { learningBuilds, external: external.map((c) => parseCidr(c)!), dnsPorts: new Set([53]), maxOpenBuilds: 100 },
+  compileDetectors({}),
+);
+
+describe('IngestCore', () => {
+  it('flags a build script leaking a key over DNS, with the chain from the build root', () => {
+    const c = core();
+    const b = new BuildScript('b1', 'acme/app').cargoBuildScript();
+    const encoded = base32(FAKE_KEY);
+    const qname = `${encoded.slice(0, 63)}.${encoded.slice(63)}.exfil-drill.test`;
+    b.dns(102, qname);
+    const r = c.apply(b.events, 0);
+    const alert = r.findings.find((f) => f.finding.kind === 'encoded_dns_label');
+    expect(alert).toBeDefined();
+    expect(alert!.finding.qname).toBe(qname);
+    expect(alert!.finding.domain).toBe('exfil-drill.test');
+    expect(alert!.chain.map((p) => p.pid)).toEqual([100, 101, 102]);
+    expect(alert!.chain.at(-1)!.exe).toMatch(/build-script-build$/);
+    // The exfiltration domain is not taught to the learning baseline.
+    expect(r.baselineAdds.map((a) => a.domain)).not.toContain('exfil-drill.test');
+    expect(r.dns).toHaveLength(1);
+  });
+
+  it('learns from the first builds, then flags a first-seen domain and stays quiet on known ones', () => {
+    const c = core(2);
+    for (const id of ['l1', 'l2']) {
+      const b = new BuildScript(id, 'acme/app').cargoBuildScript().dns(101, 'index.crates.io').end();
+      expect(c.apply(b.events, 0).findings).toEqual([]);
+    }
+    const b3 = new BuildScript('b3', 'acme/app').cargoBuildScript().dns(101, 'static.crates.io').dns(101, 'updates.evil-cdn.example');
+    const kinds = c.apply(b3.events, 0).findings.map((f) => [f.finding.kind, f.finding.domain]);
+    expect(kinds).toEqual([['first_seen_domain', 'evil-cdn.example']]);
+    // Another pipeline has its own baseline and is still learning.
+    expect(c.apply(new BuildScript('o1', 'other/app').dns(100, 'updates.evil-cdn.example').events, 0).findings).toEqual([]);
+  });
+
+  it('tells a connect to a resolved address from raw-IP egress', () => {
+    const c = core(0);
+    const b = new BuildScript('b1', 'acme/app').cargoBuildScript()
+      .dns(101, 'index.crates.io')
+      .dns(101, 'index.crates.io', { response: true, answers: [{ name: 'index.crates.io', address: '93.184.216.34' }] })
+      .connect(101, '93.184.216.34', 443)
+      .connect(102, '198.51.100.7', 443)
+      .connect(102, '10.0.0.8', 443);
+    const found = c.apply(b.events, 0).findings.filter((f) => f.finding.kind === 'raw_ip_egress');
+    expect(found.map((f) => f.finding.address)).toEqual(['198.51.100.7']);
+  });
+
+  it('counts what it cannot use instead of failing the batch', () => {
+    const c = core();
+    const b = new BuildScript('b1', 'acme/app');
+    b.rawDns(100, Uint8Array.from([0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1]));
+    b.rawDns(100, Uint8Array.from([1, 2, 3]));
+    const r = c.apply([...b.events, { kind: 'fork', timeUs: 1, buildId: 'never-started', pid: 5, ppid: 4 }], 0);
+    expect(r.drops.get('unknown_build')).toBe(1);
+    expect([...r.drops.keys()].filter((k) => k.startsWith('dns_')).length).toBeGreaterThan(0);
+    expect([...r.drops.values()].reduce((a, n) => a + n, 0)).toBe(3);
+  });
+
+  it('reports one alert per build and key, however often the leak repeats', () => {
+    const c = core();
+    const b = new BuildScript('b1', 'acme/app').cargoBuildScript();
+    const name = `${base32(FAKE_KEY).slice(0, 60)}.exfil-drill.test`;
+    for (let i = 0; i < 5; i++) b.dns(102, name);
+    expect(c.apply(b.events, 0).findings.filter((f) => f.finding.kind === 'encoded_dns_label')).toHaveLength(1);
+  });
+
+  it('treats loopback as egress only when configured', () => {
+    const b = () => new BuildScript('b1', 'acme/app').cargoBuildScript().connect(102, '127.0.0.2', 8443);
+    expect(core(0).apply(b().events, 0).findings).toEqual([]);
+    expect(core(0, ['127.0.0.2/32']).apply(b().events, 0).findings.map((f) => f.finding.kind)).toEqual(['raw_ip_egress']);
+  });
+});

@@ -1,0 +1,125 @@
+// The collector as a whole, in-process: gRPC ingest → core → SQLite → HTTP API and WebSocket.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import WebSocket from 'ws';
+import { decodeAck, encodeBatch, ingestServiceDefinition, type BatchAck, type TelltaleEvent } from '@telltale/proto';
+import { startServer, type RunningServer } from './server.js';
+import { serverConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { base32, BuildScript } from './core/test-events.js';
+
+const Client = grpc.makeGenericClientConstructor(ingestServiceDefinition as unknown as grpc.ServiceDefinition, 'Ingest');
+const quiet = createLogger('test', () => undefined);
+
+function send(address: string, batches: { agentId: string; sequence: number; events: TelltaleEvent[] }[]): Promise<BatchAck[]> {
+  const client = new Client(address, grpc.credentials.createInsecure()) as grpc.Client & { stream(): grpc.ClientDuplexStream<Uint8Array, Uint8Array> };
+  return new Promise((resolve, reject) => {
+    const acks: BatchAck[] = [];
+    const call = client.stream();
+    call.on('data', (b: Uint8Array) => {
+      acks.push(decodeAck(b));
+      if (acks.length === batches.length) {
+        call.end();
+        client.close();
+        resolve(acks);
+      }
+    });
+    call.on('error', reject);
+    for (const b of batches) call.write(encodeBatch(b));
+  });
+}
+
+describe('collector', () => {
+  const dirs: string[] = [];
+  let server: RunningServer | undefined;
+  const start = async (dir?: string) => {
+    const d = dir ?? mkdtempSync(join(tmpdir(), 'telltale-server-'));
+    dirs.push(d);
+    server = await startServer(serverConfig({ dataDir: d, http: '127.0.0.1:0', grpc: '127.0.0.1:0' }, {}), quiet);
+    return { dir: d, server };
+  };
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('stores a leaking build, serves it over the API and pushes the alert on the WebSocket', async () => {
+    const { server: s } = await start();
+    const ws = new WebSocket(s.httpUrl.replace('http', 'ws') + '/api/stream');
+    const messages: { type: string; alert?: { kind: string; qname: string } }[] = [];
+    ws.on('message', (d) => messages.push(JSON.parse(String(d))));
+    await new Promise((r) => ws.once('open', r));
+    const name = `${base32('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY').slice(0, 60)}.exfil-drill.test`;
+    const b = new BuildScript('11111111-2222-3333-4444-555555555555', 'acme/app').cargoBuildScript().dns(102, name).end();
+    const acks = await send(s.grpcAddress, [{ agentId: 'agent-1', sequence: 1, events: b.events }]);
+    expect(acks[0]).toMatchObject({ sequence: 1, duplicate: false, accepted: b.events.length, rejected: 0 });
+
+    const alerts = (await (await fetch(`${s.httpUrl}/api/alerts?pipeline=acme/app`)).json()) as { alerts: Record<string, unknown>[] };
+    expect(alerts.alerts).toHaveLength(1);
+    const a = alerts.alerts[0]!;
+    expect(a).toMatchObject({ kind: 'encoded_dns_label', pipeline: 'acme/app', runId: '1', qname: name, domain: 'exfil-drill.test', address: null });
+    expect((a.chain as { exe: string }[]).map((p) => p.exe.split('/').pop())).toEqual(['node', 'cargo', 'build-script-build']);
+    expect(typeof a.createdAt).toBe('string');
+
+    const detail = (await (await fetch(`${s.httpUrl}/api/builds/${b.buildId}`)).json()) as { build: { state: string; counts: { dnsQueries: number } }; processTree: { pid: number; children: unknown[] }[] };
+    expect(detail.build).toMatchObject({ state: 'succeeded', counts: { dnsQueries: 1 } });
+    expect(detail.processTree[0]!.pid).toBe(100);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(messages.some((m) => m.type === 'alert' && m.alert?.qname === name)).toBe(true);
+    expect(messages.some((m) => m.type === 'build')).toBe(true);
+    ws.close();
+
+    const metrics = await (await fetch(`${s.httpUrl}/metrics`)).text();
+    expect(metrics).toContain('telltale_alerts_total{kind="encoded_dns_label"} 1');
+    expect(metrics).toContain('telltale_events_in_total{kind="dns"} 1');
+    expect(metrics).toContain('telltale_ingest_lag_seconds_count');
+  });
+
+  it('applies a sequence once, even when an agent resends it after a restart', async () => {
+    const { dir, server: s } = await start();
+    const b = new BuildScript('21111111-2222-3333-4444-555555555555', 'acme/app').cargoBuildScript();
+    const first = b.events.slice();
+    await send(s.grpcAddress, [{ agentId: 'agent-1', sequence: 1, events: first }]);
+    await s.close();
+    const { server: again } = await start(dir);
+    b.events.length = 0;
+    b.dns(102, 'index.crates.io');
+    const acks = await send(again.grpcAddress, [{ agentId: 'agent-1', sequence: 1, events: first }, { agentId: 'agent-1', sequence: 2, events: b.events }]);
+    expect(acks.map((a) => a.duplicate)).toEqual([true, false]);
+    expect(again.store.count('processes')).toBe(3);
+    expect(again.store.count('dns_queries')).toBe(1);
+    // The open build's tree came back from the store: the query is placed under its process.
+    const detail = (await (await fetch(`${again.httpUrl}/api/builds/${b.buildId}`)).json()) as { dnsQueries: { pid: number }[] };
+    expect(detail.dnsQueries[0]!.pid).toBe(102);
+  });
+
+  it('answers bad queries with a 4xx and a code, never a stack', async () => {
+    const { server: s } = await start();
+    const bad = await fetch(`${s.httpUrl}/api/alerts?limit=0`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ code: 'BAD_QUERY' });
+    expect((await fetch(`${s.httpUrl}/api/alerts?since=yesterday`)).status).toBe(400);
+    expect((await fetch(`${s.httpUrl}/api/builds/nope`)).status).toBe(404);
+    expect((await fetch(`${s.httpUrl}/api/nothing`)).status).toBe(404);
+    expect((await fetch(`${s.httpUrl}/api/health`, { method: 'POST' })).status).toBe(405);
+    expect(await (await fetch(`${s.httpUrl}/api/health`)).json()).toMatchObject({ status: 'ok' });
+  });
+
+  it('refuses an undecodable batch with INVALID_ARGUMENT and counts it', async () => {
+    const { server: s } = await start();
+    const client = new Client(s.grpcAddress, grpc.credentials.createInsecure()) as grpc.Client & { stream(): grpc.ClientDuplexStream<Uint8Array, Uint8Array> };
+    const err = await new Promise<grpc.ServiceError>((resolve) => {
+      const call = client.stream();
+      call.on('error', resolve);
+      call.on('data', () => undefined);
+      call.write(Uint8Array.from([0xff, 0xff, 0xff, 0xff]));
+    });
+    client.close();
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(await (await fetch(`${s.httpUrl}/metrics`)).text()).toContain('telltale_batches_total{outcome="undecodable"} 1');
+  });
+});
