@@ -1,1 +1,72 @@
-export {};
+// `telltale`: one CLI for the collector, the agent, tracked builds and offline analysis.
+// createCli never exits the process; bin/telltale.js does, with the code it returns.
+import { helpText, parseFlags, UsageError, type FlagSpec } from './flags.js';
+import type { CliIo } from './io.js';
+import { serverCommand, serverFlags } from './commands/server.js';
+import { agentCommand, agentFlags } from './commands/agent.js';
+import { upCommand, upFlags } from './commands/up.js';
+import { runCommand, runFlags } from './commands/run.js';
+import { analyzeCommand, analyzeFlags } from './commands/analyze.js';
+
+interface Command {
+  summary: string;
+  usage: string;
+  flags: readonly FlagSpec[];
+  positional?: boolean;
+  run(flags: ReturnType<typeof parseFlags>, io: CliIo): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  up: { summary: 'Run the collector, API and (with bpftrace and root) a local agent on embedded defaults.', usage: 'telltale up [options]', flags: upFlags, run: upCommand },
+  server: { summary: 'Run the collector: gRPC ingest, detectors, SQLite store, HTTP API and WebSocket stream.', usage: 'telltale server [options]', flags: serverFlags, run: serverCommand },
+  agent: { summary: 'Run the build agent: bpftrace events, build context, spool and forwarding to the collector.', usage: 'telltale agent [options]', flags: agentFlags, run: agentCommand },
+  run: { summary: 'Run a command as a tracked build; print its alerts at the end.', usage: 'telltale run [options] -- CMD [ARG...]', flags: runFlags, positional: true, run: runCommand },
+  analyze: { summary: 'Run the detectors over a captured event stream and print alerts as JSON lines.', usage: 'telltale analyze --format bpftrace FILE|-', flags: analyzeFlags, positional: true, run: analyzeCommand },
+};
+
+function topHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return `telltale: catches build scripts that leak secrets over DNS\n\nUsage: telltale <command> [options]\n\nCommands:\n${
+    Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`).join('\n')
+  }\n\nRun 'telltale <command> --help' for a command's options.\n`;
+}
+
+export async function createCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(topHelp());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`telltale: unknown command "${name}"\n\n${topHelp()}`);
+    return 2;
+  }
+  const helpIndex = rest.indexOf('--');
+  const own = helpIndex >= 0 ? rest.slice(0, helpIndex) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
+    io.stdout(helpText(command.usage, command.summary, command.flags));
+    return 0;
+  }
+  let flags;
+  try {
+    flags = parseFlags(rest, command.flags, command.positional ?? false);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`telltale ${name}: ${err.message}\n\n${helpText(command.usage, command.summary, command.flags)}`);
+      return 2;
+    }
+    throw err;
+  }
+  try {
+    return await command.run(flags, io);
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    if (e.code === 'CONFIG_INVALID' || e instanceof UsageError) {
+      io.stderr(`telltale ${name}: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`telltale ${name}: ${e.message}\n`);
+    return 1;
+  }
+}

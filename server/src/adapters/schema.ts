@@ -1,5 +1,7 @@
 // The collector's SQLite schema, as ordered migrations applied in code at open.
 // A migration, once shipped, is never edited: add the next one.
+// processes is keyed by (build, pid): a fork row is replaced by the exec that follows it, and
+// a pid reused within one build keeps only its latest process.
 
 export const migrations: readonly string[] = [
   `CREATE TABLE agents (
@@ -40,7 +42,7 @@ export const migrations: readonly string[] = [
      build_script TEXT,
      exit_code INTEGER,
      exited_us INTEGER,
-     PRIMARY KEY (build_id, pid, start_us)
+     PRIMARY KEY (build_id, pid)
    ) WITHOUT ROWID;
    CREATE TABLE dns_queries (
      id INTEGER PRIMARY KEY,

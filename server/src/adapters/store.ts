@@ -43,7 +43,7 @@ export class Store {
       updateBuild: db.prepare(`UPDATE builds SET ended_us = ?, exit_code = ?, processes = ?, dns_queries = ?, connects = ?, alerts = ?, lost_events = ? WHERE id = ?`),
       upsertProcess: db.prepare(`INSERT OR REPLACE INTO processes (build_id, pid, start_us, ppid, exe, argv, cwd, uid, build_script, exit_code, exited_us)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      exitProcess: db.prepare('UPDATE processes SET exit_code = ?, exited_us = ? WHERE build_id = ? AND pid = ? AND start_us = ?'),
+      exitProcess: db.prepare('UPDATE processes SET exit_code = ?, exited_us = ? WHERE build_id = ? AND pid = ?'),
       insertDns: db.prepare(`INSERT INTO dns_queries (build_id, time_us, pid, qname, qtype, domain, partial, server, port, baseline_known)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertConnect: db.prepare(`INSERT INTO connects (build_id, time_us, pid, family, protocol, address, port, external)
@@ -87,7 +87,7 @@ export class Store {
         s.upsertProcess.run(buildId, node.pid, node.startTimeUs, node.ppid, node.exe, JSON.stringify(node.argv), node.cwd, node.uid,
           node.buildScriptKind, node.exitCode, node.exitedUs);
       }
-      for (const x of r.exits) s.exitProcess.run(x.exitCode, x.timeUs, x.buildId, x.pid, x.startTimeUs);
+      for (const x of r.exits) s.exitProcess.run(x.exitCode, x.timeUs, x.buildId, x.pid);
       for (const d of r.dns) {
         s.insertDns.run(d.buildId, d.timeUs, d.pid, d.qname, d.qtype, d.domain, d.partial ? 1 : 0, d.server, d.port, d.baselineKnown ? 1 : 0);
       }

@@ -1,0 +1,192 @@
+// Wires the agent: bpftrace → assembler → build tracker → batcher → spool → forwarder, plus
+// the control socket `telltale run` uses. The I/O lives here and in adapters; the decisions
+// (which build an event belongs to, when a batch is due) are made by the pure core.
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { BuildContext, TelltaleEvent } from '@telltale/proto';
+import type { AgentConfig } from './config.js';
+import { Spool, SPOOL_FILE } from './adapters/spool.js';
+import { Forwarder } from './adapters/forwarder.js';
+import { startBpftrace, measureClockOffsetNs, type BpftraceProcess } from './adapters/bpftrace-process.js';
+import { readCwd, readParentPid } from './adapters/proc-reader.js';
+import { startControlServer } from './adapters/control-server.js';
+import { BpftraceAssembler } from './core/bpftrace-assembler.js';
+import { BuildTracker } from './core/build-tracker.js';
+import { Batcher } from './core/batcher.js';
+import type { HostEvent } from './core/host-event.js';
+import type { EndBuildRequest, RegisterBuildRequest } from './core/control-messages.js';
+import { ControlError } from './core/control-messages.js';
+import { ExitWatch } from './adapters/exit-watch.js';
+
+export interface AgentLogger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface RunningAgent {
+  agentId: string;
+  controlSocket: string;
+  status(): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+/** How long after CMD exits the agent waits for bpftrace to hand over its last events. */
+const EXIT_WAIT_MS = 2000;
+const HOST_BUILD_PREFIX = 'host:';
+
+function loadAgentId(dataDir: string): string {
+  const file = join(dataDir, 'agent-id');
+  // A new spool restarts sequences at 1: it must come with a new identity, or the collector
+  // would take its first batches for duplicates of the old spool's.
+  if (existsSync(file) && existsSync(join(dataDir, SPOOL_FILE))) return readFileSync(file, 'utf8').trim();
+  const id = randomUUID();
+  writeFileSync(file, id + '\n');
+  return id;
+}
+
+function procImage(pid: number): { exe: string; argv: string[]; cwd: string } | null {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`).toString('utf8').split('\0').filter((a, i, all) => i < all.length - 1 || a !== '');
+    return { exe: readlinkSync(`/proc/${pid}/exe`), argv: argv.slice(0, 256).map((a) => a.slice(0, 4096)), cwd: readCwd(pid) ?? '' };
+  } catch {
+    return null;
+  }
+}
+
+export async function startAgent(config: AgentConfig, log: AgentLogger): Promise<RunningAgent> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const agentId = loadAgentId(config.dataDir);
+  const spool = Spool.open({ dir: config.dataDir, agentId, maxBytes: config.spoolMaxBytes });
+  const forwarder = new Forwarder({ address: config.collectorAddress, agentId, spool });
+  forwarder.start();
+  const batcher = new Batcher({ maxEvents: 1000, maxBytes: 1024 * 1024, maxAgeMs: 20 });
+  const tracker = new BuildTracker({ lookupParent: (pid) => readParentPid(pid) });
+  const assembler = new BpftraceAssembler({ clockOffsetNs: measureClockOffsetNs(), cwdOf: (pid) => readCwd(pid) });
+  const exits = new ExitWatch();
+  const builds = new Map<string, BuildContext>();
+  const counters = { events: 0, unassigned: 0, rejectedLines: 0, spoolOverflow: 0 };
+  const nowUs = () => Date.now() * 1000;
+
+  const flush = () => {
+    if (batcher.count === 0) return;
+    const seq = spool.append(batcher.take());
+    if (seq === null) counters.spoolOverflow++;
+    forwarder.notify();
+  };
+  const add = (e: TelltaleEvent) => {
+    counters.events++;
+    if (batcher.add(e, performance.now())) flush();
+  };
+  const handle = (events: HostEvent[]) => {
+    for (const e of events) {
+      if (e.kind === 'exit') exits.exited(e.pid);
+      if (e.kind === 'loss') {
+        // A source-wide loss may have hit any build: every open build is marked incomplete.
+        for (const buildId of builds.keys()) add({ ...e, buildId });
+        continue;
+      }
+      const buildId = tracker.assign(e);
+      if (buildId === null) {
+        counters.unassigned++;
+        continue;
+      }
+      add({ ...e, buildId } as TelltaleEvent);
+    }
+  };
+  const timer = setInterval(() => {
+    if (batcher.due(performance.now())) flush();
+  }, 10);
+
+  const startBuild = (context: BuildContext, rootPid: number) => {
+    builds.set(context.buildId, context);
+    tracker.register(context.buildId, rootPid);
+    add({ kind: 'build_start', timeUs: nowUs(), buildId: context.buildId, context, rootPid });
+    // The root exec'd before it was tracked: describe it from /proc so chains start there.
+    const image = procImage(rootPid);
+    if (image) {
+      add({ kind: 'exec', timeUs: nowUs(), buildId: context.buildId, pid: rootPid, ppid: readParentPid(rootPid) ?? 0, ...image, uid: process.getuid?.() ?? 0,
+        startTimeUs: nowUs(), argvTruncated: false });
+    }
+    flush();
+  };
+
+  if (config.watchHost) {
+    startBuild({ buildId: `${HOST_BUILD_PREFIX}${config.hostName}:${agentId}`, pipeline: `host/${config.hostName}`, runId: new Date().toISOString(), job: 'host',
+      repo: '', commit: '', agentHost: config.hostName, ciProvider: 'host' }, 1);
+  }
+
+  let bpftrace: BpftraceProcess;
+  try {
+    bpftrace = await startBpftrace({
+      scriptPath: config.scriptPath, dnsPorts: config.dnsPorts, bpftracePath: config.bpftracePath,
+      onRecord: (r) => handle(assembler.push(r)),
+      onReject: () => { counters.rejectedLines++; },
+      onStderr: (line) => log.warn('bpftrace', { line }),
+    });
+    await bpftrace.ready;
+  } catch (err) {
+    clearInterval(timer);
+    forwarder.close();
+    spool.close();
+    throw err;
+  }
+  void bpftrace.exited.then((exit) => {
+    if (!closing) log.error('bpftrace exited; no more events are collected', { code: exit.code, signal: exit.signal, stderr: exit.stderr.slice(-3) });
+  });
+
+  const control = await startControlServer(config.controlSocket, {
+    register(req: RegisterBuildRequest) {
+      const context: BuildContext = {
+        buildId: randomUUID(), pipeline: req.pipeline || 'local', runId: req.runId ?? '', job: req.job ?? '', repo: req.repo ?? '',
+        commit: req.commit ?? '', agentHost: config.hostName, ciProvider: req.ciProvider ?? 'local',
+      };
+      startBuild(context, req.rootPid);
+      log.info('build started', { buildId: context.buildId, pipeline: context.pipeline, rootPid: req.rootPid });
+      return { buildId: context.buildId, context: { ...context } };
+    },
+    async end(buildId: string, req: EndBuildRequest) {
+      if (!builds.has(buildId)) throw new ControlError('CONTROL_NOT_FOUND', 'no such build');
+      // Events are written by bpftrace before the command's exit record: once that record is
+      // here (or after a bound), everything the build did has been read.
+      if (req.commandPid > 0) await exits.waitFor(req.commandPid, EXIT_WAIT_MS);
+      handle(assembler.flush());
+      add({ kind: 'build_end', timeUs: nowUs(), buildId, exitCode: req.exitCode });
+      flush();
+      builds.delete(buildId);
+      tracker.unregister(buildId);
+      const sequence = spool.lastSequence();
+      const result = await forwarder.endBuild(buildId, sequence, req.waitMs).catch((err: Error) => {
+        log.warn('no verdict from the collector', { buildId, error: err.message });
+        return { complete: false, alerts: [] };
+      });
+      log.info('build ended', { buildId, alerts: result.alerts.length, complete: result.complete });
+      return result;
+    },
+    status: () => status(),
+  });
+
+  let closing = false;
+  const status = () => ({
+    agentId, collector: config.collectorAddress, openBuilds: builds.size, ...counters,
+    drops: Object.fromEntries([...assembler.drops, ...bpftrace.drops]), spool: spool.stats(), forwarder: forwarder.counters(),
+  });
+
+  return {
+    agentId,
+    controlSocket: config.controlSocket,
+    status,
+    async close() {
+      closing = true;
+      await control.close();
+      await bpftrace.stop();
+      handle(assembler.flush());
+      clearInterval(timer);
+      flush();
+      await forwarder.drain(2000);
+      forwarder.close();
+      spool.close();
+    },
+  };
+}

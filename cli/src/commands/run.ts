@@ -1,0 +1,85 @@
+// `telltale run -- CMD`: runs CMD as a tracked build. Registers with the local agent first
+// (so no early event is missed), passes CMD's exit code through, prints the build's alerts.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AlertSummary } from '@telltale/proto';
+import { ciContextFromEnv, controlRequest } from '@telltale/agent-bridge';
+import { one, UsageError, type FlagSpec, type ParsedFlags } from '../flags.js';
+import type { CliIo } from '../io.js';
+import { formatAlert } from './format-alert.js';
+
+export const runFlags: readonly FlagSpec[] = [
+  { name: 'pipeline', value: 'P', help: 'pipeline name (default from the CI environment, else "local")' },
+  { name: 'run-id', value: 'ID', help: 'CI run id (default from the CI environment)' },
+  { name: 'job', value: 'J', help: 'job name (default from the CI environment)' },
+  { name: 'repo', value: 'R', help: 'repository (default from the CI environment)' },
+  { name: 'commit', value: 'C', help: 'commit (default from the CI environment)' },
+  { name: 'data-dir', value: 'DIR', help: 'the agent\'s data directory, to find its socket (default ./.telltale)' },
+  { name: 'control', value: 'PATH', help: 'the agent\'s control socket (default DATA_DIR/agent.sock, env TELLTALE_AGENT_SOCKET)' },
+  { name: 'fail-on-alert', help: 'exit 3 when the build raised an alert (a failing CMD keeps its own exit code)' },
+  { name: 'report', value: 'FILE', help: 'write the build id, exit code and alerts as JSON to FILE' },
+  { name: 'wait', value: 'MS', help: 'how long to wait for the collector\'s verdict after CMD ends (default 15000)' },
+];
+
+export async function runCommand(flags: ParsedFlags, io: CliIo): Promise<number> {
+  const [cmd, ...args] = flags.rest;
+  if (!cmd) throw new UsageError('nothing to run: telltale run [options] -- CMD [ARG...]');
+  const waitMs = Number(one(flags, 'wait') ?? '15000');
+  if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 120_000) throw new UsageError('--wait must be 0 to 120000 milliseconds');
+  const socket = one(flags, 'control') ?? io.env.TELLTALE_AGENT_SOCKET ?? join(one(flags, 'data-dir') ?? io.env.TELLTALE_DATA_DIR ?? '.telltale', 'agent.sock');
+  const ci = ciContextFromEnv(io.env);
+  const context = {
+    pipeline: one(flags, 'pipeline') ?? ci.pipeline, runId: one(flags, 'run-id') ?? ci.runId, job: one(flags, 'job') ?? ci.job,
+    repo: one(flags, 'repo') ?? ci.repo, commit: one(flags, 'commit') ?? ci.commit, ciProvider: ci.ciProvider,
+  };
+
+  let buildId: string | null = null;
+  try {
+    const r = await controlRequest(socket, 'POST', '/v1/builds', { rootPid: process.pid, ...context }, 5000);
+    if (r.status !== 201) throw new Error(JSON.stringify(r.body));
+    buildId = (r.body as { buildId: string }).buildId;
+    io.stderr(`telltale: tracking build ${buildId} (pipeline ${context.pipeline})\n`);
+  } catch (err) {
+    io.stderr(`telltale: WARNING: no telltale agent answered at ${socket} (${(err as Error).message}); the build runs UNMONITORED\n`);
+  }
+
+  const child = spawn(cmd, args, { stdio: ['inherit', 'inherit', 'inherit'], env: io.env as NodeJS.ProcessEnv, cwd: io.cwd });
+  const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+  const onInt = forward('SIGINT');
+  const onTerm = forward('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const exitCode = await new Promise<number>((resolve) => {
+    child.on('error', (err) => {
+      io.stderr(`telltale: cannot run ${cmd}: ${err.message}\n`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (osSignal(signal)) : 1)));
+  });
+  process.off('SIGINT', onInt);
+  process.off('SIGTERM', onTerm);
+
+  let alerts: AlertSummary[] = [];
+  let complete = false;
+  if (buildId) {
+    try {
+      const r = await controlRequest(socket, 'POST', `/v1/builds/${buildId}/end`, { exitCode, commandPid: child.pid ?? 0, waitMs }, waitMs + 10_000);
+      if (r.status !== 200) throw new Error(JSON.stringify(r.body));
+      ({ alerts, complete } = r.body as { alerts: AlertSummary[]; complete: boolean });
+      if (!complete) io.stderr('telltale: WARNING: the collector had not received every event of this build in time; alerts may be missing\n');
+    } catch (err) {
+      io.stderr(`telltale: WARNING: could not get this build's verdict from the agent: ${(err as Error).message}\n`);
+    }
+    io.stderr(alerts.length ? `telltale: ${alerts.length} alert(s) in build ${buildId}:\n${alerts.map(formatAlert).join('')}` : `telltale: no alerts in build ${buildId}\n`);
+  }
+  const report = one(flags, 'report');
+  if (report) writeFileSync(report, JSON.stringify({ buildId, monitored: buildId !== null, complete, exitCode, alerts }, null, 2));
+  if (exitCode !== 0) return exitCode;
+  return flags.booleans.has('fail-on-alert') && alerts.length > 0 ? 3 : 0;
+}
+
+function osSignal(name: NodeJS.Signals): number {
+  const table: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGSEGV: 11, SIGABRT: 6 };
+  return table[name] ?? 0;
+}

@@ -1,0 +1,34 @@
+// `telltale server`: the collector alone.
+import { createLogger, serverConfig, startServer } from '@telltale/server';
+import { many, one, type FlagSpec, type ParsedFlags } from '../flags.js';
+import { waitForAbort, type CliIo } from '../io.js';
+
+export const commonFlags: readonly FlagSpec[] = [
+  { name: 'data-dir', value: 'DIR', help: 'where the SQLite database, spool and agent socket live (default ./.telltale, env TELLTALE_DATA_DIR)' },
+  { name: 'dns-port', value: 'N', repeatable: true, help: 'treat UDP/TCP port N as DNS, besides 53 (env TELLTALE_DNS_PORTS, comma-separated)' },
+];
+
+export const serverFlags: readonly FlagSpec[] = [
+  ...commonFlags,
+  { name: 'http', value: 'HOST:PORT', help: 'HTTP API, console and WebSocket listen address (default 127.0.0.1:7070, env TELLTALE_HTTP)' },
+  { name: 'grpc', value: 'HOST:PORT', help: 'gRPC ingest listen address (default 127.0.0.1:7071, env TELLTALE_GRPC)' },
+  { name: 'external', value: 'CIDR', repeatable: true, help: 'treat connects to this loopback/private range as egress (env TELLTALE_EXTERNAL)' },
+  { name: 'learning-builds', value: 'N', help: 'builds a new pipeline learns its baseline from before first_seen_domain fires (default 3)' },
+];
+
+export function rawServerOptions(flags: ParsedFlags) {
+  return {
+    dataDir: one(flags, 'data-dir'), http: one(flags, 'http'), grpc: one(flags, 'grpc'),
+    dnsPort: many(flags, 'dns-port'), external: many(flags, 'external'), learningBuilds: one(flags, 'learning-builds'),
+  };
+}
+
+export async function serverCommand(flags: ParsedFlags, io: CliIo): Promise<number> {
+  const config = serverConfig(rawServerOptions(flags), io.env);
+  const log = createLogger('server', io.stderr);
+  const server = await startServer(config, log);
+  io.stdout(`telltale collector ready: API ${server.httpUrl}  gRPC ${server.grpcAddress}\n`);
+  await waitForAbort(io.signal);
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,51 @@
+// `telltale up` (npm start): the collector, its API and, when this host allows it, a local
+// agent, all on embedded defaults. Says plainly what is missing rather than failing.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { agentConfig, startAgent, type RunningAgent } from '@telltale/agent-bridge';
+import { createLogger, serverConfig, startServer } from '@telltale/server';
+import { type FlagSpec, type ParsedFlags } from '../flags.js';
+import { waitForAbort, type CliIo } from '../io.js';
+import { rawServerOptions, serverFlags } from './server.js';
+
+export const upFlags: readonly FlagSpec[] = [
+  ...serverFlags,
+  { name: 'no-agent', help: 'run the collector and API only' },
+  { name: 'watch-host', help: 'the local agent also reports processes outside tracked builds (pipeline host/<name>)' },
+];
+
+function whyNoAgent(env: Record<string, string | undefined>): string | null {
+  if (process.getuid?.() !== 0) return 'not running as root (bpftrace needs root): start with sudo to watch builds on this host';
+  try {
+    execFileSync(env.TELLTALE_BPFTRACE ?? 'bpftrace', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return 'bpftrace is not installed (Debian/Ubuntu: apt-get install bpftrace)';
+  }
+  return null;
+}
+
+export async function upCommand(flags: ParsedFlags, io: CliIo): Promise<number> {
+  const config = serverConfig(rawServerOptions(flags), io.env);
+  const log = createLogger('telltale', io.stderr);
+  const server = await startServer(config, log.child('server'));
+  let agent: RunningAgent | null = null;
+  const missing = flags.booleans.has('no-agent') ? 'disabled with --no-agent' : whyNoAgent(io.env);
+  if (missing) {
+    io.stdout(`telltale: no local agent: ${missing}. The collector still takes events from remote agents at ${server.grpcAddress}.\n`);
+  } else {
+    try {
+      agent = await startAgent(agentConfig({
+        dataDir: join(config.dataDir, 'agent'), grpc: server.grpcAddress, dnsPort: config.dnsPorts.map(String),
+        watchHost: flags.booleans.has('watch-host'),
+      }, io.env), log.child('agent'));
+      io.stdout(`telltale: local agent watching this host; run builds with: npx telltale run --data-dir ${join(config.dataDir, 'agent')} -- CMD\n`);
+    } catch (err) {
+      io.stdout(`telltale: no local agent: ${(err as Error).message}\n`);
+    }
+  }
+  io.stdout(`telltale ready: console and API at ${server.httpUrl}  (gRPC ingest ${server.grpcAddress})\n`);
+  await waitForAbort(io.signal);
+  await agent?.close();
+  await server.close();
+  return 0;
+}
