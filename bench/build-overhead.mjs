@@ -27,7 +27,8 @@ function timedBuild(dir, wrap) {
   const args = ['build', '--offline', '--quiet', '--manifest-path', join(WORKSPACE, 'Cargo.toml')];
   const [cmd, argv] = wrap ? wrap(cargo, args) : [cargo, args];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { env: { ...process.env, CARGO_TARGET_DIR: target }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // cargo finds .cargo/config.toml (the offline source replacement) from its working directory.
+  const r = spawnSync(cmd, argv, { cwd: WORKSPACE, env: { ...process.env, CARGO_TARGET_DIR: target }, stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   rmSync(target, { recursive: true, force: true });
   if (r.status !== 0) throw new Error(`build failed (${r.status}): ${r.stderr}`);

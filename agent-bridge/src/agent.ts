@@ -84,7 +84,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       if (e.kind === 'exit') exits.exited(e.pid);
       if (e.kind === 'loss') {
         // A source-wide loss may have hit any build: every open build is marked incomplete.
-        for (const buildId of builds.keys()) add({ ...e, buildId });
+        for (const buildId of builds.keys()) add({ kind: 'loss', timeUs: e.timeUs, buildId, source: e.source, reason: e.reason, count: e.count });
         continue;
       }
       const buildId = tracker.assign(e);
@@ -92,7 +92,10 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
         counters.unassigned++;
         continue;
       }
-      add({ ...e, buildId } as TelltaleEvent);
+      // The host event is ours alone: tag it in place (a spread copy costs ~2 µs on Node 20).
+      const tagged = e as TelltaleEvent;
+      tagged.buildId = buildId;
+      add(tagged);
     }
   };
   const timer = setInterval(() => {

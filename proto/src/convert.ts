@@ -43,37 +43,54 @@ function contextFromProto(c: telltale.v1.BuildContext.$Properties | null | undef
   };
 }
 
+// The generated `body` getter scans Object.keys on every read; the decoder sets exactly one
+// member of the oneof, so testing the members directly is equivalent and much cheaper.
+function bodyOf(m: telltale.v1.Event.$Properties): string | undefined {
+  if (m.exec) return 'exec';
+  if (m.dns) return 'dns';
+  if (m.exit) return 'exit';
+  if (m.fork) return 'fork';
+  if (m.connect) return 'connect';
+  if (m.buildStart) return 'buildStart';
+  if (m.buildEnd) return 'buildEnd';
+  if (m.loss) return 'loss';
+  return undefined;
+}
+
 /** Turns one decoded wire event into a domain event, or throws PROTO_INVALID_EVENT. */
-export function eventFromProto(m: telltale.v1.Event.$Properties & { body?: string }): TelltaleEvent {
-  const base = { timeUs: num(m.timeUs), buildId: str(m.buildId, 'build_id') };
-  if (!base.buildId) throw new ProtoError('PROTO_INVALID_EVENT', 'event without build_id');
-  switch (m.body) {
+export function eventFromProto(m: telltale.v1.Event.$Properties): TelltaleEvent {
+  // Object literals, not `{ ...base }`: V8 (Node 20) takes a slow path for spreads into a
+  // literal with more properties, ~2 µs an event, which was most of the ingest cost.
+  const timeUs = num(m.timeUs);
+  const buildId = str(m.buildId, 'build_id');
+  if (!buildId) throw new ProtoError('PROTO_INVALID_EVENT', 'event without build_id');
+  switch (bodyOf(m)) {
     case 'buildStart': {
       const b = m.buildStart!;
       const context = contextFromProto(b.context);
-      if (context.buildId !== base.buildId) throw new ProtoError('PROTO_INVALID_EVENT', 'build_start context names another build');
-      return { ...base, kind: 'build_start', context, rootPid: num(b.rootPid) };
+      if (context.buildId !== buildId) throw new ProtoError('PROTO_INVALID_EVENT', 'build_start context names another build');
+      return { timeUs, buildId, kind: 'build_start', context, rootPid: num(b.rootPid) };
     }
     case 'buildEnd':
-      return { ...base, kind: 'build_end', exitCode: num(m.buildEnd!.exitCode) };
+      return { timeUs, buildId, kind: 'build_end', exitCode: num(m.buildEnd!.exitCode) };
     case 'exec': {
       const e = m.exec!;
       const argv = e.argv ?? [];
       if (argv.length > LIMITS.argvEntries) throw new ProtoError('PROTO_INVALID_EVENT', `argv has more than ${LIMITS.argvEntries} entries`);
       return {
-        ...base, kind: 'exec', pid: num(e.pid), ppid: num(e.ppid), exe: str(e.exe, 'exec.exe'),
+        timeUs, buildId, kind: 'exec', pid: num(e.pid), ppid: num(e.ppid), exe: str(e.exe, 'exec.exe'),
         argv: argv.map((a) => str(a, 'exec.argv')), cwd: str(e.cwd, 'exec.cwd'), uid: num(e.uid),
         startTimeUs: num(e.startTimeUs), argvTruncated: e.argvTruncated ?? false,
       };
     }
     case 'fork':
-      return { ...base, kind: 'fork', pid: num(m.fork!.pid), ppid: num(m.fork!.ppid) };
+      return { timeUs, buildId, kind: 'fork', pid: num(m.fork!.pid), ppid: num(m.fork!.ppid) };
     case 'exit':
-      return { ...base, kind: 'exit', pid: num(m.exit!.pid), exitCode: num(m.exit!.exitCode), signal: num(m.exit!.signal) };
+      return { timeUs, buildId, kind: 'exit', pid: num(m.exit!.pid), exitCode: num(m.exit!.exitCode), signal: num(m.exit!.signal) };
     case 'connect': {
       const c = m.connect!;
       return {
-        ...base, kind: 'connect', pid: num(c.pid), family: familyFromProto(c.family), protocol: transportFromProto(c.protocol),
+        timeUs, buildId, kind: 'connect', pid: num(c.pid), family: familyFromProto(c.family), protocol: transportFromProto(c.protocol),
         address: str(c.address, 'connect.address'), port: num(c.port),
       };
     }
@@ -82,41 +99,42 @@ export function eventFromProto(m: telltale.v1.Event.$Properties & { body?: strin
       const packet = d.packet ?? new Uint8Array(0);
       if (packet.length > LIMITS.dnsPacketBytes) throw new ProtoError('PROTO_INVALID_EVENT', 'dns packet larger than 65535 bytes');
       return {
-        ...base, kind: 'dns', pid: num(d.pid), packet, packetLength: Math.max(num(d.packetLength), packet.length),
+        timeUs, buildId, kind: 'dns', pid: num(d.pid), packet, packetLength: Math.max(num(d.packetLength), packet.length),
         family: familyFromProto(d.family), protocol: transportFromProto(d.protocol), address: str(d.address, 'dns.address'), port: num(d.port),
         response: d.response ?? false,
       };
     }
     case 'loss':
-      return { ...base, kind: 'loss', source: str(m.loss!.source, 'loss.source'), reason: str(m.loss!.reason, 'loss.reason'), count: num(m.loss!.count) };
+      return { timeUs, buildId, kind: 'loss', source: str(m.loss!.source, 'loss.source'), reason: str(m.loss!.reason, 'loss.reason'), count: num(m.loss!.count) };
     default:
       throw new ProtoError('PROTO_INVALID_EVENT', 'event without a known body');
   }
 }
 
 export function eventToProto(e: TelltaleEvent): telltale.v1.Event.$Properties {
-  const base = { timeUs: e.timeUs, buildId: e.buildId };
+  const timeUs = e.timeUs;
+  const buildId = e.buildId;
   switch (e.kind) {
-    case 'build_start': return { ...base, buildStart: { context: { ...e.context }, rootPid: e.rootPid } };
-    case 'build_end': return { ...base, buildEnd: { exitCode: e.exitCode } };
+    case 'build_start': return { timeUs, buildId, buildStart: { context: { ...e.context }, rootPid: e.rootPid } };
+    case 'build_end': return { timeUs, buildId, buildEnd: { exitCode: e.exitCode } };
     case 'exec': return {
-      ...base,
+      timeUs, buildId,
       exec: { pid: e.pid, ppid: e.ppid, exe: e.exe, argv: e.argv, cwd: e.cwd, uid: e.uid, startTimeUs: e.startTimeUs, argvTruncated: e.argvTruncated },
     };
-    case 'fork': return { ...base, fork: { pid: e.pid, ppid: e.ppid } };
-    case 'exit': return { ...base, exit: { pid: e.pid, exitCode: e.exitCode, signal: e.signal } };
+    case 'fork': return { timeUs, buildId, fork: { pid: e.pid, ppid: e.ppid } };
+    case 'exit': return { timeUs, buildId, exit: { pid: e.pid, exitCode: e.exitCode, signal: e.signal } };
     case 'connect': return {
-      ...base,
+      timeUs, buildId,
       connect: { pid: e.pid, family: familyToProto[e.family], protocol: transportToProto[e.protocol], address: e.address, port: e.port },
     };
     case 'dns': return {
-      ...base,
+      timeUs, buildId,
       dns: {
         pid: e.pid, packet: e.packet, packetLength: e.packetLength, family: familyToProto[e.family],
         protocol: transportToProto[e.protocol], address: e.address, port: e.port, response: e.response,
       },
     };
-    case 'loss': return { ...base, loss: { source: e.source, reason: e.reason, count: e.count } };
+    case 'loss': return { timeUs, buildId, loss: { source: e.source, reason: e.reason, count: e.count } };
   }
 }
 
@@ -154,7 +172,7 @@ export function batchFromProto(m: telltale.v1.EventBatch.$Properties): DecodedBa
   const rejected: DecodedBatch['rejected'] = [];
   raw.forEach((e, index) => {
     try {
-      events.push(eventFromProto(e as telltale.v1.Event.$Properties & { body?: string }));
+      events.push(eventFromProto(e));
     } catch (err) {
       if (err instanceof ProtoError) rejected.push({ index, error: err });
       else rejected.push({ index, error: new ProtoError('PROTO_INVALID_EVENT', String(err)) });

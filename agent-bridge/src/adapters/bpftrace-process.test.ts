@@ -2,7 +2,7 @@
 // DNS socket this test binds on loopback, and the assembled events it must produce.
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,6 +115,41 @@ describe('bpftrace-process with the shipped telltale.bt', () => {
     expect(exit.code).toBe(0);
     expect(proc.drops.get('line_rejected') ?? 0).toBe(0);
   }, 60_000);
+});
+
+describe('bpftrace-process start failures', () => {
+  const noop = () => {};
+  const failure = async (opts: Partial<Parameters<typeof startBpftrace>[0]>) => {
+    const proc = await startBpftrace({ scriptPath: SCRIPT, onRecord: noop, ...opts });
+    return proc.ready.then(() => 'ready', (e: { code: string }) => e.code);
+  };
+
+  it('says when bpftrace cannot be run at all', async () => {
+    expect(await failure({ bpftracePath: '/nonexistent/bpftrace' })).toBe('BPFTRACE_SPAWN_FAILED');
+  });
+
+  it('says when bpftrace is not running as root', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'telltale-bt-'));
+    const wrapper = join(dir, 'bpftrace-as-nobody');
+    writeFileSync(wrapper, '#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups bpftrace "$@"\n');
+    chmodSync(wrapper, 0o755);
+    try {
+      expect(await failure({ bpftracePath: wrapper })).toBe('BPFTRACE_NOT_ROOT');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says when the script does not load, with bpftrace\'s words', async () => {
+    const proc = await startBpftrace({ scriptPath: '/nonexistent/telltale.bt', onRecord: noop });
+    await expect(proc.ready).rejects.toMatchObject({ code: 'BPFTRACE_EARLY_EXIT' });
+    expect((await proc.exited).stderr.join('\n')).toMatch(/nonexistent/);
+  });
+
+  it('refuses more DNS ports than the script takes', async () => {
+    await expect(startBpftrace({ scriptPath: SCRIPT, onRecord: noop, dnsPorts: [53, 1, 2, 3, 4, 5] }))
+      .rejects.toMatchObject({ code: 'BPFTRACE_BAD_OPTIONS' });
+  });
 });
 
 function hasAll(events: HostEvent[]): boolean {

@@ -17,7 +17,13 @@ export function bpftraceCaptureToEvents(lines: Iterable<string>, opts: { buildId
   const assembler = new BpftraceAssembler({ clockOffsetNs: opts.clockOffsetNs ?? 0n });
   const events: TelltaleEvent[] = [{ kind: 'build_start', timeUs: 0, buildId, context, rootPid: 1 }];
   const drops: Record<string, number> = {};
-  const take = (hs: HostEvent[]) => { for (const h of hs) events.push({ ...h, buildId } as TelltaleEvent); };
+  const take = (hs: HostEvent[]) => {
+    for (const h of hs) {
+      const e = h as TelltaleEvent;
+      e.buildId = buildId;
+      events.push(e);
+    }
+  };
   for (const line of lines) {
     if (line.trim() === '') continue;
     const r = parseBpftraceLine(line);

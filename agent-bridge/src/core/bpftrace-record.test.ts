@@ -55,6 +55,7 @@ describe('parseBpftraceLine on captured output', () => {
     expect(ok(find('EXIT', '19847 256'))).toMatchObject({ type: 'exit', pid: 19847, exitCode: 1, signal: 0 });
     expect(ok(captured[0] as string)).toEqual({ type: 'attached', probes: 24 });
     expect(ok(captured.at(-1) as string)).toEqual({ type: 'lost', count: 12 });
+    expect(ok(find('READY'))).toEqual({ type: 'ready', t: 1795471772868n, pid: 28923 });
   });
 
   it('reads IPv4 and IPv6 connects with their transport', () => {

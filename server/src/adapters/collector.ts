@@ -50,10 +50,16 @@ export class Collector {
     const result = this.core.apply(batch.events, now);
     const alerts = this.store.commitBatch(batch.agentId, batch.sequence, result, (id) => this.core.build(id), now);
     this.metrics.inc('telltale_batches_total', { outcome: 'applied' });
+    // Counted per batch, not per event: label keys are built once per kind.
+    const kinds = new Map<string, number>();
+    let oldestUs = Infinity;
     for (const e of batch.events) {
-      this.metrics.inc('telltale_events_in_total', { kind: e.kind });
-      if (e.timeUs > 0) this.metrics.observe('telltale_ingest_lag_seconds', Math.max(0, now - e.timeUs) / 1e6);
+      kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
+      if (e.timeUs > 0 && e.timeUs < oldestUs) oldestUs = e.timeUs;
     }
+    for (const [kind, n] of kinds) this.metrics.inc('telltale_events_in_total', { kind }, n);
+    // The lag of a batch is the lag of its oldest event: how far behind the collector is.
+    if (oldestUs !== Infinity) this.metrics.observe('telltale_ingest_lag_seconds', Math.max(0, now - oldestUs) / 1e6);
     for (const [reason, n] of result.drops) this.metrics.inc('telltale_events_dropped_total', { reason }, n);
     this.metrics.observe('telltale_ingest_batch_seconds', Number(process.hrtime.bigint() - started) / 1e9);
     this.publish(alerts, result.buildsChanged, result.buildsStarted.map((b) => b.context.buildId));

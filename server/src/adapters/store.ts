@@ -52,6 +52,7 @@ export class Store {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       addBaselineDomain: db.prepare('INSERT OR IGNORE INTO baseline_domains (pipeline, domain, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
       removeBaselineDomain: db.prepare('DELETE FROM baseline_domains WHERE pipeline = ? AND domain = ?'),
+      getBuild: db.prepare('SELECT * FROM builds WHERE id = ?'),
       setLearned: db.prepare(`INSERT INTO baselines (pipeline, learned_builds) VALUES (?, ?)
         ON CONFLICT(pipeline) DO UPDATE SET learned_builds = excluded.learned_builds`),
     };
@@ -179,7 +180,7 @@ export class Store {
   }
 
   getBuild(id: string): StoredBuild | null {
-    const row = this.db.prepare('SELECT * FROM builds WHERE id = ?').get(id) as BuildRow | undefined;
+    const row = this.stmts.getBuild.get(id) as BuildRow | undefined;
     return row ? rowToBuild(row) : null;
   }
 

@@ -88,7 +88,10 @@ export class IngestCore {
         build.counts.processes++;
         out.processes.push({ buildId: e.buildId, node });
         out.buildsChanged.add(e.buildId);
-        return this.observe(build, { kind: 'exec', ...this.placement(build, e.pid, e.timeUs) }, nowUs, out);
+        const p = this.placement(build, e.pid, e.timeUs);
+        return this.observe(build, {
+          kind: 'exec', timeUs: p.timeUs, buildId: p.buildId, pipeline: p.pipeline, process: p.process, chain: p.chain, buildScript: p.buildScript,
+        }, nowUs, out);
       }
       case 'fork': {
         const node = build.tree.fork(e.pid, e.ppid, e.timeUs);
@@ -111,6 +114,7 @@ export class IngestCore {
     }
   }
 
+  // Callers copy these fields into literals one by one: a spread costs ~2 µs an event on Node 20.
   private placement(build: BuildState, pid: number, timeUs: number) {
     const chain = build.tree.chain(pid);
     const process: ProcessNode = chain[chain.length - 1] ?? unknownProcess(pid);
@@ -128,8 +132,10 @@ export class IngestCore {
     out.connects.push(row);
     // A connect to a resolver's DNS port is DNS traffic: judged by the DNS detectors.
     if (this.config.dnsPorts.has(e.port)) return;
+    const p = this.placement(build, e.pid, e.timeUs);
     this.observe(build, {
-      kind: 'connect', ...this.placement(build, e.pid, e.timeUs), family: e.family, protocol: e.protocol,
+      kind: 'connect', timeUs: p.timeUs, buildId: p.buildId, pipeline: p.pipeline, process: p.process, chain: p.chain, buildScript: p.buildScript,
+      family: e.family, protocol: e.protocol,
       address: e.address, port: e.port, external, answeredNames: this.answers.namesFor(e.address), answersObserved: build.answersSeen,
     }, nowUs, out);
   }
@@ -159,8 +165,10 @@ export class IngestCore {
     };
     out.dns.push(row);
     if (domain) build.domains.add(domain);
+    const p = this.placement(build, e.pid, e.timeUs);
     this.observe(build, {
-      kind: 'dns_query', ...this.placement(build, e.pid, e.timeUs), qname, qnameRaw: q.name,
+      kind: 'dns_query', timeUs: p.timeUs, buildId: p.buildId, pipeline: p.pipeline, process: p.process, chain: p.chain, buildScript: p.buildScript,
+      qname, qnameRaw: q.name,
       labels: q.labels, qtype: q.type, domain, subdomainLabels: split.subdomainLabels, partial: q.partial,
       serverAddress: e.address, serverPort: e.port, baselineKnows: knows, baselineLearning: learning,
     }, nowUs, out);
