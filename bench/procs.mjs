@@ -39,3 +39,16 @@ export async function startAgentProcess(dataDir, grpcAddress) {
 }
 
 export { BIN };
+
+export function startNullIngest() {
+  const proc = spawn(process.execPath, [fileURLToPath(new URL('./null-ingest-server.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (c) => {
+      out += c;
+      const m = out.match(/ready on (\S+)/);
+      if (m) resolve({ address: m[1], stop: () => proc.kill('SIGTERM') });
+    });
+    proc.once('exit', (code) => reject(new Error(`null ingest server exited ${code}`)));
+  });
+}

@@ -8,7 +8,7 @@ import { telltale } from '../proto/gen/telltale.js';
 import '../proto/dist/long-as-number.js';
 import { buildEvents, toBatches } from './stream.mjs';
 import { connect, sendAll } from './ingest-client.mjs';
-import { startCollectorProcess } from './procs.mjs';
+import { startCollectorProcess, startNullIngest } from './procs.mjs';
 import { alertLatency } from './alert-latency.mjs';
 import { buildOverhead } from './build-overhead.mjs';
 
@@ -47,6 +47,20 @@ async function ingestThroughput() {
     line('ingest_vs_bare_decode', (ingestRate / decodeRate * 100).toFixed(1), '% (target >= 50)');
   } finally {
     await collector.stop();
+  }
+  // Reference: the same batches to a server that only acknowledges them.
+  const nullServer = await startNullIngest();
+  try {
+    const client = connect(nullServer.address);
+    await sendAll(client, batches.slice(0, 40));
+    const t0 = process.hrtime.bigint();
+    await sendAll(client, batches);
+    const transportRate = EVENTS / (Number(process.hrtime.bigint() - t0) / 1e9);
+    client.close();
+    line('grpc_transport_only', Math.round(transportRate), 'events/s (reference: acks without decoding)');
+    line('transport_vs_bare_decode', (transportRate / decodeRate * 100).toFixed(1), '%');
+  } finally {
+    nullServer.stop();
   }
 }
 

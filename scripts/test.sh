@@ -24,6 +24,7 @@ if ! command -v cargo >/dev/null 2>&1 && [ -x "$HOME/.cargo/bin/cargo" ]; then e
 
 status=0
 npm run -s build || status=1
+npm run -s typecheck || status=1
 node scripts/gen-proto.mjs --check || status=1
 report=$(mktemp -d)/vitest.json
 npx vitest run --reporter=default --reporter=json --outputFile="$report" || status=1

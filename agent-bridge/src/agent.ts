@@ -98,7 +98,16 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       add(tagged);
     }
   };
+  // Lines bpftrace printed that could not be read are events lost to every open build: they
+  // are reported as loss events, so those builds show incomplete coverage rather than clean.
+  let unreadLines = 0;
+  const reportUnread = () => {
+    if (unreadLines === 0 || builds.size === 0) return;
+    for (const buildId of builds.keys()) add({ kind: 'loss', timeUs: nowUs(), buildId, source: 'bpftrace', reason: 'malformed_line', count: unreadLines });
+    unreadLines = 0;
+  };
   const timer = setInterval(() => {
+    reportUnread();
     if (batcher.due(performance.now())) flush();
   }, 10);
 
@@ -125,7 +134,11 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     bpftrace = await startBpftrace({
       scriptPath: config.scriptPath, dnsPorts: config.dnsPorts, bpftracePath: config.bpftracePath,
       onRecord: (r) => handle(assembler.push(r)),
-      onReject: () => { counters.rejectedLines++; },
+      onReject: (error) => {
+        counters.rejectedLines++;
+        unreadLines++;
+        log.warn('unreadable bpftrace line', { code: error.code });
+      },
       onStderr: (line) => log.warn('bpftrace', { line }),
     });
     await bpftrace.ready;
@@ -155,6 +168,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       // here (or after a bound), everything the build did has been read.
       if (req.commandPid > 0) await exits.waitFor(req.commandPid, EXIT_WAIT_MS);
       handle(assembler.flush());
+      reportUnread();
       add({ kind: 'build_end', timeUs: nowUs(), buildId, exitCode: req.exitCode });
       flush();
       builds.delete(buildId);

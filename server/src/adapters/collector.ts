@@ -48,7 +48,7 @@ export class Collector {
     for (const r of batch.rejected) this.metrics.inc('telltale_events_dropped_total', { reason: r.error.code.toLowerCase() });
     const now = this.clockUs();
     const result = this.core.apply(batch.events, now);
-    const alerts = this.store.commitBatch(batch.agentId, batch.sequence, result, (id) => this.core.build(id), now);
+    const alerts = this.store.commitBatch(batch.agentId, batch.sequence, bytes, result, (id) => this.core.build(id), now);
     this.metrics.inc('telltale_batches_total', { outcome: 'applied' });
     // Counted per batch, not per event: label keys are built once per kind.
     const kinds = new Map<string, number>();
@@ -73,6 +73,7 @@ export class Collector {
       this.log.warn('alert', { kind: a.kind, severity: a.severity, pipeline: a.pipeline, qname: a.qname, domain: a.domain, address: a.address });
       this.hub.broadcast({ type: 'alert', alert: a });
     }
+    if (!this.hub.hasClients()) return;
     for (const id of new Set([...started, ...changed])) {
       const build = this.store.getBuild(id);
       if (build) this.hub.broadcast({ type: 'build', build });

@@ -1,6 +1,8 @@
 // The JSON HTTP API and /metrics: the contract the console and operators use.
 import http from 'node:http';
-import type { Store, ProcessRow } from './store.js';
+import type { Store, DnsNameDbRow, DestinationDbRow } from './store.js';
+import type { ProcessTree } from '../core/process-tree.js';
+import { usToIso } from './store-rows.js';
 import type { Metrics } from './metrics.js';
 import type { StreamHub } from './stream-hub.js';
 import { HttpError, limit, text, time } from './http-query.js';
@@ -12,28 +14,38 @@ export interface ProcessTreeNode {
   exe: string;
   argv: string[];
   cwd: string;
-  startedAt: number;
+  startedAt: string;
   exitCode: number | null;
   buildScript: string | null;
   children: ProcessTreeNode[];
 }
 
-export function toTree(rows: ProcessRow[], rootPid: number): ProcessTreeNode[] {
+/** Nests a build's processes under their parents; processes whose parent is unknown are roots. */
+export function toTree(tree: ProcessTree): ProcessTreeNode[] {
   const nodes = new Map<number, ProcessTreeNode>();
-  for (const r of rows) {
-    nodes.set(r.pid, {
-      pid: r.pid, ppid: r.ppid, exe: r.exe, argv: JSON.parse(r.argv) as string[], cwd: r.cwd, startedAt: r.start_us,
-      exitCode: r.exit_code, buildScript: r.build_script, children: [],
+  for (const p of tree.all()) {
+    nodes.set(p.pid, {
+      pid: p.pid, ppid: p.ppid, exe: p.exe, argv: p.argv, cwd: p.cwd, startedAt: usToIso(p.startTimeUs),
+      exitCode: p.exitCode, buildScript: p.buildScriptKind, children: [],
     });
   }
   const roots: ProcessTreeNode[] = [];
   for (const n of nodes.values()) {
-    const parent = n.pid === rootPid ? undefined : nodes.get(n.ppid);
+    const parent = n.pid === tree.rootPid ? undefined : nodes.get(n.ppid);
     if (parent && parent !== n) parent.children.push(n);
     else roots.push(n);
   }
   return roots;
 }
+
+const dnsJson = (r: DnsNameDbRow) => ({
+  qname: r.qname, qtype: r.qtype, domain: r.domain, partial: r.partial === 1, server: r.server, port: r.port, firstPid: r.first_pid,
+  firstSeenAt: usToIso(r.first_us), lastSeenAt: usToIso(r.last_us), count: r.count, baselineKnown: r.baseline_known === 1,
+});
+const destinationJson = (r: DestinationDbRow) => ({
+  address: r.address, port: r.port, protocol: r.protocol, family: r.family, external: r.external === 1, firstPid: r.first_pid,
+  firstSeenAt: usToIso(r.first_us), lastSeenAt: usToIso(r.last_us), count: r.count,
+});
 
 export function createHttpApi(deps: { store: Store; metrics: Metrics; hub: StreamHub; log: Logger; startedAt: number }): http.Server {
   const { store, metrics, hub } = deps;
@@ -50,8 +62,8 @@ export function createHttpApi(deps: { store: Store; metrics: Metrics; hub: Strea
         const build = store.getBuild(id);
         if (!build) throw new HttpError(404, 'NOT_FOUND', 'no such build');
         return {
-          build, processTree: toTree(store.processesOf(id), build.rootPid), dnsQueries: store.dnsOf(id, 5000),
-          connects: store.connectsOf(id, 5000), alerts: store.listAlerts({ buildId: id, limit: 1000 }),
+          build, processTree: toTree(store.processTreeOf(id, build.rootPid)), dnsQueries: store.dnsNamesOf(id, 5000).map(dnsJson),
+          connects: store.destinationsOf(id, 5000).map(destinationJson), alerts: store.listAlerts({ buildId: id, limit: 1000 }),
         };
       },
     },

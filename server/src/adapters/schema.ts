@@ -1,7 +1,9 @@
 // The collector's SQLite schema, as ordered migrations applied in code at open.
 // A migration, once shipped, is never edited: add the next one.
-// processes is keyed by (build, pid): a fork row is replaced by the exec that follows it, and
-// a pid reused within one build keeps only its latest process.
+// Every applied batch is kept as received (batches, indexed by build in build_batches): the
+// event log is the evidence, and process trees are rebuilt from it on read. DNS names and
+// destinations are aggregated per build (a name asked 10,000 times is one row with a count),
+// which keeps ingest at one row per batch plus one per new name or destination.
 
 export const migrations: readonly string[] = [
   `CREATE TABLE agents (
@@ -30,46 +32,48 @@ export const migrations: readonly string[] = [
    );
    CREATE INDEX builds_pipeline_started ON builds (pipeline, started_us DESC);
    CREATE INDEX builds_started ON builds (started_us DESC);
-   CREATE TABLE processes (
+   CREATE TABLE batches (
+     agent_id TEXT NOT NULL,
+     sequence INTEGER NOT NULL,
+     received_us INTEGER NOT NULL,
+     bytes BLOB NOT NULL,
+     PRIMARY KEY (agent_id, sequence)
+   );
+   CREATE TABLE build_batches (
      build_id TEXT NOT NULL,
-     pid INTEGER NOT NULL,
-     start_us INTEGER NOT NULL,
-     ppid INTEGER NOT NULL,
-     exe TEXT NOT NULL,
-     argv TEXT NOT NULL,
-     cwd TEXT NOT NULL,
-     uid INTEGER NOT NULL,
-     build_script TEXT,
-     exit_code INTEGER,
-     exited_us INTEGER,
-     PRIMARY KEY (build_id, pid)
+     agent_id TEXT NOT NULL,
+     sequence INTEGER NOT NULL,
+     PRIMARY KEY (build_id, agent_id, sequence)
    ) WITHOUT ROWID;
-   CREATE TABLE dns_queries (
-     id INTEGER PRIMARY KEY,
+   CREATE TABLE dns_names (
      build_id TEXT NOT NULL,
-     time_us INTEGER NOT NULL,
-     pid INTEGER NOT NULL,
      qname TEXT NOT NULL,
      qtype TEXT NOT NULL,
      domain TEXT,
      partial INTEGER NOT NULL,
      server TEXT NOT NULL,
      port INTEGER NOT NULL,
-     baseline_known INTEGER NOT NULL
-   );
-   CREATE INDEX dns_build ON dns_queries (build_id, time_us);
-   CREATE TABLE connects (
-     id INTEGER PRIMARY KEY,
+     first_pid INTEGER NOT NULL,
+     first_us INTEGER NOT NULL,
+     last_us INTEGER NOT NULL,
+     count INTEGER NOT NULL,
+     baseline_known INTEGER NOT NULL,
+     PRIMARY KEY (build_id, qname, qtype)
+   ) WITHOUT ROWID;
+   CREATE INDEX dns_names_domain ON dns_names (domain);
+   CREATE TABLE destinations (
      build_id TEXT NOT NULL,
-     time_us INTEGER NOT NULL,
-     pid INTEGER NOT NULL,
-     family TEXT NOT NULL,
-     protocol TEXT NOT NULL,
      address TEXT NOT NULL,
      port INTEGER NOT NULL,
-     external INTEGER NOT NULL
-   );
-   CREATE INDEX connects_build ON connects (build_id, time_us);
+     protocol TEXT NOT NULL,
+     family TEXT NOT NULL,
+     external INTEGER NOT NULL,
+     first_pid INTEGER NOT NULL,
+     first_us INTEGER NOT NULL,
+     last_us INTEGER NOT NULL,
+     count INTEGER NOT NULL,
+     PRIMARY KEY (build_id, address, port, protocol)
+   ) WITHOUT ROWID;
    CREATE TABLE alerts (
      id TEXT PRIMARY KEY,
      dedupe_key TEXT NOT NULL UNIQUE,

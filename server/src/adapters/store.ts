@@ -2,12 +2,11 @@
 // alerts, baselines and the agent's sequence number land together or not at all.
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import type { AlertSummary, BuildContext } from '@telltale/proto';
+import { decodeBatch, type AlertSummary, type BuildContext, type TelltaleEvent } from '@telltale/proto';
 import { migrations } from './schema.js';
 import type { ApplyResult, BuildState } from '../core/ingest-core.js';
 import { ProcessTree } from '../core/process-tree.js';
 import type { BaselineState } from '../core/baseline.js';
-import type { BuildScriptKind } from '../core/observation.js';
 import { rowToAlert, rowToBuild, type AlertRow, type BuildRow, type StoredAlert, type StoredBuild } from './store-rows.js';
 
 export type { StoredAlert, StoredBuild } from './store-rows.js';
@@ -41,13 +40,14 @@ export class Store {
       insertBuild: db.prepare(`INSERT OR IGNORE INTO builds (id, pipeline, run_id, job, repo, commit_sha, agent_host, ci_provider, root_pid, started_us)
         VALUES (@buildId, @pipeline, @runId, @job, @repo, @commit, @agentHost, @ciProvider, @rootPid, @startedUs)`),
       updateBuild: db.prepare(`UPDATE builds SET ended_us = ?, exit_code = ?, processes = ?, dns_queries = ?, connects = ?, alerts = ?, lost_events = ? WHERE id = ?`),
-      upsertProcess: db.prepare(`INSERT OR REPLACE INTO processes (build_id, pid, start_us, ppid, exe, argv, cwd, uid, build_script, exit_code, exited_us)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      exitProcess: db.prepare('UPDATE processes SET exit_code = ?, exited_us = ? WHERE build_id = ? AND pid = ?'),
-      insertDns: db.prepare(`INSERT INTO dns_queries (build_id, time_us, pid, qname, qtype, domain, partial, server, port, baseline_known)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertConnect: db.prepare(`INSERT INTO connects (build_id, time_us, pid, family, protocol, address, port, external)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertBatch: db.prepare('INSERT INTO batches (agent_id, sequence, received_us, bytes) VALUES (?, ?, ?, ?)'),
+      insertBuildBatch: db.prepare('INSERT OR IGNORE INTO build_batches (build_id, agent_id, sequence) VALUES (?, ?, ?)'),
+      upsertDnsName: db.prepare(`INSERT INTO dns_names (build_id, qname, qtype, domain, partial, server, port, first_pid, first_us, last_us, count, baseline_known)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(build_id, qname, qtype) DO UPDATE SET count = count + excluded.count, last_us = max(last_us, excluded.last_us)`),
+      upsertDestination: db.prepare(`INSERT INTO destinations (build_id, address, port, protocol, family, external, first_pid, first_us, last_us, count)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(build_id, address, port, protocol) DO UPDATE SET count = count + excluded.count, last_us = max(last_us, excluded.last_us)`),
       insertAlert: db.prepare(`INSERT OR IGNORE INTO alerts (id, dedupe_key, build_id, pipeline, run_id, kind, severity, qname, domain, address, pid, chain, evidence, event_us, created_us)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       addBaselineDomain: db.prepare('INSERT OR IGNORE INTO baseline_domains (pipeline, domain, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
@@ -78,21 +78,20 @@ export class Store {
   }
 
   /** Stores everything one batch produced and advances the agent's sequence, atomically. */
-  commitBatch(agentId: string, sequence: number, r: ApplyResult, builds: (id: string) => BuildState | undefined, nowUs: number): StoredAlert[] {
+  commitBatch(agentId: string, sequence: number, bytes: Uint8Array, r: ApplyResult, builds: (id: string) => BuildState | undefined, nowUs: number): StoredAlert[] {
     const stored: StoredAlert[] = [];
     const s = this.stmts;
     this.db.transaction(() => {
       s.upsertAgent.run(agentId, sequence, nowUs);
       for (const b of r.buildsStarted) s.insertBuild.run({ ...b.context, rootPid: b.rootPid, startedUs: b.startedUs });
-      for (const { buildId, node } of r.processes) {
-        s.upsertProcess.run(buildId, node.pid, node.startTimeUs, node.ppid, node.exe, JSON.stringify(node.argv), node.cwd, node.uid,
-          node.buildScriptKind, node.exitCode, node.exitedUs);
+      s.insertBatch.run(agentId, sequence, nowUs, bytes);
+      for (const buildId of r.buildsTouched) s.insertBuildBatch.run(buildId, agentId, sequence);
+      for (const d of r.dnsNames.values()) {
+        s.upsertDnsName.run(d.buildId, d.qname, d.qtype, d.domain, d.partial ? 1 : 0, d.server, d.port, d.firstPid, d.firstUs, d.lastUs, d.count, d.baselineKnown ? 1 : 0);
       }
-      for (const x of r.exits) s.exitProcess.run(x.exitCode, x.timeUs, x.buildId, x.pid);
-      for (const d of r.dns) {
-        s.insertDns.run(d.buildId, d.timeUs, d.pid, d.qname, d.qtype, d.domain, d.partial ? 1 : 0, d.server, d.port, d.baselineKnown ? 1 : 0);
+      for (const c of r.destinations.values()) {
+        s.upsertDestination.run(c.buildId, c.address, c.port, c.protocol, c.family, c.external ? 1 : 0, c.firstPid, c.firstUs, c.lastUs, c.count);
       }
-      for (const c of r.connects) s.insertConnect.run(c.buildId, c.timeUs, c.pid, c.family, c.protocol, c.address, c.port, c.external ? 1 : 0);
       for (const a of r.findings) {
         const f = a.finding;
         const id = randomUUID();
@@ -139,20 +138,13 @@ export class Store {
         buildId: row.id, pipeline: row.pipeline, runId: row.run_id, job: row.job, repo: row.repo, commit: row.commit_sha,
         agentHost: row.agent_host, ciProvider: row.ci_provider,
       };
-      const tree = new ProcessTree(row.root_pid);
-      const procs = this.db.prepare('SELECT * FROM processes WHERE build_id = ? ORDER BY start_us').all(row.id) as ProcessRow[];
-      for (const p of procs) {
-        tree.restore({
-          pid: p.pid, ppid: p.ppid, exe: p.exe, argv: JSON.parse(p.argv) as string[], cwd: p.cwd, uid: p.uid, startTimeUs: p.start_us,
-          exitCode: p.exit_code, exitedUs: p.exited_us, buildScriptKind: p.build_script as BuildScriptKind | null,
-        });
-      }
+      const tree = this.processTreeOf(row.id, row.root_pid);
       const keys = this.db.prepare('SELECT dedupe_key FROM alerts WHERE build_id = ?').pluck().all(row.id) as string[];
-      const domains = this.db.prepare('SELECT DISTINCT domain FROM dns_queries WHERE build_id = ? AND domain IS NOT NULL').pluck().all(row.id) as string[];
+      const domains = this.db.prepare('SELECT DISTINCT domain FROM dns_names WHERE build_id = ? AND domain IS NOT NULL').pluck().all(row.id) as string[];
       return {
         context, rootPid: row.root_pid, startedUs: row.started_us, endedUs: null, exitCode: null, tree,
         counts: { processes: row.processes, dns: row.dns_queries, connects: row.connects, alerts: row.alerts, lost: row.lost_events },
-        answersSeen: false, alertKeys: new Set(keys), domains: new Set(domains), poisonedDomains: new Set(),
+        answersSeen: false, alertKeys: new Set(keys), domains: new Set(domains), poisonedDomains: new Set(), seenQueries: new Map(),
       };
     });
   }
@@ -184,16 +176,32 @@ export class Store {
     return row ? rowToBuild(row) : null;
   }
 
-  processesOf(buildId: string): ProcessRow[] {
-    return this.db.prepare('SELECT * FROM processes WHERE build_id = ? ORDER BY start_us, pid').all(buildId) as ProcessRow[];
+  /** The build's events, replayed from the batches that carried them, in order. */
+  *eventsOf(buildId: string): Generator<TelltaleEvent> {
+    const rows = this.db.prepare(`SELECT b.bytes FROM build_batches bb JOIN batches b ON b.agent_id = bb.agent_id AND b.sequence = bb.sequence
+      WHERE bb.build_id = ? ORDER BY bb.agent_id, bb.sequence`).pluck().iterate(buildId) as Iterable<Uint8Array>;
+    for (const bytes of rows) {
+      for (const e of decodeBatch(bytes).events) if (e.buildId === buildId) yield e;
+    }
   }
 
-  dnsOf(buildId: string, limit: number) {
-    return this.db.prepare('SELECT * FROM dns_queries WHERE build_id = ? ORDER BY time_us LIMIT ?').all(buildId, limit);
+  /** Rebuilds a build's process tree from its event log. */
+  processTreeOf(buildId: string, rootPid: number): ProcessTree {
+    const tree = new ProcessTree(rootPid);
+    for (const e of this.eventsOf(buildId)) {
+      if (e.kind === 'exec') tree.exec(e);
+      else if (e.kind === 'fork') tree.fork(e.pid, e.ppid, e.timeUs);
+      else if (e.kind === 'exit') tree.exit(e.pid, e.exitCode, e.timeUs);
+    }
+    return tree;
   }
 
-  connectsOf(buildId: string, limit: number) {
-    return this.db.prepare('SELECT * FROM connects WHERE build_id = ? ORDER BY time_us LIMIT ?').all(buildId, limit);
+  dnsNamesOf(buildId: string, limit: number) {
+    return this.db.prepare('SELECT * FROM dns_names WHERE build_id = ? ORDER BY first_us LIMIT ?').all(buildId, limit) as DnsNameDbRow[];
+  }
+
+  destinationsOf(buildId: string, limit: number) {
+    return this.db.prepare('SELECT * FROM destinations WHERE build_id = ? ORDER BY first_us LIMIT ?').all(buildId, limit) as DestinationDbRow[];
   }
 
   alertSummaries(buildId: string): AlertSummary[] {
@@ -203,7 +211,7 @@ export class Store {
     }));
   }
 
-  count(table: 'alerts' | 'builds' | 'dns_queries' | 'connects' | 'processes'): number {
+  count(table: 'alerts' | 'builds' | 'batches' | 'dns_names' | 'destinations'): number {
     return this.db.prepare(`SELECT count(*) AS n FROM ${table}`).pluck().get() as number;
   }
 
@@ -212,16 +220,30 @@ export class Store {
   }
 }
 
-export interface ProcessRow {
+export interface DnsNameDbRow {
   build_id: string;
-  pid: number;
-  start_us: number;
-  ppid: number;
-  exe: string;
-  argv: string;
-  cwd: string;
-  uid: number;
-  build_script: string | null;
-  exit_code: number | null;
-  exited_us: number | null;
+  qname: string;
+  qtype: string;
+  domain: string | null;
+  partial: number;
+  server: string;
+  port: number;
+  first_pid: number;
+  first_us: number;
+  last_us: number;
+  count: number;
+  baseline_known: number;
+}
+
+export interface DestinationDbRow {
+  build_id: string;
+  address: string;
+  port: number;
+  protocol: string;
+  family: string;
+  external: number;
+  first_pid: number;
+  first_us: number;
+  last_us: number;
+  count: number;
 }

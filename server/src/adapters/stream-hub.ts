@@ -25,6 +25,10 @@ export class StreamHub {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
 
+  hasClients(): boolean {
+    return this.wss.clients.size > 0;
+  }
+
   broadcast(message: { type: string } & Record<string, unknown>): void {
     if (this.wss.clients.size === 0) return;
     const text = JSON.stringify(message);

@@ -27,7 +27,9 @@ export interface AnalyzeOptions {
 export function analyzeEvents(events: Iterable<TelltaleEvent>, options: AnalyzeOptions = {}): { alerts: AnalyzedAlert[]; drops: Record<string, number> } {
   const core = new IngestCore(
     {
-      learningBuilds: options.learningBuilds ?? 0,
+      // A lone capture has no baseline to compare with: by default it is the learning build, so
+      // first_seen_domain stays quiet and every other detector judges it.
+      learningBuilds: options.learningBuilds ?? 1,
       external: (options.external ?? []).map((c) => parseCidr(c)).filter((c) => c !== null),
       dnsPorts: new Set([53, ...(options.dnsPorts ?? [])]),
       maxOpenBuilds: 10_000,

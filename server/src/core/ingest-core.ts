@@ -9,7 +9,7 @@ import { emptyBaseline, isLearning, poisoningKinds, type BaselineState } from '.
 import { decodeDnsMessage } from './dns-decode.js';
 import { splitName } from './registrable-domain.js';
 import { AnswerCache } from './answer-cache.js';
-import type { ApplyResult, BuildState, DnsRow, ConnectRow } from './ingest-types.js';
+import type { ApplyResult, BuildState, DnsNameRow } from './ingest-types.js';
 
 export type { ApplyResult, BuildState } from './ingest-types.js';
 
@@ -18,6 +18,16 @@ export interface IngestCoreConfig {
   external: readonly Cidr[];
   dnsPorts: ReadonlySet<number>;
   maxOpenBuilds: number;
+}
+
+const MAX_SEEN_QUERIES = 4096;
+
+/** The query's bytes after its 16-bit ID (which changes on every retry), as a map key. */
+function questionKey(packet: Uint8Array, protocol: string): string {
+  const from = protocol === 'tcp' ? 4 : 2;
+  let key = protocol;
+  for (let i = from; i < packet.length; i++) key += String.fromCharCode(packet[i]!);
+  return key;
 }
 
 export class IngestCore {
@@ -51,7 +61,7 @@ export class IngestCore {
 
   apply(events: readonly TelltaleEvent[], nowUs: number): ApplyResult {
     const out: ApplyResult = {
-      buildsStarted: [], buildsChanged: new Set(), processes: [], exits: [], dns: [], connects: [],
+      buildsStarted: [], buildsChanged: new Set(), buildsTouched: new Set(), dnsNames: new Map(), destinations: new Map(),
       findings: [], baselineAdds: [], baselineLearned: [], drops: new Map(),
     };
     for (const e of events) this.applyOne(e, nowUs, out);
@@ -69,10 +79,11 @@ export class IngestCore {
       const state: BuildState = {
         context: e.context, rootPid: e.rootPid, startedUs: e.timeUs, endedUs: null, exitCode: null,
         tree: new ProcessTree(e.rootPid), counts: { processes: 0, dns: 0, connects: 0, alerts: 0, lost: 0 },
-        answersSeen: false, alertKeys: new Set(), domains: new Set(), poisonedDomains: new Set(),
+        answersSeen: false, alertKeys: new Set(), domains: new Set(), poisonedDomains: new Set(), seenQueries: new Map(),
       };
       this.builds.set(e.buildId, state);
       out.buildsStarted.push(state);
+      out.buildsTouched.add(e.buildId);
       return;
     }
     const build = this.builds.get(e.buildId);
@@ -80,13 +91,13 @@ export class IngestCore {
       this.drop(out, 'unknown_build');
       return;
     }
+    out.buildsTouched.add(e.buildId);
     switch (e.kind) {
       case 'build_end': return this.endBuild(build, e.timeUs, e.exitCode, out);
       case 'exec': {
         const node = build.tree.exec(e);
         if (!node) return this.drop(out, 'process_table_full');
         build.counts.processes++;
-        out.processes.push({ buildId: e.buildId, node });
         out.buildsChanged.add(e.buildId);
         const p = this.placement(build, e.pid, e.timeUs);
         return this.observe(build, {
@@ -94,14 +105,11 @@ export class IngestCore {
         }, nowUs, out);
       }
       case 'fork': {
-        const node = build.tree.fork(e.pid, e.ppid, e.timeUs);
-        if (!node) return this.drop(out, 'process_table_full');
-        out.processes.push({ buildId: e.buildId, node });
+        if (!build.tree.fork(e.pid, e.ppid, e.timeUs)) this.drop(out, 'process_table_full');
         return;
       }
       case 'exit': {
-        const node = build.tree.exit(e.pid, e.exitCode, e.timeUs);
-        if (node) out.exits.push({ buildId: e.buildId, pid: e.pid, startTimeUs: node.startTimeUs, exitCode: e.exitCode, timeUs: e.timeUs });
+        build.tree.exit(e.pid, e.exitCode, e.timeUs);
         return;
       }
       case 'connect': return this.applyConnect(build, e, nowUs, out);
@@ -124,12 +132,34 @@ export class IngestCore {
     };
   }
 
+  private readonly externalMemo = new Map<string, boolean>();
+
+  /** isExternal, remembered per address (it parses with BigInt; builds reuse few addresses). */
+  private isExternal(address: string): boolean {
+    let v = this.externalMemo.get(address);
+    if (v === undefined) {
+      v = isExternal(address, this.config.external);
+      if (this.externalMemo.size >= 10_000) this.externalMemo.clear();
+      this.externalMemo.set(address, v);
+    }
+    return v;
+  }
+
   private applyConnect(build: BuildState, e: Extract<TelltaleEvent, { kind: 'connect' }>, nowUs: number, out: ApplyResult): void {
     build.counts.connects++;
     out.buildsChanged.add(e.buildId);
-    const external = isExternal(e.address, this.config.external);
-    const row: ConnectRow = { buildId: e.buildId, timeUs: e.timeUs, pid: e.pid, family: e.family, protocol: e.protocol, address: e.address, port: e.port, external };
-    out.connects.push(row);
+    const external = this.isExternal(e.address);
+    const key = `${e.buildId}\0${e.address}\0${e.port}\0${e.protocol}`;
+    const known = out.destinations.get(key);
+    if (known) {
+      known.count++;
+      known.lastUs = e.timeUs;
+    } else {
+      out.destinations.set(key, {
+        buildId: e.buildId, address: e.address, port: e.port, protocol: e.protocol, family: e.family, external,
+        firstPid: e.pid, firstUs: e.timeUs, lastUs: e.timeUs, count: 1,
+      });
+    }
     // A connect to a resolver's DNS port is DNS traffic: judged by the DNS detectors.
     if (this.config.dnsPorts.has(e.port)) return;
     const p = this.placement(build, e.pid, e.timeUs);
@@ -141,6 +171,16 @@ export class IngestCore {
   }
 
   private applyDns(build: BuildState, e: Extract<TelltaleEvent, { kind: 'dns' }>, nowUs: number, out: ApplyResult): void {
+    // A query already judged in this build (same bytes but the ID) changes no detector's
+    // verdict: every detector counts distinct names or dedupes per build. Only count it.
+    const repeatKey = e.response || e.packet.length < 12 || e.packet.length > 512 ? null : questionKey(e.packet, e.protocol);
+    const seen = repeatKey === null ? undefined : build.seenQueries.get(repeatKey);
+    if (seen) {
+      build.counts.dns++;
+      out.buildsChanged.add(e.buildId);
+      this.countName(out, build, e, seen.qname, seen.qtype, seen.domain, seen.partial);
+      return;
+    }
     const decoded = decodeDnsMessage(e.packet, { transport: e.protocol, capturedFully: e.packet.length >= e.packetLength });
     if (!decoded.ok) return this.drop(out, `dns_${decoded.error.code.toLowerCase()}`);
     const m = decoded.message;
@@ -156,14 +196,13 @@ export class IngestCore {
     const domain = split.domain;
     build.counts.dns++;
     out.buildsChanged.add(e.buildId);
+    if (repeatKey !== null && build.seenQueries.size < MAX_SEEN_QUERIES) {
+      build.seenQueries.set(repeatKey, { qname, qtype: q.type, domain, partial: q.partial });
+    }
     const baseline = this.baseline(build.context.pipeline);
     const learning = isLearning(baseline, this.config.learningBuilds);
     const knows = domain !== null && baseline.domains.has(domain);
-    const row: DnsRow = {
-      buildId: e.buildId, timeUs: e.timeUs, pid: e.pid, qname, qtype: q.type, domain, partial: q.partial,
-      server: e.address, port: e.port, baselineKnown: knows,
-    };
-    out.dns.push(row);
+    this.countName(out, build, e, qname, q.type, domain, q.partial);
     if (domain) build.domains.add(domain);
     const p = this.placement(build, e.pid, e.timeUs);
     this.observe(build, {
@@ -176,6 +215,22 @@ export class IngestCore {
       baseline.domains.add(domain);
       out.baselineAdds.push({ pipeline: build.context.pipeline, domain, buildId: e.buildId, timeUs: e.timeUs });
     }
+  }
+
+  private countName(out: ApplyResult, build: BuildState, e: Extract<TelltaleEvent, { kind: 'dns' }>, qname: string, qtype: string, domain: string | null, partial: boolean): void {
+    const key = `${e.buildId}\0${qname}\0${qtype}`;
+    const row = out.dnsNames.get(key);
+    if (row) {
+      row.count++;
+      row.lastUs = e.timeUs;
+      return;
+    }
+    const knows = domain !== null && this.baseline(build.context.pipeline).domains.has(domain);
+    const fresh: DnsNameRow = {
+      buildId: e.buildId, qname, qtype, domain, partial, server: e.address, port: e.port, firstPid: e.pid, firstUs: e.timeUs,
+      lastUs: e.timeUs, count: 1, baselineKnown: knows,
+    };
+    out.dnsNames.set(key, fresh);
   }
 
   private observe(build: BuildState, o: Observation, nowUs: number, out: ApplyResult): void {

@@ -1,7 +1,7 @@
 // Data the ingest core hands to the store and the broadcaster.
 import type { BuildContext } from '@telltale/proto';
 import type { Finding, ProcessInfo } from './observation.js';
-import type { ProcessNode, ProcessTree } from './process-tree.js';
+import type { ProcessTree } from './process-tree.js';
 
 export interface BuildCounts {
   processes: number;
@@ -23,30 +23,38 @@ export interface BuildState {
   alertKeys: Set<string>;
   domains: Set<string>;
   poisonedDomains: Set<string>;
+  /** Query bytes (after the ID) already judged in this build → what they decoded to. */
+  seenQueries: Map<string, SeenQuery>;
 }
 
-export interface DnsRow {
+/** One DNS name a build asked for, aggregated over a batch: repeats only bump the count. */
+export interface DnsNameRow {
   buildId: string;
-  timeUs: number;
-  pid: number;
   qname: string;
   qtype: string;
   domain: string | null;
   partial: boolean;
   server: string;
   port: number;
+  firstPid: number;
+  firstUs: number;
+  lastUs: number;
+  count: number;
   baselineKnown: boolean;
 }
 
-export interface ConnectRow {
+/** One destination a build connected to, aggregated over a batch. */
+export interface DestinationRow {
   buildId: string;
-  timeUs: number;
-  pid: number;
-  family: string;
-  protocol: string;
   address: string;
   port: number;
+  protocol: string;
+  family: string;
   external: boolean;
+  firstPid: number;
+  firstUs: number;
+  lastUs: number;
+  count: number;
 }
 
 export interface AlertDraft {
@@ -60,13 +68,21 @@ export interface ApplyResult {
   buildsStarted: BuildState[];
   buildsEnded?: BuildState[];
   buildsChanged: Set<string>;
-  processes: { buildId: string; node: ProcessNode }[];
-  exits: { buildId: string; pid: number; startTimeUs: number; exitCode: number; timeUs: number }[];
-  dns: DnsRow[];
-  connects: ConnectRow[];
+  /** Builds each event of the batch belonged to (the store indexes the raw batch by build). */
+  buildsTouched: Set<string>;
+  dnsNames: Map<string, DnsNameRow>;
+  destinations: Map<string, DestinationRow>;
   findings: AlertDraft[];
   baselineAdds: { pipeline: string; domain: string; buildId: string; timeUs: number }[];
   baselineRemovals?: { pipeline: string; domain: string }[];
   baselineLearned: { pipeline: string; learnedBuilds: number }[];
   drops: Map<string, number>;
+}
+
+/** A query already decoded and judged in a build; a repeat only counts. */
+export interface SeenQuery {
+  qname: string;
+  qtype: string;
+  domain: string | null;
+  partial: boolean;
 }
