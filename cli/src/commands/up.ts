@@ -34,11 +34,13 @@ export async function upCommand(flags: ParsedFlags, io: CliIo): Promise<number> 
     io.stdout(`telltale: no local agent: ${missing}. The collector still takes events from remote agents at ${server.grpcAddress}.\n`);
   } else {
     try {
+      // The control socket sits where `telltale run --data-dir` (default ./.telltale) looks for it.
       agent = await startAgent(agentConfig({
-        dataDir: join(config.dataDir, 'agent'), grpc: server.grpcAddress, dnsPort: config.dnsPorts.map(String),
-        watchHost: flags.booleans.has('watch-host'),
+        dataDir: join(config.dataDir, 'agent'), control: join(config.dataDir, 'agent.sock'), grpc: server.grpcAddress,
+        dnsPort: config.dnsPorts.map(String), watchHost: flags.booleans.has('watch-host'),
       }, io.env), log.child('agent'));
-      io.stdout(`telltale: local agent watching this host; run builds with: npx telltale run --data-dir ${join(config.dataDir, 'agent')} -- CMD\n`);
+      const runHint = config.dataDir === '.telltale' ? 'npx telltale run -- CMD' : `npx telltale run --data-dir ${config.dataDir} -- CMD`;
+      io.stdout(`telltale: local agent watching this host; run a tracked build with: ${runHint}\n`);
     } catch (err) {
       io.stdout(`telltale: no local agent: ${(err as Error).message}\n`);
     }
