@@ -104,6 +104,7 @@ describe('collector', () => {
     expect(await bad.json()).toMatchObject({ code: 'BAD_QUERY' });
     expect((await fetch(`${s.httpUrl}/api/alerts?since=yesterday`)).status).toBe(400);
     expect((await fetch(`${s.httpUrl}/api/builds/nope`)).status).toBe(404);
+    expect((await fetch(`${s.httpUrl}/api/builds/%E0%A4%A`)).status).toBe(400);
     expect((await fetch(`${s.httpUrl}/api/nothing`)).status).toBe(404);
     expect((await fetch(`${s.httpUrl}/api/health`, { method: 'POST' })).status).toBe(405);
     expect(await (await fetch(`${s.httpUrl}/api/health`)).json()).toMatchObject({ status: 'ok' });

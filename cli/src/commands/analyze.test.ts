@@ -63,6 +63,9 @@ describe('telltale run without an agent', () => {
     expect(r.code).toBe(7);
     expect(r.stderr).toContain('UNMONITORED');
     expect((await run(['run', '--control', '/nonexistent/agent.sock', '--', '/nonexistent/cmd'])).code).toBe(127);
-    expect((await run(['run', '--control', '/nonexistent/agent.sock', '--fail-on-alert', '--', 'true'])).code).toBe(0);
+    // As a gate it fails closed: nobody watched this build.
+    const gate = await run(['run', '--control', '/nonexistent/agent.sock', '--fail-on-alert', '--', 'true']);
+    expect(gate.code).toBe(4);
+    expect(gate.stderr).toContain('failing closed');
   });
 });

@@ -17,7 +17,7 @@ export const runFlags: readonly FlagSpec[] = [
   { name: 'commit', value: 'C', help: 'commit (default from the CI environment)' },
   { name: 'data-dir', value: 'DIR', help: 'the agent\'s data directory, to find its socket (default ./.telltale)' },
   { name: 'control', value: 'PATH', help: 'the agent\'s control socket (default DATA_DIR/agent.sock, env TELLTALE_AGENT_SOCKET)' },
-  { name: 'fail-on-alert', help: 'exit 3 when the build raised an alert (a failing CMD keeps its own exit code)' },
+  { name: 'fail-on-alert', help: 'exit 3 when the build raised an alert, 4 when no complete verdict could be had (a failing CMD keeps its own exit code)' },
   { name: 'report', value: 'FILE', help: 'write the build id, exit code and alerts as JSON to FILE' },
   { name: 'wait', value: 'MS', help: 'how long to wait for the collector\'s verdict after CMD ends (default 15000)' },
 ];
@@ -76,7 +76,15 @@ export async function runCommand(flags: ParsedFlags, io: CliIo): Promise<number>
   const report = one(flags, 'report');
   if (report) writeFileSync(report, JSON.stringify({ buildId, monitored: buildId !== null, complete, exitCode, alerts }, null, 2));
   if (exitCode !== 0) return exitCode;
-  return flags.booleans.has('fail-on-alert') && alerts.length > 0 ? 3 : 0;
+  if (!flags.booleans.has('fail-on-alert')) return 0;
+  if (alerts.length > 0) return 3;
+  // A gate fails closed: a build nobody watched, or whose events did not all reach the
+  // collector, is not a clean build.
+  if (!complete) {
+    io.stderr('telltale: --fail-on-alert: no complete verdict for this build; failing closed (exit 4)\n');
+    return 4;
+  }
+  return 0;
 }
 
 function osSignal(name: NodeJS.Signals): number {

@@ -58,7 +58,12 @@ export function createHttpApi(deps: { store: Store; metrics: Metrics; hub: Strea
     {
       method: 'GET', pattern: /^\/api\/builds\/([^/]+)$/,
       handle: (m) => {
-        const id = decodeURIComponent(m[1]!);
+        let id: string;
+        try {
+          id = decodeURIComponent(m[1]!);
+        } catch {
+          throw new HttpError(400, 'BAD_QUERY', 'build id is not valid percent-encoding');
+        }
         const build = store.getBuild(id);
         if (!build) throw new HttpError(404, 'NOT_FOUND', 'no such build');
         return {
