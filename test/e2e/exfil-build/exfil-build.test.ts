@@ -46,12 +46,12 @@ describe('a build script leaking a secret over DNS', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const build = (pipeline: string, leak: boolean) => {
+  const build = (pipeline: string, leak: boolean, extraEnv: Record<string, string> = {}) => {
     const cargo = findCargo();
     if (!cargo) throw new Error('cargo is required for this test');
     const env = {
       ...minimalEnv(), CARGO_TARGET_DIR: mkdtempSync(join(dir, 'target-')), TELLTALE_FIXTURE_DNS: `127.0.0.1:${dns.port}`,
-      AWS_SECRET_ACCESS_KEY: FAKE_KEY, ...(leak ? { TELLTALE_FIXTURE_LEAK: '1' } : {}),
+      AWS_SECRET_ACCESS_KEY: FAKE_KEY, ...(leak ? { TELLTALE_FIXTURE_LEAK: '1' } : {}), ...extraEnv,
     };
     const report = join(dir, `${pipeline.replace(/\W/g, '_')}.json`);
     return runTracked(['--data-dir', join(dir, 'agent'), '--pipeline', pipeline, '--run-id', '1', '--report', report, '--fail-on-alert', '--',
@@ -100,5 +100,15 @@ describe('a build script leaking a secret over DNS', () => {
     const { builds } = await getJson<{ builds: { id: string; counts: { processes: number } }[] }>(`${collector.httpUrl}/api/builds?pipeline=e2e/clean`);
     expect(builds).toHaveLength(1);
     expect(builds[0]!.counts.processes).toBeGreaterThan(3); // the build was really watched
+  });
+
+  it('raises unexpected_tool when the build script spawns a shell piping into base64', async () => {
+    const r = await build('e2e/spawn', false, { TELLTALE_FIXTURE_SPAWN: '1' });
+    expect(r.code, r.output).toBe(3);
+    const { alerts } = await getJson<{ alerts: ApiAlert[] }>(`${collector.httpUrl}/api/alerts?pipeline=e2e/spawn`);
+    expect(alerts.map((a) => a.kind)).toEqual(['unexpected_tool']);
+    const exes = alerts[0]!.chain.map((p) => p.exe.split('/').pop());
+    expect(exes.slice(-2)).toEqual(['build-script-build', 'sh']);
+    expect(alerts[0]!.evidence).toMatchObject({ reason: 'shell_suspicious', matched: 'base64', buildScript: 'cargo_build_script' });
   });
 });
