@@ -46,6 +46,11 @@ describe('decodeBatch at the collector edge', () => {
     expect(batch.rejected.map((r) => [r.index, r.error.code])).toEqual([[1, 'PROTO_INVALID_EVENT'], [2, 'PROTO_INVALID_EVENT'], [3, 'PROTO_INVALID_EVENT'], [4, 'PROTO_INVALID_EVENT']]);
   });
 
+  it('refuses times beyond 2^53, which numbers cannot hold exactly', () => {
+    const bytes = telltale.v1.EventBatch.encode({ agentId: 'a', sequence: 1, events: [{ buildId: 'b', timeUs: 2 ** 63, fork: { pid: 1 } }] }).finish();
+    expect(decodeBatch(bytes).rejected[0]?.error.code).toBe('PROTO_INVALID_EVENT');
+  });
+
   it('refuses a build_start whose context names another build', () => {
     const bytes = telltale.v1.EventBatch.encode({ agentId: 'a', sequence: 1, events: [{ buildId: 'b', buildStart: { context: { buildId: 'other' } } }] }).finish();
     expect(decodeBatch(bytes).rejected[0]?.error.code).toBe('PROTO_INVALID_EVENT');

@@ -29,6 +29,13 @@ function str(value: string | null | undefined, field: string): string {
 }
 const num = (value: number | null | undefined): number => value ?? 0;
 
+/** 64-bit fields arrive as JavaScript numbers: beyond 2^53 they are not exact, so refused. */
+function safe(value: number | null | undefined, field: string): number {
+  const n = value ?? 0;
+  if (!Number.isSafeInteger(n) || n < 0) throw new ProtoError('PROTO_INVALID_EVENT', `${field} is not an integer from 0 to 2^53`);
+  return n;
+}
+
 function contextFromProto(c: telltale.v1.BuildContext.$Properties | null | undefined): BuildContext {
   if (!c) throw new ProtoError('PROTO_INVALID_EVENT', 'build_start without context');
   return {
@@ -61,7 +68,7 @@ function bodyOf(m: telltale.v1.Event.$Properties): string | undefined {
 export function eventFromProto(m: telltale.v1.Event.$Properties): TelltaleEvent {
   // Object literals, not `{ ...base }`: V8 (Node 20) takes a slow path for spreads into a
   // literal with more properties, ~2 µs an event, which was most of the ingest cost.
-  const timeUs = num(m.timeUs);
+  const timeUs = safe(m.timeUs, 'time_us');
   const buildId = str(m.buildId, 'build_id');
   if (!buildId) throw new ProtoError('PROTO_INVALID_EVENT', 'event without build_id');
   switch (bodyOf(m)) {
@@ -80,7 +87,7 @@ export function eventFromProto(m: telltale.v1.Event.$Properties): TelltaleEvent 
       return {
         timeUs, buildId, kind: 'exec', pid: num(e.pid), ppid: num(e.ppid), exe: str(e.exe, 'exec.exe'),
         argv: argv.map((a) => str(a, 'exec.argv')), cwd: str(e.cwd, 'exec.cwd'), uid: num(e.uid),
-        startTimeUs: num(e.startTimeUs), argvTruncated: e.argvTruncated ?? false,
+        startTimeUs: safe(e.startTimeUs, 'exec.start_time_us'), argvTruncated: e.argvTruncated ?? false,
       };
     }
     case 'fork':
@@ -105,7 +112,7 @@ export function eventFromProto(m: telltale.v1.Event.$Properties): TelltaleEvent 
       };
     }
     case 'loss':
-      return { timeUs, buildId, kind: 'loss', source: str(m.loss!.source, 'loss.source'), reason: str(m.loss!.reason, 'loss.reason'), count: num(m.loss!.count) };
+      return { timeUs, buildId, kind: 'loss', source: str(m.loss!.source, 'loss.source'), reason: str(m.loss!.reason, 'loss.reason'), count: safe(m.loss!.count, 'loss.count') };
     default:
       throw new ProtoError('PROTO_INVALID_EVENT', 'event without a known body');
   }

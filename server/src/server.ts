@@ -25,12 +25,15 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const store = new Store(join(config.dataDir, 'telltale.db'));
   const metrics = collectorMetrics();
   const hub = new StreamHub(metrics);
-  const core = new IngestCore(
-    { learningBuilds: config.learningBuilds, external: config.external, dnsPorts: new Set(config.dnsPorts), maxOpenBuilds: 10_000 },
+  const maxOpenBuilds = 10_000;
+  // Also how the collector recovers when a commit fails: the core is rebuilt from what the
+  // store holds, so memory never runs ahead of the database.
+  const loadCore = () => new IngestCore(
+    { learningBuilds: config.learningBuilds, external: config.external, dnsPorts: new Set(config.dnsPorts), maxOpenBuilds },
     compileDetectors({}),
-    { baselines: store.loadBaselines(), openBuilds: store.loadOpenBuilds() },
+    { baselines: store.loadBaselines(), openBuilds: store.loadOpenBuilds(maxOpenBuilds) },
   );
-  const collector = new Collector(core, store, metrics, hub, log.child('ingest'));
+  const collector = new Collector(loadCore, store, metrics, hub, log.child('ingest'));
   const grpc = await startGrpcServer(config.grpcAddress, collector, store, metrics, log.child('grpc'));
   const http = createHttpApi({ store, metrics, hub, log: log.child('http'), startedAt: Date.now() });
   await new Promise<void>((resolve, reject) => {

@@ -12,19 +12,27 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/** A batch whose sequence does not follow the agent's last applied one. */
+export class SequenceError extends Error {
+  readonly code = 'SEQUENCE_GAP';
+}
+
 type Waiter = { agentId: string; sequence: number; resolve: () => void };
 
 export class Collector {
   private waiters: Waiter[] = [];
+  private core: IngestCore;
 
   constructor(
-    private readonly core: IngestCore,
+    private readonly loadCore: () => IngestCore,
     private readonly store: Store,
     private readonly metrics: Metrics,
     private readonly hub: StreamHub,
     private readonly log: Logger,
     private readonly clockUs: () => number = () => Date.now() * 1000,
-  ) {}
+  ) {
+    this.core = loadCore();
+  }
 
   /** Handles one encoded EventBatch; throws ProtoError when the bytes are not a batch at all. */
   ingest(bytes: Uint8Array): BatchAck {
@@ -41,14 +49,27 @@ export class Collector {
       this.metrics.inc('telltale_batches_total', { outcome: 'duplicate' });
       return { sequence: batch.sequence, accepted: 0, rejected: 0, duplicate: true };
     }
-    if (batch.sequence > last + 1 && last > 0) {
-      this.metrics.inc('telltale_sequence_gaps_total', { agent: batch.agentId }, batch.sequence - last - 1);
-      this.log.warn('agent sequence gap', { agentId: batch.agentId, expected: last + 1, got: batch.sequence });
+    // An agent's spool never skips a sequence: a gap means a batch would be lost (or a forged
+    // sequence would make every later batch look like a duplicate). Refuse it; the agent
+    // resends from its oldest unacknowledged batch.
+    if (last > 0 && batch.sequence !== last + 1) {
+      this.metrics.inc('telltale_batches_total', { outcome: 'out_of_sequence' });
+      this.log.warn('agent batch out of sequence', { agentId: batch.agentId, expected: last + 1, got: batch.sequence });
+      throw new SequenceError(`expected sequence ${last + 1}, got ${batch.sequence}`);
     }
     for (const r of batch.rejected) this.metrics.inc('telltale_events_dropped_total', { reason: r.error.code.toLowerCase() });
     const now = this.clockUs();
     const result = this.core.apply(batch.events, now);
-    const alerts = this.store.commitBatch(batch.agentId, batch.sequence, bytes, result, (id) => this.core.build(id), now);
+    let alerts: StoredAlert[];
+    try {
+      alerts = this.store.commitBatch(batch.agentId, batch.sequence, bytes, result, (id) => this.core.build(id), now);
+    } catch (err) {
+      // The core has applied what the store did not keep: reload it from the store so the
+      // agent's resend is judged afresh rather than taken for something already seen.
+      this.log.error('storing a batch failed; reloading state from the store', { error: String(err) });
+      this.core = this.loadCore();
+      throw err;
+    }
     this.metrics.inc('telltale_batches_total', { outcome: 'applied' });
     // Counted per batch, not per event: label keys are built once per kind.
     const kinds = new Map<string, number>();

@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { alertToProto, encodeAck, ingestServiceDefinition, ProtoError } from '@telltale/proto';
 import type { EndBuildRequestMessage, EndBuildResponseMessage } from '@telltale/proto';
-import type { Collector, Logger } from './collector.js';
+import { SequenceError, type Collector, type Logger } from './collector.js';
 import type { Store } from './store.js';
 import type { Metrics } from './metrics.js';
 
@@ -17,11 +17,12 @@ export async function startGrpcServer(address: string, collector: Collector, sto
           call.write(encodeAck(collector.ingest(bytes)));
         } catch (err) {
           const invalid = err instanceof ProtoError;
-          if (!invalid) log.error('ingest failed', { error: String((err as Error).stack ?? err) });
+          const gap = err instanceof SequenceError;
+          if (!invalid && !gap) log.error('ingest failed', { error: String((err as Error).stack ?? err) });
           // grpc-js ends a server stream with a status when the handler emits 'error' on it.
           call.emit('error', {
-            code: invalid ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL,
-            details: invalid ? `${(err as ProtoError).code}: ${(err as Error).message}` : 'internal error',
+            code: invalid ? grpc.status.INVALID_ARGUMENT : gap ? grpc.status.FAILED_PRECONDITION : grpc.status.INTERNAL,
+            details: invalid || gap ? `${(err as ProtoError | SequenceError).code}: ${(err as Error).message}` : 'internal error',
           });
         }
       });

@@ -95,6 +95,8 @@ export function rowToBuild(r: BuildRow): StoredBuild {
   };
 }
 
+/** ISO 8601 for a time in microseconds; never throws (an impossible time reads as the epoch). */
 export function usToIso(us: number): string {
-  return new Date(Math.floor(us / 1000)).toISOString();
+  const d = new Date(Math.floor(us / 1000));
+  return Number.isNaN(d.getTime()) ? new Date(0).toISOString() : d.toISOString();
 }

@@ -6,6 +6,7 @@ import { decodeBatch, type AlertSummary, type BuildContext, type TelltaleEvent }
 import { migrations } from './schema.js';
 import type { ApplyResult, BuildState } from '../core/ingest-core.js';
 import { ProcessTree } from '../core/process-tree.js';
+import { AnswerCache } from '../core/answer-cache.js';
 import type { BaselineState } from '../core/baseline.js';
 import { rowToAlert, rowToBuild, type AlertRow, type BuildRow, type StoredAlert, type StoredBuild } from './store-rows.js';
 
@@ -131,8 +132,10 @@ export class Store {
   }
 
   /** Builds still running when the collector stopped, with their process trees, so ingest resumes where it was. */
-  loadOpenBuilds(): BuildState[] {
-    const rows = this.db.prepare('SELECT * FROM builds WHERE ended_us IS NULL ORDER BY started_us DESC LIMIT 1000').all() as BuildRow[];
+  loadOpenBuilds(limit: number): BuildState[] {
+    // The newest `limit` open builds, oldest first: the core evicts in insertion order.
+    const rows = this.db.prepare(`SELECT * FROM (SELECT * FROM builds WHERE ended_us IS NULL ORDER BY started_us DESC LIMIT ?)
+      ORDER BY started_us ASC`).all(limit) as BuildRow[];
     return rows.map((row) => {
       const context: BuildContext = {
         buildId: row.id, pipeline: row.pipeline, runId: row.run_id, job: row.job, repo: row.repo, commit: row.commit_sha,
@@ -144,7 +147,7 @@ export class Store {
       return {
         context, rootPid: row.root_pid, startedUs: row.started_us, endedUs: null, exitCode: null, tree,
         counts: { processes: row.processes, dns: row.dns_queries, connects: row.connects, alerts: row.alerts, lost: row.lost_events },
-        answersSeen: false, alertKeys: new Set(keys), domains: new Set(domains), poisonedDomains: new Set(), seenQueries: new Map(),
+        answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(keys), domains: new Set(domains), poisonedDomains: new Set(), seenQueries: new Map(),
       };
     });
   }

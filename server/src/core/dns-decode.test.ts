@@ -55,13 +55,23 @@ describe('decodeDnsMessage: well-formed messages', () => {
     ]);
   });
 
-  it('strips the TCP length prefix and ignores a pipelined second message', () => {
+  it('reads a TCP message bare, as the agent hands it over, and a framed one as a fallback', () => {
     const one = dnsPacket.encode({ type: 'query', id: 1, questions: [{ type: 'A', name: 'first.test' }] });
-    const framed = bytes([one.length >> 8, one.length & 0xff], [...one], [0, 40, 1, 2, 3]);
-    expect(message(decodeDnsMessage(framed, { transport: 'tcp', capturedFully: true })).questions[0]?.name).toBe('first.test');
-    expect(message(decodeDnsMessage(framed.subarray(0, framed.length - 5), { transport: 'unspecified', capturedFully: true })).id).toBe(1);
+    // The wire contract: the agent strips DNS-over-TCP length prefixes.
+    expect(message(decodeDnsMessage(Uint8Array.from(one), { transport: 'tcp', capturedFully: true })).questions[0]?.name).toBe('first.test');
+    const framed = bytes([one.length >> 8, one.length & 0xff], [...one]);
+    expect(message(decodeDnsMessage(framed, { transport: 'tcp', capturedFully: true })).id).toBe(1);
+    expect(message(decodeDnsMessage(framed, { transport: 'unspecified', capturedFully: true })).id).toBe(1);
     expect(errorCode(decodeDnsMessage(framed.subarray(0, 10), { transport: 'tcp', capturedFully: true }))).toBe('DNS_TRUNCATED');
-    expect(errorCode(decodeDnsMessage(bytes([0, 5], header(1)), { transport: 'tcp', capturedFully: true }))).toBe('DNS_MALFORMED');
+  });
+
+  it('measures bytes a query carries beyond its questions and records', () => {
+    const q = dnsPacket.encode({ type: 'query', id: 7, questions: [{ type: 'A', name: 'www.example.test' }] });
+    expect(message(decodeDnsMessage(Uint8Array.from(q), { transport: 'udp', capturedFully: true })).trailingBytes).toBe(0);
+    const appended = bytes([...q], [...Buffer.from('c2VjcmV0LXZhbHVl')]);
+    expect(message(decodeDnsMessage(appended, { transport: 'udp', capturedFully: true })).trailingBytes).toBe(16);
+    const edns = dnsPacket.encode({ type: 'query', id: 8, questions: [{ type: 'A', name: 'a.test' }], additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 }] });
+    expect(message(decodeDnsMessage(Uint8Array.from(edns), { transport: 'udp', capturedFully: true })).trailingBytes).toBe(0);
   });
 
   it('renders arbitrary label bytes as dig-style escapes, so a 0x2e byte cannot forge a label', () => {
@@ -140,8 +150,7 @@ describe('decodeDnsMessage: salvage of a capture cut short', () => {
   });
 
   it('salvages a cut TCP message and a response cut among its answers', () => {
-    const framed = bytes([packet.length >> 8, packet.length & 0xff], [...packet]);
-    expect(message(decodeDnsMessage(framed.subarray(0, 100), { transport: 'tcp', capturedFully: false })).questions[0]?.labels[0]).toBe(data[0]);
+    expect(message(decodeDnsMessage(packet.subarray(0, 100), { transport: 'tcp', capturedFully: false })).questions[0]?.labels[0]).toBe(data[0]);
     const response = dnsPacket.encode({
       type: 'response', questions: [{ type: 'A', name: 'a.test' }],
       answers: [{ type: 'A', name: 'a.test', data: '10.0.0.1' }, { type: 'A', name: 'a.test', data: '10.0.0.2' }],

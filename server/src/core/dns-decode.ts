@@ -43,6 +43,11 @@ export interface DnsMessage {
   answers: DnsAnswer[];
   /** The capture ended early; what is here was read, the rest is missing. */
   partial: boolean;
+  /**
+   * Bytes of a query after its questions and well-formed records: nothing a resolver reads,
+   * so a channel for data (`qdcount` 0 plus a payload, or a secret appended to a question).
+   */
+  trailingBytes: number;
 }
 
 export type DnsDecodeResult = { ok: true; message: DnsMessage } | { ok: false; error: ServerError };
@@ -50,10 +55,15 @@ export type DnsDecodeResult = { ok: true; message: DnsMessage } | { ok: false; e
 /** Opcodes whose first section is a question (or UPDATE's zone) in the RFC 1035 layout. */
 const QUESTION_OPCODES = new Set([0, 1, 2, 4, 5]);
 
+/**
+ * `packet` is one DNS message as the wire contract carries it: bare, without the 2-byte
+ * length prefix of DNS over TCP (the agent strips it). A packet that only decodes with a
+ * prefix is accepted too, for sources that hand over a TCP segment as it was.
+ */
 export function decodeDnsMessage(packet: Uint8Array, opts: DecodeOptions): DnsDecodeResult {
-  if (opts.transport === 'tcp') return decodeTcp(packet, opts.capturedFully);
   const asUdp = decodeMessage(packet, opts.capturedFully);
   if (asUdp.ok || opts.transport === 'udp' || !looksLengthPrefixed(packet, opts.capturedFully)) return asUdp;
+  // A TCP segment handed over with its length prefix.
   const asTcp = decodeTcp(packet, opts.capturedFully);
   return asTcp.ok ? asTcp : asUdp;
 }
@@ -93,6 +103,7 @@ function decodeMessage(msg: Uint8Array, capturedFully: boolean): DnsDecodeResult
     questions: [],
     answers: [],
     partial: false,
+    trailingBytes: 0,
   };
   // A cut capture is expected when the source keeps only a prefix; then we return what was read.
   const cut = (what: string): DnsDecodeResult =>
@@ -115,7 +126,10 @@ function decodeMessage(msg: Uint8Array, capturedFully: boolean): DnsDecodeResult
     if (klass === '') return cut('a question type or class');
     pos += 4;
   }
-  if (!message.isResponse) return { ok: true, message };
+  if (!message.isResponse) {
+    message.trailingBytes = capturedFully ? msg.length - skipRecords(msg, pos, u16(6) + u16(8) + u16(10)) : 0;
+    return { ok: true, message };
+  }
 
   const ancount = u16(6);
   for (let i = 0; i < ancount; i++) {
@@ -134,6 +148,18 @@ function decodeMessage(msg: Uint8Array, capturedFully: boolean): DnsDecodeResult
     pos = rdEnd;
   }
   return { ok: true, message };
+}
+
+/** Walks `count` resource records from `pos` (EDNS OPT and the like) and returns where they end. */
+function skipRecords(msg: Uint8Array, pos: number, count: number): number {
+  for (let i = 0; i < count && i < 64; i++) {
+    const owner = readName(msg, pos);
+    if (owner.kind !== 'ok' || owner.end + 10 > msg.length) return pos;
+    const end = owner.end + 10 + (((msg[owner.end + 8] ?? 0) << 8) | (msg[owner.end + 9] ?? 0));
+    if (end > msg.length) return pos;
+    pos = end;
+  }
+  return pos;
 }
 
 function readAnswer(

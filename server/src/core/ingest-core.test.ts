@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IngestCore } from './ingest-core.js';
 import { compileDetectors } from './detectors/index.js';
 import { parseCidr } from './address.js';
-import { base32, BuildScript } from './test-events.js';
+import { base32, BuildScript, dnsPacket } from './test-events.js';
 
 const FAKE_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const core = (learningBuilds = 3, external: string[] = []) => new IngestCore(
@@ -77,5 +77,43 @@ describe('IngestCore', () => {
     const b = () => new BuildScript('b1', 'acme/app').cargoBuildScript().connect(102, '127.0.0.2', 8443);
     expect(core(0).apply(b().events, 0).findings).toEqual([]);
     expect(core(0, ['127.0.0.2/32']).apply(b().events, 0).findings.map((f) => f.finding.kind)).toEqual(['raw_ip_egress']);
+  });
+
+  it('takes DNS answers only from responses the build received, never from what it sent', () => {
+    const c = core(0);
+    const forged = dnsPacket('cdn.example.com', { response: true, answers: [{ name: 'cdn.example.com', address: '198.51.100.7' }] });
+    const b = new BuildScript('b1', 'acme/app').cargoBuildScript().rawDns(102, forged).connect(102, '198.51.100.7', 443);
+    const r = c.apply(b.events, 0);
+    expect(r.findings.map((f) => [f.finding.kind, f.finding.address])).toEqual([['raw_ip_egress', '198.51.100.7']]);
+    expect(r.drops.get('dns_response_sent_by_process')).toBe(1);
+    expect(c.build('b1')!.counts.lost).toBe(1);
+    // Answers one build received do not vouch for another build's connects.
+    const other = new BuildScript('b2', 'acme/app').cargoBuildScript()
+      .dns(101, 'x.example', { response: true, answers: [{ name: 'x.example', address: '203.0.113.5' }] });
+    c.apply(other.events, 0);
+    const third = new BuildScript('b3', 'other/app').cargoBuildScript().connect(102, '203.0.113.5', 443);
+    expect(c.apply(third.events, 0).findings.map((f) => f.finding.kind)).toEqual(['raw_ip_egress']);
+  });
+
+  it('judges every question of a query, not only the first', () => {
+    const c = core();
+    const leak = `${base32(FAKE_KEY).slice(0, 60)}.exfil-drill.test`;
+    const head = [0x12, 0x34, 0x01, 0x00, 0, 2, 0, 0, 0, 0, 0, 0];
+    const q = (name: string) => [...name.split('.').flatMap((l) => [l.length, ...Buffer.from(l)]), 0, 0, 1, 0, 1];
+    const b = new BuildScript('b1', 'acme/app').cargoBuildScript().rawDns(102, Uint8Array.from([...head, ...q('www.google.com'), ...q(leak)]));
+    const r = c.apply(b.events, 0);
+    expect(r.findings.map((f) => [f.finding.kind, f.finding.qname])).toContainEqual(['encoded_dns_label', leak]);
+  });
+
+  it('marks a build incomplete when it sends to DNS what is not a plain query', () => {
+    const c = core();
+    const secret = [...Buffer.from('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')];
+    const b = new BuildScript('b1', 'acme/app').cargoBuildScript()
+      .rawDns(102, Uint8Array.from([0x12, 0x34, 0x01, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, ...secret]))
+      .rawDns(102, Uint8Array.from([...dnsPacket('www.google.com'), ...secret]));
+    const r = c.apply(b.events, 0);
+    expect(r.drops.get('dns_trailing_bytes')).toBe(1);
+    expect([...r.drops.keys()].some((k) => k.startsWith('dns_dns_'))).toBe(true);
+    expect(c.build('b1')!.counts.lost).toBe(2);
   });
 });

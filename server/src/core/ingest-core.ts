@@ -6,7 +6,7 @@ import type { Detector, Finding, Observation, ProcessInfo } from './observation.
 import { ProcessTree, unknownProcess, type ProcessNode } from './process-tree.js';
 import { isExternal, type Cidr } from './address.js';
 import { emptyBaseline, isLearning, poisoningKinds, type BaselineState } from './baseline.js';
-import { decodeDnsMessage } from './dns-decode.js';
+import { decodeDnsMessage, type DnsQuestion } from './dns-decode.js';
 import { splitName } from './registrable-domain.js';
 import { AnswerCache } from './answer-cache.js';
 import type { ApplyResult, BuildState, DnsNameRow } from './ingest-types.js';
@@ -22,11 +22,13 @@ export interface IngestCoreConfig {
 
 const MAX_SEEN_QUERIES = 4096;
 
+/** Loss reasons agents send; anything else is counted as "other" so metric labels stay bounded. */
+const LOSS_REASONS = new Set(['lost_events', 'perf_buffer_overflow', 'malformed_line', 'spool_overflow', 'line_too_long']);
+
 /** The query's bytes after its 16-bit ID (which changes on every retry), as a map key. */
-function questionKey(packet: Uint8Array, protocol: string): string {
-  const from = protocol === 'tcp' ? 4 : 2;
-  let key = protocol;
-  for (let i = from; i < packet.length; i++) key += String.fromCharCode(packet[i]!);
+function questionKey(packet: Uint8Array): string {
+  let key = '';
+  for (let i = 2; i < packet.length; i++) key += String.fromCharCode(packet[i]!);
   return key;
 }
 
@@ -34,7 +36,6 @@ export class IngestCore {
   private readonly builds = new Map<string, BuildState>();
   private readonly baselines = new Map<string, BaselineState>();
   private readonly detectorStates: unknown[];
-  private readonly answers = new AnswerCache(50_000);
 
   constructor(
     private readonly config: IngestCoreConfig,
@@ -79,7 +80,7 @@ export class IngestCore {
       const state: BuildState = {
         context: e.context, rootPid: e.rootPid, startedUs: e.timeUs, endedUs: null, exitCode: null,
         tree: new ProcessTree(e.rootPid), counts: { processes: 0, dns: 0, connects: 0, alerts: 0, lost: 0 },
-        answersSeen: false, alertKeys: new Set(), domains: new Set(), poisonedDomains: new Set(), seenQueries: new Map(),
+        answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(), domains: new Set(), poisonedDomains: new Set(), seenQueries: new Map(),
       };
       this.builds.set(e.buildId, state);
       out.buildsStarted.push(state);
@@ -117,7 +118,7 @@ export class IngestCore {
       case 'loss':
         build.counts.lost += e.count;
         out.buildsChanged.add(e.buildId);
-        this.drop(out, `source_${e.reason}`, e.count);
+        this.drop(out, `source_${LOSS_REASONS.has(e.reason) ? e.reason : 'other'}`, e.count);
         return;
     }
   }
@@ -166,14 +167,14 @@ export class IngestCore {
     this.observe(build, {
       kind: 'connect', timeUs: p.timeUs, buildId: p.buildId, pipeline: p.pipeline, process: p.process, chain: p.chain, buildScript: p.buildScript,
       family: e.family, protocol: e.protocol,
-      address: e.address, port: e.port, external, answeredNames: this.answers.namesFor(e.address), answersObserved: build.answersSeen,
+      address: e.address, port: e.port, external, answeredNames: build.answers.namesFor(e.address), answersObserved: build.answersSeen,
     }, nowUs, out);
   }
 
   private applyDns(build: BuildState, e: Extract<TelltaleEvent, { kind: 'dns' }>, nowUs: number, out: ApplyResult): void {
     // A query already judged in this build (same bytes but the ID) changes no detector's
     // verdict: every detector counts distinct names or dedupes per build. Only count it.
-    const repeatKey = e.response || e.packet.length < 12 || e.packet.length > 512 ? null : questionKey(e.packet, e.protocol);
+    const repeatKey = e.response || e.packet.length < 12 || e.packet.length > 512 ? null : questionKey(e.packet);
     const seen = repeatKey === null ? undefined : build.seenQueries.get(repeatKey);
     if (seen) {
       build.counts.dns++;
@@ -182,15 +183,38 @@ export class IngestCore {
       return;
     }
     const decoded = decodeDnsMessage(e.packet, { transport: e.protocol, capturedFully: e.packet.length >= e.packetLength });
-    if (!decoded.ok) return this.drop(out, `dns_${decoded.error.code.toLowerCase()}`);
-    const m = decoded.message;
-    if (m.isResponse) {
-      build.answersSeen = true;
-      for (const a of m.answers) if ('address' in a && a.address) this.answers.add(a.address, a.name.toLowerCase());
+    if (!decoded.ok) {
+      this.drop(out, `dns_${decoded.error.code.toLowerCase()}`);
+      // Bytes a process sent to a DNS port that are not a DNS query may be data going out
+      // raw: the build cannot be called clean, so its coverage is marked incomplete.
+      if (!e.response) this.markIncomplete(build, out);
       return;
     }
-    const q = m.questions[0];
-    if (!q) return this.drop(out, 'dns_no_question');
+    const m = decoded.message;
+    if (m.isResponse) {
+      // Only answers the process received count: a process could otherwise send itself a
+      // forged "answer" to make a raw-IP connect look resolved.
+      if (!e.response) {
+        this.drop(out, 'dns_response_sent_by_process');
+        this.markIncomplete(build, out);
+        return;
+      }
+      build.answersSeen = true;
+      for (const a of m.answers) if ('address' in a && a.address) build.answers.add(a.address, a.name.toLowerCase());
+      return;
+    }
+    if (e.response) return this.drop(out, 'dns_query_received');
+    if (m.trailingBytes > 0) {
+      this.drop(out, 'dns_trailing_bytes');
+      this.markIncomplete(build, out);
+    }
+    const cacheable = repeatKey !== null && m.questions.length === 1 && m.trailingBytes === 0;
+    for (const q of m.questions) this.judgeQuestion(build, e, q, cacheable ? repeatKey : null, nowUs, out);
+  }
+
+  private judgeQuestion(
+    build: BuildState, e: Extract<TelltaleEvent, { kind: 'dns' }>, q: DnsQuestion, repeatKey: string | null, nowUs: number, out: ApplyResult,
+  ): void {
     const split = splitName(q.name, { partial: q.partial });
     const qname = q.name.toLowerCase();
     const domain = split.domain;
@@ -215,6 +239,12 @@ export class IngestCore {
       baseline.domains.add(domain);
       out.baselineAdds.push({ pipeline: build.context.pipeline, domain, buildId: e.buildId, timeUs: e.timeUs });
     }
+  }
+
+  /** Something the build did could not be judged: it must not look clean. */
+  private markIncomplete(build: BuildState, out: ApplyResult): void {
+    build.counts.lost++;
+    out.buildsChanged.add(build.context.buildId);
   }
 
   private countName(out: ApplyResult, build: BuildState, e: Extract<TelltaleEvent, { kind: 'dns' }>, qname: string, qtype: string, domain: string | null, partial: boolean): void {

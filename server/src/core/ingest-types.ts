@@ -2,6 +2,7 @@
 import type { BuildContext } from '@telltale/proto';
 import type { Finding, ProcessInfo } from './observation.js';
 import type { ProcessTree } from './process-tree.js';
+import type { AnswerCache } from './answer-cache.js';
 
 export interface BuildCounts {
   processes: number;
@@ -20,6 +21,8 @@ export interface BuildState {
   tree: ProcessTree;
   counts: BuildCounts;
   answersSeen: boolean;
+  /** Names the build's own received DNS answers gave each address. */
+  answers: AnswerCache;
   alertKeys: Set<string>;
   domains: Set<string>;
   poisonedDomains: Set<string>;

@@ -1,0 +1,61 @@
+// The ingest loop's promises: a sequence applies once and in order, and a failed commit
+// leaves nothing in memory that would make the agent's resend look already seen.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeBatch, type TelltaleEvent } from '@telltale/proto';
+import { Collector, SequenceError } from './collector.js';
+import { Store } from './store.js';
+import { collectorMetrics } from './metrics.js';
+import { StreamHub } from './stream-hub.js';
+import { IngestCore } from '../core/ingest-core.js';
+import { compileDetectors } from '../core/detectors/index.js';
+import { createLogger } from '../logger.js';
+import { base32, BuildScript } from '../core/test-events.js';
+
+const dirs: string[] = [];
+afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+function collector() {
+  const dir = mkdtempSync(join(tmpdir(), 'telltale-collector-'));
+  dirs.push(dir);
+  const store = new Store(join(dir, 'db.sqlite'));
+  const metrics = collectorMetrics();
+  const load = () => new IngestCore({ learningBuilds: 3, external: [], dnsPorts: new Set([53]), maxOpenBuilds: 100 }, compileDetectors({}),
+    { baselines: store.loadBaselines(), openBuilds: store.loadOpenBuilds(100) });
+  return { store, metrics, c: new Collector(load, store, metrics, new StreamHub(metrics), createLogger('test', () => undefined)) };
+}
+const batch = (sequence: number, events: TelltaleEvent[]) => encodeBatch({ agentId: 'agent-1', sequence, events });
+const leak = `${base32('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY').slice(0, 60)}.exfil-drill.test`;
+
+describe('Collector', () => {
+  it('refuses a sequence that skips ahead, and takes the missing one next', () => {
+    const { c, store } = collector();
+    const b = new BuildScript('b1', 'acme/app').cargoBuildScript();
+    expect(c.ingest(batch(1, b.events)).duplicate).toBe(false);
+    const later = new BuildScript('b1', 'acme/app');
+    later.events.length = 0;
+    later.dns(102, leak);
+    expect(() => c.ingest(batch(3, later.events))).toThrow(SequenceError);
+    expect(c.ingest(batch(2, later.events))).toMatchObject({ sequence: 2, duplicate: false });
+    expect(c.ingest(batch(2, later.events)).duplicate).toBe(true);
+    expect(store.listAlerts({ limit: 10 }).map((a) => a.kind)).toEqual(['encoded_dns_label']);
+  });
+
+  it('judges a resent batch afresh after its commit failed', () => {
+    const { c, store } = collector();
+    const b = new BuildScript('b1', 'acme/app').cargoBuildScript().dns(102, leak);
+    const real = store.commitBatch.bind(store);
+    let failures = 1;
+    store.commitBatch = (...args: Parameters<Store['commitBatch']>) => {
+      if (failures-- > 0) throw new Error('SQLITE_BUSY: database is locked');
+      return real(...args);
+    };
+    expect(() => c.ingest(batch(1, b.events))).toThrow(/SQLITE_BUSY/);
+    expect(store.listAlerts({ limit: 10 })).toEqual([]);
+    c.ingest(batch(1, b.events));
+    expect(store.listAlerts({ limit: 10 }).map((a) => [a.kind, a.qname])).toEqual([['encoded_dns_label', leak]]);
+    expect(store.getBuild('b1')).not.toBeNull();
+  });
+});
