@@ -35,6 +35,8 @@ export interface RunningAgent {
 /** How long after CMD exits the agent waits for bpftrace to hand over its last events. */
 const EXIT_WAIT_MS = 2000;
 const HOST_BUILD_PREFIX = 'host:';
+/** How long descendants that outlive a build's command are still attributed to it. */
+const LINGER_MS = 10 * 60_000;
 
 function loadAgentId(dataDir: string): string {
   const file = join(dataDir, 'agent-id');
@@ -66,6 +68,10 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   const assembler = new BpftraceAssembler({ clockOffsetNs: measureClockOffsetNs(), cwdOf: (pid) => readCwd(pid) });
   const exits = new ExitWatch();
   const builds = new Map<string, BuildContext>();
+  // Processes of each build seen starting and not yet exiting: when the build's command
+  // ends, any still here are descendants that outlive it (a detached payload, a daemon).
+  const members = new Map<string, Set<number>>();
+  const rootPids = new Map<string, number>();
   const counters = { events: 0, unassigned: 0, rejectedLines: 0, spoolOverflow: 0 };
   const nowUs = () => Date.now() * 1000;
 
@@ -92,6 +98,11 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
         counters.unassigned++;
         continue;
       }
+      const live = members.get(buildId);
+      if (live) {
+        if (e.kind === 'fork' || e.kind === 'exec') live.add(e.pid);
+        else if (e.kind === 'exit') live.delete(e.pid);
+      }
       // The host event is ours alone: tag it in place (a spread copy costs ~2 µs on Node 20).
       const tagged = e as TelltaleEvent;
       tagged.buildId = buildId;
@@ -113,6 +124,8 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
 
   const startBuild = (context: BuildContext, rootPid: number) => {
     builds.set(context.buildId, context);
+    members.set(context.buildId, new Set());
+    rootPids.set(context.buildId, rootPid);
     tracker.register(context.buildId, rootPid);
     add({ kind: 'build_start', timeUs: nowUs(), buildId: context.buildId, context, rootPid });
     // The root exec'd before it was tracked: describe it from /proc so chains start there.
@@ -129,6 +142,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       repo: '', commit: '', agentHost: config.hostName, ciProvider: 'host' }, 1);
   }
 
+  let closing = false;
   let bpftrace: BpftraceProcess;
   try {
     bpftrace = await startBpftrace({
@@ -165,26 +179,35 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     async end(buildId: string, req: EndBuildRequest) {
       if (!builds.has(buildId)) throw new ControlError('CONTROL_NOT_FOUND', 'no such build');
       // Events are written by bpftrace before the command's exit record: once that record is
-      // here (or after a bound), everything the build did has been read.
+      // here (or after a bound), everything the command did has been read.
       if (req.commandPid > 0) await exits.waitFor(req.commandPid, EXIT_WAIT_MS);
       handle(assembler.flush());
       reportUnread();
       add({ kind: 'build_end', timeUs: nowUs(), buildId, exitCode: req.exitCode });
       flush();
       builds.delete(buildId);
-      tracker.unregister(buildId);
+      // The root (`telltale run` itself) is still alive, waiting for this answer.
+      const lingering = [...(members.get(buildId) ?? [])].filter((pid) => pid !== rootPids.get(buildId));
+      // Descendants that outlive the command stay tracked for a while: what they do still
+      // reaches the collector, which keeps the ended build open for late events.
+      setTimeout(() => {
+        tracker.unregister(buildId);
+        members.delete(buildId);
+        rootPids.delete(buildId);
+      }, LINGER_MS).unref();
+      const overflowed = spool.overflowed().unreported.some((o) => o.buildId === buildId);
       const sequence = spool.lastSequence();
       const result = await forwarder.endBuild(buildId, sequence, req.waitMs).catch((err: Error) => {
         log.warn('no verdict from the collector', { buildId, error: err.message });
-        return { complete: false, alerts: [] };
+        return { complete: false, lostEvents: 0, alerts: [] };
       });
-      log.info('build ended', { buildId, alerts: result.alerts.length, complete: result.complete });
-      return result;
+      const verdict = { ...result, complete: result.complete && !overflowed, lingeringProcesses: lingering.length };
+      log.info('build ended', { buildId, alerts: result.alerts.length, complete: verdict.complete, lostEvents: result.lostEvents, lingering: lingering.length });
+      return verdict;
     },
     status: () => status(),
   });
 
-  let closing = false;
   const status = () => ({
     agentId, collector: config.collectorAddress, openBuilds: builds.size, ...counters,
     drops: Object.fromEntries([...assembler.drops, ...bpftrace.drops]), spool: spool.stats(), forwarder: forwarder.counters(),

@@ -523,6 +523,8 @@ export namespace telltale {
             $unknowns?: Uint8Array[];
             complete: boolean;
             alerts: telltale.v1.Alert.$Properties[];
+            lostEvents: number;
+            buildKnown: boolean;
             static create(properties: telltale.v1.EndBuildResponse.$Shape): telltale.v1.EndBuildResponse & telltale.v1.EndBuildResponse.$Shape;
             static create(properties?: telltale.v1.EndBuildResponse.$Properties): telltale.v1.EndBuildResponse;
             static encode(m: telltale.v1.EndBuildResponse.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
@@ -536,6 +538,8 @@ export namespace telltale {
             interface $Properties {
                 complete?: (boolean|null);
                 alerts?: (telltale.v1.Alert.$Properties[]|null);
+                lostEvents?: (number|null);
+                buildKnown?: (boolean|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telltale.v1.EndBuildResponse.$Properties;

@@ -5217,6 +5217,8 @@ export const telltale = $root.telltale = (() => {
              * @typedef {Object} telltale.v1.EndBuildResponse.$Properties
              * @property {boolean|null} [complete] EndBuildResponse complete
              * @property {Array.<telltale.v1.Alert.$Properties>|null} [alerts] EndBuildResponse alerts
+             * @property {number|null} [lostEvents] EndBuildResponse lostEvents
+             * @property {boolean|null} [buildKnown] EndBuildResponse buildKnown
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5266,6 +5268,22 @@ export const telltale = $root.telltale = (() => {
             EndBuildResponse.prototype.alerts = $util.emptyArray;
 
             /**
+             * EndBuildResponse lostEvents.
+             * @member {number} lostEvents
+             * @memberof telltale.v1.EndBuildResponse
+             * @instance
+             */
+            EndBuildResponse.prototype.lostEvents = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * EndBuildResponse buildKnown.
+             * @member {boolean} buildKnown
+             * @memberof telltale.v1.EndBuildResponse
+             * @instance
+             */
+            EndBuildResponse.prototype.buildKnown = false;
+
+            /**
              * Creates a new EndBuildResponse instance using the specified properties.
              * @function create
              * @memberof telltale.v1.EndBuildResponse
@@ -5303,6 +5321,10 @@ export const telltale = $root.telltale = (() => {
                     for (var i = 0; i < m.alerts.length; ++i)
                         $root.telltale.v1.Alert.encode(m.alerts[i], w.uint32(/* id 2, wireType 2 =*/18).fork(), q + 1).ldelim();
                 }
+                if (m.lostEvents != null && $Object.hasOwnProperty.call(m, "lostEvents") && (typeof m.lostEvents === "object" ? m.lostEvents.low || m.lostEvents.high : m.lostEvents !== 0))
+                    w.uint32(/* id 3, wireType 0 =*/24).uint64(m.lostEvents);
+                if (m.buildKnown != null && $Object.hasOwnProperty.call(m, "buildKnown") && m.buildKnown !== false)
+                    w.uint32(/* id 4, wireType 0 =*/32).bool(m.buildKnown);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -5364,6 +5386,24 @@ export const telltale = $root.telltale = (() => {
                             m.alerts.push($root.telltale.v1.Alert.decode(r, r.size(), $undefined, q + 1));
                             continue;
                         }
+                    case 3: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.lostEvents = v;
+                            else
+                                delete m.lostEvents;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.buildKnown = v;
+                            else
+                                delete m.buildKnown;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -5414,6 +5454,23 @@ export const telltale = $root.telltale = (() => {
                         m.alerts[i] = $root.telltale.v1.Alert.fromObject(d.alerts[i], q + 1);
                     }
                 }
+                if (d.lostEvents != null) {
+                    if (typeof d.lostEvents === "object" ? d.lostEvents.low || d.lostEvents.high : $Number(d.lostEvents) !== 0) {
+                        if ($util.Long)
+                            m.lostEvents = $util.Long.fromValue(d.lostEvents, true);
+                        else if (typeof d.lostEvents === "string")
+                            m.lostEvents = $parseInt(d.lostEvents, 10);
+                        else if (typeof d.lostEvents === "number")
+                            m.lostEvents = d.lostEvents;
+                        else if (typeof d.lostEvents === "object")
+                            m.lostEvents = new $util.LongBits(d.lostEvents.low >>> 0, d.lostEvents.high >>> 0).toNumber(true);
+                    }
+                }
+                if (d.buildKnown != null) {
+                    if (d.buildKnown) {
+                        m.buildKnown = $Boolean(d.buildKnown);
+                    }
+                }
                 return m;
             };
 
@@ -5439,6 +5496,12 @@ export const telltale = $root.telltale = (() => {
                 }
                 if (o.defaults) {
                     d.complete = false;
+                    if ($util.Long) {
+                        var n = new $util.Long(0, 0, true);
+                        d.lostEvents = o.longs === $String ? n.toString() : o.longs === $Number ? n.toNumber() : typeof $BigInt !== "undefined" && o.longs === $BigInt ? n.toBigInt() : n;
+                    } else
+                        d.lostEvents = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
+                    d.buildKnown = false;
                 }
                 if (m.complete != null && $Object.hasOwnProperty.call(m, "complete")) {
                     d.complete = m.complete;
@@ -5448,6 +5511,17 @@ export const telltale = $root.telltale = (() => {
                     for (var j = 0; j < m.alerts.length; ++j) {
                         d.alerts[j] = $root.telltale.v1.Alert.toObject(m.alerts[j], o, q + 1);
                     }
+                }
+                if (m.lostEvents != null && $Object.hasOwnProperty.call(m, "lostEvents")) {
+                    if (typeof $BigInt !== "undefined" && o.longs === $BigInt)
+                        d.lostEvents = typeof m.lostEvents === "number" ? $BigInt(m.lostEvents) : $util.Long.fromBits(m.lostEvents.low >>> 0, m.lostEvents.high >>> 0, true).toBigInt();
+                    else if (typeof m.lostEvents === "number")
+                        d.lostEvents = o.longs === $String ? $String(m.lostEvents) : m.lostEvents;
+                    else
+                        d.lostEvents = o.longs === $String ? $util.Long.prototype.toString.call(m.lostEvents) : o.longs === $Number ? new $util.LongBits(m.lostEvents.low >>> 0, m.lostEvents.high >>> 0).toNumber(true) : m.lostEvents;
+                }
+                if (m.buildKnown != null && $Object.hasOwnProperty.call(m, "buildKnown")) {
+                    d.buildKnown = m.buildKnown;
                 }
                 return d;
             };

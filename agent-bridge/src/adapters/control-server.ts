@@ -7,7 +7,7 @@ import { ControlError, parseEndBuild, parseRegisterBuild, type EndBuildRequest, 
 
 export interface ControlHandlers {
   register(req: RegisterBuildRequest): { buildId: string; context: Record<string, string> };
-  end(buildId: string, req: EndBuildRequest): Promise<{ complete: boolean; alerts: AlertSummary[] }>;
+  end(buildId: string, req: EndBuildRequest): Promise<{ complete: boolean; lostEvents: number; lingeringProcesses: number; alerts: AlertSummary[] }>;
   status(): Record<string, unknown>;
 }
 

@@ -44,7 +44,7 @@ class FakeCollector {
       },
       endBuild: (call: grpc.ServerUnaryCall<EndBuildRequestMessage, EndBuildResponseMessage>, cb: grpc.sendUnaryData<EndBuildResponseMessage>) => {
         this.endBuildRequests.push(call.request);
-        cb(null, { complete: true, alerts: [{ id: 'a1', kind: 'dns_exfil', severity: 'high', qname: 'x.evil.test', domain: 'evil.test', address: '', chain: [{ pid: 7, exe: '/bin/sh', argv: ['sh'] }], evidenceJson: '{"labels":3}', createdAtUs: 99 }] });
+        cb(null, { complete: true, buildKnown: true, lostEvents: 2, alerts: [{ id: 'a1', kind: 'dns_exfil', severity: 'high', qname: 'x.evil.test', domain: 'evil.test', address: '', chain: [{ pid: 7, exe: '/bin/sh', argv: ['sh'] }], evidenceJson: '{"labels":3}', createdAtUs: 99 }] });
       },
     });
     const port = await new Promise<number>((resolve, reject) =>
@@ -116,6 +116,7 @@ describe('forwarder', () => {
     const res = await f.endBuild('b1', spool.lastSequence(), 100);
     expect(collector.endBuildRequests).toEqual([expect.objectContaining({ agentId: 'agent-1', buildId: 'b1', sequence: 15, waitMs: 100 })]);
     expect(res.complete).toBe(true);
+    expect(res.lostEvents).toBe(2);
     expect(res.alerts).toEqual([{ id: 'a1', kind: 'dns_exfil', severity: 'high', qname: 'x.evil.test', domain: 'evil.test', address: null, chain: [{ pid: 7, exe: '/bin/sh', argv: ['sh'] }], evidence: { labels: 3 }, createdAtUs: 99 }]);
   });
 

@@ -40,7 +40,13 @@ export interface ForwarderCounters {
   lastError: string | null;
 }
 
-export interface EndBuildResult { complete: boolean; alerts: AlertSummary[] }
+export interface EndBuildResult {
+  /** Every batch up to the build's last was stored, and the collector holds the build's start. */
+  complete: boolean;
+  /** Events of the build lost on the way or not judgeable: coverage is incomplete. */
+  lostEvents: number;
+  alerts: AlertSummary[];
+}
 
 /** Exponential backoff with equal jitter: between half and all of min(max, initial * 2^attempt). */
 export function backoffDelayMs(attempt: number, initialMs: number, maxMs: number, random: () => number): number {
@@ -135,7 +141,10 @@ export class Forwarder {
             reject(new ForwardError('FORWARD_END_BUILD_FAILED', err?.details ?? 'empty response', err?.code));
             return;
           }
-          resolve({ complete: res.complete ?? false, alerts: (res.alerts ?? []).map(alertFromProto) });
+          resolve({
+            complete: (res.complete ?? false) && (res.buildKnown ?? false), lostEvents: res.lostEvents ?? 0,
+            alerts: (res.alerts ?? []).map(alertFromProto),
+          });
         });
     });
   }

