@@ -77,6 +77,7 @@ describe('collector', () => {
     expect(metrics).toContain('telltale_alerts_total{kind="encoded_dns_label"} 1');
     expect(metrics).toContain('telltale_events_in_total{kind="dns"} 1');
     expect(metrics).toContain('telltale_ingest_lag_seconds_count');
+    expect(metrics).toContain('telltale_open_builds 0');
   });
 
   it('applies a sequence once, even when an agent resends it after a restart', async () => {

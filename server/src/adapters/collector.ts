@@ -82,6 +82,7 @@ export class Collector {
     // The lag of a batch is the lag of its oldest event: how far behind the collector is.
     if (oldestUs !== Infinity) this.metrics.observe('telltale_ingest_lag_seconds', Math.max(0, now - oldestUs) / 1e6);
     for (const [reason, n] of result.drops) this.metrics.inc('telltale_events_dropped_total', { reason }, n);
+    this.metrics.set('telltale_open_builds', this.core.openBuilds);
     this.metrics.observe('telltale_ingest_batch_seconds', Number(process.hrtime.bigint() - started) / 1e9);
     this.publish(alerts, result.buildsChanged, result.buildsStarted.map((b) => b.context.buildId));
     this.wake(batch.agentId, batch.sequence);

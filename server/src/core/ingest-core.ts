@@ -48,6 +48,11 @@ export class IngestCore {
     for (const b of initial.openBuilds ?? []) this.builds.set(b.context.buildId, b);
   }
 
+  /** Builds in memory that have not ended. */
+  get openBuilds(): number {
+    return this.builds.size - this.ended.length;
+  }
+
   build(buildId: string): BuildState | undefined {
     return this.builds.get(buildId);
   }
