@@ -145,7 +145,7 @@ export class Store {
       const keys = this.db.prepare('SELECT dedupe_key FROM alerts WHERE build_id = ?').pluck().all(row.id) as string[];
       const domains = this.db.prepare('SELECT DISTINCT domain FROM dns_names WHERE build_id = ? AND domain IS NOT NULL').pluck().all(row.id) as string[];
       return {
-        context, rootPid: row.root_pid, startedUs: row.started_us, endedUs: null, exitCode: null, tree,
+        context, rootPid: row.root_pid, startedUs: row.started_us, endedUs: null, exitCode: null, lastEventUs: Date.now() * 1000, tree,
         counts: { processes: row.processes, dns: row.dns_queries, connects: row.connects, alerts: row.alerts, lost: row.lost_events },
         answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(keys), domains: new Set(domains), poisonedDomains: new Set(), seenQueries: new Map(),
       };

@@ -116,4 +116,22 @@ describe('IngestCore', () => {
     expect([...r.drops.keys()].some((k) => k.startsWith('dns_dns_'))).toBe(true);
     expect(c.build('b1')!.counts.lost).toBe(2);
   });
+
+  it('lets a build that went silent for a day leave memory, and keeps an ended one a while for late events', () => {
+    const c = core();
+    const hour = 3600 * 1_000_000;
+    c.apply(new BuildScript('idle', 'acme/app').events, 1);
+    const ended = new BuildScript('ended', 'acme/app').cargoBuildScript().end();
+    c.apply(ended.events, 1);
+    expect(c.openBuilds).toBe(1);
+    const late = new BuildScript('ended', 'acme/app');
+    late.events.length = 0;
+    late.dns(102, 'index.crates.io');
+    expect(c.apply(late.events, 2).drops.get('unknown_build')).toBeUndefined();
+    expect(c.build('ended')!.counts.dns).toBe(1);
+    c.apply([], 25 * hour);
+    expect(c.build('idle')).toBeUndefined();
+    expect(c.build('ended')).toBeUndefined();
+    expect(c.openBuilds).toBe(0);
+  });
 });

@@ -22,6 +22,7 @@ export interface IngestCoreConfig {
 
 const MAX_SEEN_QUERIES = 4096;
 const ENDED_GRACE_US = 15 * 60 * 1_000_000;
+const IDLE_BUILD_US = 24 * 3600 * 1_000_000;
 
 /** Loss reasons agents send; anything else is counted as "other" so metric labels stay bounded. */
 const LOSS_REASONS = new Set(['lost_events', 'perf_buffer_overflow', 'malformed_line', 'spool_overflow', 'line_too_long']);
@@ -79,8 +80,21 @@ export class IngestCore {
     if (i > 0) this.ended = this.ended.slice(i);
   }
 
+  private lastSweepUs = 0;
+
+  /**
+   * A build whose agent went away never ends: once a minute, builds silent for a day leave
+   * memory (their rows stay; a late event for one is counted as unknown_build).
+   */
+  private forgetIdleBuilds(nowUs: number): void {
+    if (nowUs - this.lastSweepUs < 60_000_000) return;
+    this.lastSweepUs = nowUs;
+    for (const [id, b] of this.builds) if (b.endedUs === null && b.lastEventUs + IDLE_BUILD_US < nowUs) this.builds.delete(id);
+  }
+
   apply(events: readonly TelltaleEvent[], nowUs: number): ApplyResult {
     this.forgetEndedBuilds(nowUs);
+    this.forgetIdleBuilds(nowUs);
     const out: ApplyResult = {
       buildsStarted: [], buildsChanged: new Set(), buildsTouched: new Set(), dnsNames: new Map(), destinations: new Map(),
       findings: [], baselineAdds: [], baselineLearned: [], drops: new Map(),
@@ -98,7 +112,7 @@ export class IngestCore {
       if (this.builds.has(e.buildId)) return;
       if (this.builds.size >= this.config.maxOpenBuilds) this.evictOldestBuild();
       const state: BuildState = {
-        context: e.context, rootPid: e.rootPid, startedUs: e.timeUs, endedUs: null, exitCode: null,
+        context: e.context, rootPid: e.rootPid, startedUs: e.timeUs, endedUs: null, exitCode: null, lastEventUs: nowUs,
         tree: new ProcessTree(e.rootPid), counts: { processes: 0, dns: 0, connects: 0, alerts: 0, lost: 0 },
         answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(), domains: new Set(), poisonedDomains: new Set(), seenQueries: new Map(),
       };
@@ -113,6 +127,7 @@ export class IngestCore {
       return;
     }
     out.buildsTouched.add(e.buildId);
+    build.lastEventUs = nowUs;
     switch (e.kind) {
       case 'build_end': return this.endBuild(build, e.timeUs, e.exitCode, out);
       case 'exec': {

@@ -18,6 +18,8 @@ export interface BuildState {
   startedUs: number;
   endedUs: number | null;
   exitCode: number | null;
+  /** The collector's clock when the build's last event arrived. */
+  lastEventUs: number;
   tree: ProcessTree;
   counts: BuildCounts;
   answersSeen: boolean;
