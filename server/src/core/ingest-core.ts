@@ -129,7 +129,7 @@ export class IngestCore {
     out.buildsTouched.add(e.buildId);
     build.lastEventUs = nowUs;
     switch (e.kind) {
-      case 'build_end': return this.endBuild(build, e.timeUs, e.exitCode, out);
+      case 'build_end': return this.endBuild(build, e.timeUs, e.exitCode, nowUs, out);
       case 'exec': {
         const node = build.tree.exec(e);
         if (!node) return this.drop(out, 'process_table_full');
@@ -330,7 +330,7 @@ export class IngestCore {
     }
   }
 
-  private endBuild(build: BuildState, timeUs: number, exitCode: number, out: ApplyResult): void {
+  private endBuild(build: BuildState, timeUs: number, exitCode: number, nowUs: number, out: ApplyResult): void {
     if (build.endedUs !== null) return;
     build.endedUs = timeUs;
     build.exitCode = exitCode;
@@ -342,7 +342,8 @@ export class IngestCore {
     }
     // An ended build stays in memory a while: processes that outlive the build's command
     // (a detached payload) are still judged and their alerts land on the build.
-    this.ended.push({ buildId: build.context.buildId, endedUs: timeUs });
+    // The grace runs on the collector's clock, not the agent's.
+    this.ended.push({ buildId: build.context.buildId, endedUs: nowUs });
     out.buildsEnded ??= [];
     out.buildsEnded.push(build);
   }
