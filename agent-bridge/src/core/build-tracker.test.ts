@@ -121,4 +121,82 @@ describe('BuildTracker', () => {
     t.assign(exit(1498, 30_000));
     expect(t.size).toBeLessThan(size);
   });
+
+  describe('over the bound', () => {
+    it('keeps a live build member whose parent exited through a fork flood', () => {
+      // Once 101 exits, /proc says 102's parent is PID 1: forgetting 102 would let it leave b1.
+      const t = new BuildTracker({ ...procTable({ 100: 1, 102: 1 }), maxProcesses: 100 });
+      t.register('b1', 100);
+      t.assign(fork(100, 101));
+      t.assign(fork(101, 102));
+      t.assign(exit(101));
+      for (let pid = 1000; pid < 1500; pid++) t.assign(fork(1, pid, pid));
+      expect(t.size).toBeLessThanOrEqual(100);
+      expect(t.assign(connect(102))).toBe('b1');
+      expect(t.assign(fork(102, 103))).toBe('b1');
+      expect(t.evictedLive).toBeGreaterThan(0);
+      expect(t.evictedLiveMembers).toBe(0);
+    });
+
+    it('keeps a member when the build itself floods with short-lived children, forgetting exited ones first', () => {
+      const t = new BuildTracker({ ...procTable({ 100: 1, 102: 1 }), maxProcesses: 100 });
+      t.register('b1', 100);
+      t.assign(fork(100, 101));
+      t.assign(fork(101, 102));
+      t.assign(exit(101));
+      for (let pid = 200; pid < 250; pid++) t.assign(fork(1, pid)); // live, in no build
+      for (let pid = 1000; pid < 3000; pid++) {
+        t.assign(fork(100, pid, pid));
+        t.assign(exit(pid, pid));
+      }
+      expect(t.size).toBeLessThanOrEqual(100);
+      expect(t.assign(connect(102))).toBe('b1');
+      expect(t.evictedLive).toBe(0); // exited processes were enough
+    });
+
+    it('forgets live processes in no build before members, even members of an unregistered build', () => {
+      const t = new BuildTracker({ ...procTable({ 100: 1, 300: 1 }), maxProcesses: 100 });
+      t.register('b1', 100);
+      t.register('b2', 300);
+      for (let pid = 1000; pid < 1040; pid++) t.assign(fork(100, pid));
+      for (let pid = 2000; pid < 2040; pid++) t.assign(fork(300, pid));
+      t.unregister('b1');
+      for (let pid = 3000; pid < 3100; pid++) t.assign(fork(1, pid));
+      expect(t.size).toBeLessThanOrEqual(100);
+      expect(t.evictedLiveMembers).toBe(0);
+      for (let pid = 2000; pid < 2040; pid++) expect(t.assign(connect(pid))).toBe('b2');
+    });
+
+    it('evicts live members only as a last resort, and counts them', () => {
+      const t = new BuildTracker({ ...procTable({ 100: 1 }), maxProcesses: 100 });
+      t.register('b1', 100);
+      for (let pid = 1000; pid < 1150; pid++) t.assign(fork(100, pid));
+      expect(t.size).toBeLessThanOrEqual(100);
+      expect(t.evictedLiveMembers).toBe(51); // 151 processes, the root kept
+      expect(t.evictedLive).toBe(51);
+      expect(t.assign(connect(100))).toBe('b1');
+      expect(t.assign(connect(1149))).toBe('b1');
+    });
+
+    it('evicts in O(1) amortized when a flood fills the table with live members', () => {
+      // A scan of the table per eviction would take 80k x 20k steps here, far past the test timeout.
+      const t = new BuildTracker({ ...procTable({ 100: 1 }), maxProcesses: 20_000 });
+      t.register('b1', 100);
+      for (let pid = 1000; pid < 101_000; pid++) t.assign(fork(100, pid));
+      expect(t.size).toBe(20_000);
+      expect(t.evictedLiveMembers).toBe(100_000 + 1 - 20_000);
+    });
+
+    it('does not grow its bookkeeping with processes that came and went under the bound', () => {
+      const t = new BuildTracker({ ...procTable({ 100: 1 }), maxProcesses: 100, exitGraceUs: 0 });
+      t.register('b1', 100);
+      for (let pid = 1000; pid < 21_000; pid++) {
+        t.assign(fork(100, pid, pid));
+        t.assign(exit(pid, pid));
+      }
+      expect(t.size).toBeLessThanOrEqual(2);
+      expect((t as unknown as { learned: unknown[] }).learned.length).toBeLessThan(2000);
+      expect(t.evictedLive).toBe(0);
+    });
+  });
 });

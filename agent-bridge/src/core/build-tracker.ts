@@ -1,6 +1,8 @@
 // Decides which tracked build a host event belongs to: a process is in a build when the
 // build's root pid (itself included) is among its ancestors. A child inherits its build when
 // it is forked, so ancestors that exit, or whose pid is later reused, do not change it.
+// Over the bound, exited processes are forgotten first and live build members last: a member
+// forgotten after its parent died would be found again through /proc under PID 1, outside its build.
 import type { HostEvent } from './host-event.js';
 
 export interface BuildTrackerOptions {
@@ -29,12 +31,20 @@ export class BuildTracker {
   /** Exits in arrival order; `exitHead` is the first not yet forgotten. */
   private exited: { pid: number; serial: number; atUs: number }[] = [];
   private exitHead = 0;
+  /**
+   * Processes in the order they were learned (stale once forgotten or relearned). Before
+   * `othersAt` every live entry is a root or a build member (until an unregister); before
+   * `membersAt` every entry is forgotten or a root. So each eviction is O(1) amortized.
+   */
+  private learned: { pid: number; proc: Proc }[] = [];
+  private othersAt = 0;
+  private membersAt = 0;
   private epoch = 0;
   private serials = 0;
   private readonly maxProcesses: number;
   private readonly exitGraceUs: number;
-  /** Live processes forgotten because of the bound: their events may go unassigned. */
-  evictedLive = 0;
+  private liveEvictions = 0;
+  private liveMemberEvictions = 0;
 
   constructor(private readonly opts: BuildTrackerOptions) {
     this.maxProcesses = opts.maxProcesses ?? 65_536;
@@ -47,17 +57,35 @@ export class BuildTracker {
     root.build = buildId;
     // Processes cached as "in no build" must look again: the new root may be their ancestor.
     this.epoch++;
+    this.bound();
   }
 
   unregister(buildId: string): void {
     this.roots.delete(buildId);
+    this.othersAt = 0; // its members are now evictable like any other process
   }
 
   get size(): number {
     return this.procs.size;
   }
 
+  /** Live processes forgotten because of the bound (members included): their events may go unassigned. */
+  get evictedLive(): number {
+    return this.liveEvictions;
+  }
+
+  /** Live members of a registered build forgotten because of the bound, the last resort: they may leave their build. */
+  get evictedLiveMembers(): number {
+    return this.liveMemberEvictions;
+  }
+
   assign(event: HostEvent): string | null {
+    const build = this.place(event);
+    this.bound(); // after placing, so a child just forked into a build is known as a member
+    return build;
+  }
+
+  private place(event: HostEvent): string | null {
     switch (event.kind) {
       case 'loss': return null;
       case 'fork': {
@@ -93,7 +121,7 @@ export class BuildTracker {
     this.procs.delete(pid);
     const p: Proc = { ppid, serial: ++this.serials, build: null, epoch: -1, exitedAtUs: null };
     this.procs.set(pid, p);
-    this.bound();
+    this.learned.push({ pid, proc: p });
     return p;
   }
 
@@ -143,21 +171,71 @@ export class BuildTracker {
       if (e === undefined || e.atUs + this.exitGraceUs >= nowUs) break;
       if (this.procs.get(e.pid)?.serial === e.serial) this.procs.delete(e.pid);
     }
+    this.compactExited();
+  }
+
+  private compactExited(): void {
     if (this.exitHead > 1024 && this.exitHead * 2 > this.exited.length) {
       this.exited = this.exited.slice(this.exitHead);
       this.exitHead = 0;
     }
   }
 
-  /** Forgets the oldest processes beyond the bound, never a build's root. */
+  /**
+   * Keeps at most `maxProcesses`, never forgetting a build's root. First exited processes
+   * (oldest exit first), then live processes in no registered build, and only then, counted
+   * apart, live build members (oldest first).
+   */
   private bound(): void {
-    if (this.procs.size <= this.maxProcesses) return;
+    if (this.procs.size > this.maxProcesses) this.evict();
+    this.compactLearned();
+  }
+
+  private evict(): void {
     const rootSerials = new Set([...this.roots.values()].map((r) => r.serial));
-    for (const [pid, p] of this.procs) {
-      if (this.procs.size <= this.maxProcesses) return;
-      if (rootSerials.has(p.serial)) continue;
-      if (p.exitedAtUs === null) this.evictedLive++;
-      this.procs.delete(pid);
+    const isRoot = (p: Proc) => rootSerials.has(p.serial);
+    const isMember = (p: Proc) => p.build !== null && this.roots.has(p.build);
+    const current = (e: { pid: number; proc: Proc }) => this.procs.get(e.pid) === e.proc;
+
+    for (const end = this.exited.length; this.procs.size > this.maxProcesses && this.exitHead < end;) {
+      const e = this.exited[this.exitHead++]!;
+      const p = this.procs.get(e.pid);
+      if (p?.serial !== e.serial) continue;
+      if (isRoot(p)) this.exited.push(e); // kept; forgotten once past its grace period
+      else this.procs.delete(e.pid);
     }
+    this.compactExited();
+
+    for (; this.procs.size > this.maxProcesses && this.othersAt < this.learned.length; this.othersAt++) {
+      const e = this.learned[this.othersAt]!;
+      if (!current(e) || e.proc.exitedAtUs !== null || isRoot(e.proc) || isMember(e.proc)) continue;
+      this.procs.delete(e.pid);
+      this.liveEvictions++;
+    }
+
+    for (; this.procs.size > this.maxProcesses && this.membersAt < this.learned.length; this.membersAt++) {
+      const e = this.learned[this.membersAt]!;
+      if (!current(e) || isRoot(e.proc)) continue;
+      this.procs.delete(e.pid);
+      if (e.proc.exitedAtUs === null) this.liveEvictions++;
+      if (e.proc.exitedAtUs === null && isMember(e.proc)) this.liveMemberEvictions++;
+    }
+  }
+
+  /** Drops forgotten entries once they are most of `learned`, keeping both cursors in place. */
+  private compactLearned(): void {
+    if (this.learned.length <= 2 * this.procs.size + 1024) return;
+    const kept: { pid: number; proc: Proc }[] = [];
+    let othersAt = 0;
+    let membersAt = 0;
+    this.learned.forEach((e, i) => {
+      if (this.procs.get(e.pid) !== e.proc) return;
+      if (i < this.othersAt) othersAt++;
+      if (i < this.membersAt) membersAt++;
+      kept.push(e);
+    });
+    this.learned = kept;
+    this.othersAt = othersAt;
+    this.membersAt = membersAt;
   }
 }

@@ -7,6 +7,12 @@ import { fileURLToPath } from 'node:url';
 /** The workspace whose transitive dependency `url-parsr` can leak over DNS. */
 export const CARGO_EXFIL_WORKSPACE = fileURLToPath(new URL('../fixtures/cargo-exfil', import.meta.url));
 
+/** What `url-parsr/build.rs` resolves, in order, with TELLTALE_FIXTURE_BENIGN_DNS=1 (see the fixture README). */
+export const BENIGN_NAMES: readonly string[] = [
+  'index.crates.io', 'static.crates.io', 'github.com', 'objects.githubusercontent.com',
+  'd3h5fk9a6x1u7s.cloudfront.net', 'codeload.github.com', 'static.rust-lang.org', 'registry-1.docker.io',
+];
+
 /** Variables copied from process.env (when present) into the build's minimal env. */
 export const PASSTHROUGH_ENV = ['PATH', 'HOME', 'CARGO_HOME', 'RUSTUP_HOME'] as const;
 

@@ -1,12 +1,13 @@
 // Proves the cargo-exfil fixture and the support helpers work on their own,
 // without telltale: the leaky build sends exactly one DNS query to our loopback
-// server carrying the (fake) secret, and the benign build sends nothing.
+// server carrying the (fake) secret, the benign build sends nothing, and the
+// benign-DNS build sends the eight ordinary queries a real build makes.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, base32Encode, decodeLabelsUnder } from './base32.js';
-import { buildScriptRunDirs, buildScriptStderr, CARGO_EXFIL_WORKSPACE, cargoBuild } from './cargo.js';
+import { BENIGN_NAMES, buildScriptRunDirs, buildScriptStderr, CARGO_EXFIL_WORKSPACE, cargoBuild } from './cargo.js';
 import { QTYPE, startDnsServer, type DnsServer } from './dns-server.js';
 
 // AWS's own documentation example secret key — not a real credential.
@@ -94,6 +95,51 @@ describe('cargo-exfil fixture (no telltale)', () => {
     expect(Buffer.from(spawned, 'base64').toString('utf8')).toBe('telltale-fixture-spawn\n');
     await new Promise((r) => setTimeout(r, 200));
     expect(dns.queries).toHaveLength(0);
+  });
+
+  it('sends eight ordinary A queries, one at a time, when TELLTALE_FIXTURE_BENIGN_DNS=1 (and leaks nothing)', async () => {
+    const targetDir = freshTargetDir();
+    const repliesBefore = dns.replies; // reset() keeps this count
+    const res = await cargoBuild({
+      workspace: CARGO_EXFIL_WORKSPACE,
+      targetDir,
+      env: { TELLTALE_FIXTURE_BENIGN_DNS: '1', TELLTALE_FIXTURE_DNS: dns.address, AWS_SECRET_ACCESS_KEY: FAKE_SECRET },
+    });
+    expect(res.code, res.stderr).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(dns.garbage).toBe(0);
+    expect(dns.queries.map((q) => q.name)).toEqual(BENIGN_NAMES);
+    for (const q of dns.queries) {
+      expect(q).toMatchObject({ type: QTYPE.A, qclass: 1, rd: true, from: { address: '127.0.0.1' } });
+      expect(q.flags & 0x8000).toBe(0); // a query, not a response
+      expect(q.raw.readUInt16BE(4)).toBe(1); // QDCOUNT
+      expect(q.raw.readUInt16BE(6) + q.raw.readUInt16BE(8) + q.raw.readUInt16BE(10)).toBe(0);
+    }
+    // Each waited for its answer: one reply per query, each seen by the build script.
+    expect(dns.replies - repliesBefore).toBe(BENIGN_NAMES.length);
+    expect(new Set(dns.queries.map((q) => q.id)).size).toBeGreaterThan(1);
+    const stderr = buildScriptStderr(targetDir, 'url-parsr');
+    for (const name of BENIGN_NAMES) expect(stderr).toContain(`resolved ${name} via ${dns.address}; got a reply`);
+  });
+
+  it('sends the benign queries before the leak when both modes are on, and nothing without TELLTALE_FIXTURE_DNS', async () => {
+    const both = await cargoBuild({
+      workspace: CARGO_EXFIL_WORKSPACE,
+      targetDir: freshTargetDir(),
+      env: { TELLTALE_FIXTURE_BENIGN_DNS: '1', TELLTALE_FIXTURE_LEAK: '1', TELLTALE_FIXTURE_DNS: dns.address, AWS_SECRET_ACCESS_KEY: FAKE_SECRET },
+    });
+    expect(both.code, both.stderr).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(dns.queries.map((q) => q.name).slice(0, -1)).toEqual(BENIGN_NAMES);
+    expect(decodeLabelsUnder(dns.queries.at(-1)!.name, SUFFIX)?.toString('utf8')).toBe(FAKE_SECRET);
+
+    dns.reset();
+    const targetDir = freshTargetDir();
+    const res = await cargoBuild({ workspace: CARGO_EXFIL_WORKSPACE, targetDir, env: { TELLTALE_FIXTURE_BENIGN_DNS: '1' } });
+    expect(res.code, res.stderr).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(dns.queries).toHaveLength(0);
+    expect(buildScriptStderr(targetDir, 'url-parsr')).toContain('TELLTALE_FIXTURE_DNS unset');
   });
 
   it('base32 round-trips (RFC 4648 vectors, lowercase, unpadded)', () => {
