@@ -112,10 +112,20 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   // Lines bpftrace printed that could not be read are events lost to every open build: they
   // are reported as loss events, so those builds show incomplete coverage rather than clean.
   let unreadLines = 0;
+  // Likewise when the tracker had to forget a live build member to stay within its bound:
+  // that process's later events may no longer be attributed to its build.
+  let evictionsReported = 0;
   const reportUnread = () => {
-    if (unreadLines === 0 || builds.size === 0) return;
-    for (const buildId of builds.keys()) add({ kind: 'loss', timeUs: nowUs(), buildId, source: 'bpftrace', reason: 'malformed_line', count: unreadLines });
-    unreadLines = 0;
+    if (builds.size === 0) return;
+    if (unreadLines > 0) {
+      for (const buildId of builds.keys()) add({ kind: 'loss', timeUs: nowUs(), buildId, source: 'bpftrace', reason: 'malformed_line', count: unreadLines });
+      unreadLines = 0;
+    }
+    const evicted = tracker.evictedLiveMembers - evictionsReported;
+    if (evicted > 0) {
+      for (const buildId of builds.keys()) add({ kind: 'loss', timeUs: nowUs(), buildId, source: 'agent', reason: 'tracker_eviction', count: evicted });
+      evictionsReported += evicted;
+    }
   };
   const timer = setInterval(() => {
     reportUnread();
@@ -210,6 +220,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
 
   const status = () => ({
     agentId, collector: config.collectorAddress, openBuilds: builds.size, ...counters,
+    trackerEvictedLive: tracker.evictedLive, trackerEvictedLiveMembers: tracker.evictedLiveMembers,
     drops: Object.fromEntries([...assembler.drops, ...bpftrace.drops]), spool: spool.stats(), forwarder: forwarder.counters(),
   });
 

@@ -25,7 +25,7 @@ const ENDED_GRACE_US = 15 * 60 * 1_000_000;
 const IDLE_BUILD_US = 24 * 3600 * 1_000_000;
 
 /** Loss reasons agents send; anything else is counted as "other" so metric labels stay bounded. */
-const LOSS_REASONS = new Set(['lost_events', 'perf_buffer_overflow', 'malformed_line', 'spool_overflow', 'line_too_long']);
+const LOSS_REASONS = new Set(['lost_events', 'perf_buffer_overflow', 'malformed_line', 'spool_overflow', 'line_too_long', 'tracker_eviction']);
 
 /** The query's bytes after its 16-bit ID (which changes on every retry), as a map key. */
 function questionKey(packet: Uint8Array): string {
