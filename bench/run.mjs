@@ -11,6 +11,7 @@ import { connect, sendAll } from './ingest-client.mjs';
 import { startCollectorProcess, startNullIngest } from './procs.mjs';
 import { alertLatency } from './alert-latency.mjs';
 import { buildOverhead } from './build-overhead.mjs';
+import { ingestStages } from './ingest-stages.mjs';
 
 const only = process.argv[2];
 const line = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
@@ -18,7 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'telltale-bench-'));
 
 async function ingestThroughput() {
   const EVENTS = 200_000;
-  const BATCH = 500;
+  const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
   const events = buildEvents('bench-build-1', EVENTS, Date.now() * 1000);
   const batches = toBatches('bench-agent', events, BATCH);
 
@@ -65,7 +66,10 @@ async function ingestThroughput() {
 }
 
 try {
-  if (!only || only === 'ingest') await ingestThroughput();
+  if (!only || only === 'ingest') {
+    await ingestThroughput();
+    ingestStages(line);
+  }
   if (!only || only === 'latency') await alertLatency(dir, line);
   if (!only || only === 'overhead') await buildOverhead(dir, line);
 } finally {
