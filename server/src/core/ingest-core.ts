@@ -9,6 +9,7 @@ import { emptyBaseline, isLearning, poisoningKinds, type BaselineState } from '.
 import { decodeDnsMessage, type DnsQuestion } from './dns-decode.js';
 import { splitName } from './registrable-domain.js';
 import { AnswerCache } from './answer-cache.js';
+import { BuildRegistry } from './build-registry.js';
 import type { ApplyResult, BuildState, DnsNameRow } from './ingest-types.js';
 
 export type { ApplyResult, BuildState } from './ingest-types.js';
@@ -21,8 +22,6 @@ export interface IngestCoreConfig {
 }
 
 const MAX_SEEN_QUERIES = 4096;
-const ENDED_GRACE_US = 15 * 60 * 1_000_000;
-const IDLE_BUILD_US = 24 * 3600 * 1_000_000;
 
 /** Loss reasons agents send; anything else is counted as "other" so metric labels stay bounded. */
 const LOSS_REASONS = new Set(['lost_events', 'perf_buffer_overflow', 'malformed_line', 'spool_overflow', 'line_too_long', 'tracker_eviction']);
@@ -35,7 +34,7 @@ function questionKey(packet: Uint8Array): string {
 }
 
 export class IngestCore {
-  private readonly builds = new Map<string, BuildState>();
+  private readonly builds: BuildRegistry;
   private readonly baselines = new Map<string, BaselineState>();
   private readonly detectorStates: unknown[];
 
@@ -46,12 +45,12 @@ export class IngestCore {
   ) {
     this.detectorStates = detectors.map((d) => d.init());
     for (const b of initial.baselines ?? []) this.baselines.set(b.pipeline, b);
-    for (const b of initial.openBuilds ?? []) this.builds.set(b.context.buildId, b);
+    this.builds = new BuildRegistry(config.maxOpenBuilds, initial.openBuilds ?? []);
   }
 
   /** Builds in memory that have not ended. */
   get openBuilds(): number {
-    return this.builds.size - this.ended.length;
+    return this.builds.openCount;
   }
 
   build(buildId: string): BuildState | undefined {
@@ -67,34 +66,8 @@ export class IngestCore {
     return b;
   }
 
-  private ended: { buildId: string; endedUs: number }[] = [];
-
-  /** Ended builds leave memory ENDED_GRACE_US after their end; their rows stay in the store. */
-  private forgetEndedBuilds(nowUs: number): void {
-    let i = 0;
-    while (i < this.ended.length && this.ended[i]!.endedUs + ENDED_GRACE_US < nowUs) {
-      const b = this.builds.get(this.ended[i]!.buildId);
-      if (b && b.endedUs !== null) this.builds.delete(this.ended[i]!.buildId);
-      i++;
-    }
-    if (i > 0) this.ended = this.ended.slice(i);
-  }
-
-  private lastSweepUs = 0;
-
-  /**
-   * A build whose agent went away never ends: once a minute, builds silent for a day leave
-   * memory (their rows stay; a late event for one is counted as unknown_build).
-   */
-  private forgetIdleBuilds(nowUs: number): void {
-    if (nowUs - this.lastSweepUs < 60_000_000) return;
-    this.lastSweepUs = nowUs;
-    for (const [id, b] of this.builds) if (b.endedUs === null && b.lastEventUs + IDLE_BUILD_US < nowUs) this.builds.delete(id);
-  }
-
   apply(events: readonly TelltaleEvent[], nowUs: number): ApplyResult {
-    this.forgetEndedBuilds(nowUs);
-    this.forgetIdleBuilds(nowUs);
+    this.builds.forget(nowUs);
     const out: ApplyResult = {
       buildsStarted: [], buildsChanged: new Set(), buildsTouched: new Set(), dnsNames: new Map(), destinations: new Map(),
       findings: [], baselineAdds: [], baselineLearned: [], drops: new Map(),
@@ -110,13 +83,12 @@ export class IngestCore {
   private applyOne(e: TelltaleEvent, nowUs: number, out: ApplyResult): void {
     if (e.kind === 'build_start') {
       if (this.builds.has(e.buildId)) return;
-      if (this.builds.size >= this.config.maxOpenBuilds) this.evictOldestBuild();
       const state: BuildState = {
         context: e.context, rootPid: e.rootPid, startedUs: e.timeUs, endedUs: null, exitCode: null, lastEventUs: nowUs,
         tree: new ProcessTree(e.rootPid), counts: { processes: 0, dns: 0, connects: 0, alerts: 0, lost: 0 },
         answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(), domains: new Set(), poisonedDomains: new Set(), seenQueries: new Map(),
       };
-      this.builds.set(e.buildId, state);
+      this.builds.add(state);
       out.buildsStarted.push(state);
       out.buildsTouched.add(e.buildId);
       return;
@@ -345,14 +317,9 @@ export class IngestCore {
     // An ended build stays in memory a while: processes that outlive the build's command
     // (a detached payload) are still judged and their alerts land on the build.
     // The grace runs on the collector's clock, not the agent's.
-    this.ended.push({ buildId: build.context.buildId, endedUs: nowUs });
+    this.builds.markEnded(build, nowUs);
     out.buildsEnded ??= [];
     out.buildsEnded.push(build);
-  }
-
-  private evictOldestBuild(): void {
-    const oldest = this.builds.keys().next();
-    if (!oldest.done) this.builds.delete(oldest.value);
   }
 }
 

@@ -1,0 +1,68 @@
+// The builds the collector holds in memory: open ones, and ended ones kept a while for late
+// events. Bounded: the oldest goes when full, ended builds after a grace, silent ones after a
+// day. Their rows stay in the store either way.
+import type { BuildState } from './ingest-types.js';
+
+const ENDED_GRACE_US = 15 * 60 * 1_000_000;
+const IDLE_BUILD_US = 24 * 3600 * 1_000_000;
+const SWEEP_EVERY_US = 60 * 1_000_000;
+
+export class BuildRegistry {
+  private readonly builds = new Map<string, BuildState>();
+  private ended: { buildId: string; endedUs: number }[] = [];
+  private lastSweepUs = 0;
+  private open = 0;
+
+  constructor(private readonly capacity: number, initial: readonly BuildState[] = []) {
+    for (const b of initial) this.add(b);
+  }
+
+  /** Builds that have not ended. */
+  get openCount(): number {
+    return this.open;
+  }
+
+  get(buildId: string): BuildState | undefined {
+    return this.builds.get(buildId);
+  }
+
+  has(buildId: string): boolean {
+    return this.builds.has(buildId);
+  }
+
+  add(b: BuildState): void {
+    if (this.builds.size >= this.capacity) {
+      const oldest = this.builds.keys().next();
+      if (!oldest.done) this.remove(oldest.value);
+    }
+    this.builds.set(b.context.buildId, b);
+    if (b.endedUs === null) this.open++;
+  }
+
+  /** The build has ended (its endedUs is set by the caller); it stays for late events. */
+  markEnded(b: BuildState, nowUs: number): void {
+    this.open--;
+    this.ended.push({ buildId: b.context.buildId, endedUs: nowUs });
+  }
+
+  /** Lets go of ended builds past their grace and, once a minute, builds silent for a day. */
+  forget(nowUs: number): void {
+    let i = 0;
+    while (i < this.ended.length && this.ended[i]!.endedUs + ENDED_GRACE_US < nowUs) {
+      const b = this.builds.get(this.ended[i]!.buildId);
+      if (b && b.endedUs !== null) this.builds.delete(b.context.buildId);
+      i++;
+    }
+    if (i > 0) this.ended = this.ended.slice(i);
+    if (nowUs - this.lastSweepUs < SWEEP_EVERY_US) return;
+    this.lastSweepUs = nowUs;
+    for (const [id, b] of this.builds) if (b.endedUs === null && b.lastEventUs + IDLE_BUILD_US < nowUs) this.remove(id);
+  }
+
+  private remove(buildId: string): void {
+    const b = this.builds.get(buildId);
+    if (!b) return;
+    if (b.endedUs === null) this.open--;
+    this.builds.delete(buildId);
+  }
+}
