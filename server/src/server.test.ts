@@ -92,6 +92,7 @@ describe('collector', () => {
     const acks = await send(again.grpcAddress, [{ agentId: 'agent-1', sequence: 1, events: first }, { agentId: 'agent-1', sequence: 2, events: b.events }]);
     expect(acks.map((a) => a.duplicate)).toEqual([true, false]);
     expect(again.store.count('batches')).toBe(2);
+    expect(again.store.loadBaselines().find((b) => b.pipeline === 'acme/app')?.learnedBuilds).toBe(0);
     expect(again.store.count('dns_names')).toBe(1);
     // The open build's tree came back from the store: the query is placed under its process.
     const detail = (await (await fetch(`${again.httpUrl}/api/builds/${b.buildId}`)).json()) as { dnsQueries: { firstPid: number }[] };

@@ -57,5 +57,7 @@ describe('Collector', () => {
     c.ingest(batch(1, b.events));
     expect(store.listAlerts({ limit: 10 }).map((a) => [a.kind, a.qname])).toEqual([['encoded_dns_label', leak]]);
     expect(store.getBuild('b1')).not.toBeNull();
+    // The exfiltration domain is remembered as poisoned across restarts.
+    expect([...store.loadBaselines().find((b) => b.pipeline === 'acme/app')!.poisoned]).toEqual(['exfil-drill.test']);
   });
 });

@@ -101,6 +101,13 @@ export const migrations: readonly string[] = [
      build_id TEXT NOT NULL,
      PRIMARY KEY (pipeline, domain)
    ) WITHOUT ROWID;
+   CREATE TABLE baseline_poisoned (
+     pipeline TEXT NOT NULL,
+     domain TEXT NOT NULL,
+     first_seen_us INTEGER NOT NULL,
+     build_id TEXT NOT NULL,
+     PRIMARY KEY (pipeline, domain)
+   ) WITHOUT ROWID;
    CREATE TABLE baselines (
      pipeline TEXT PRIMARY KEY,
      learned_builds INTEGER NOT NULL

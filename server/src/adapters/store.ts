@@ -7,7 +7,7 @@ import { migrations } from './schema.js';
 import type { ApplyResult, BuildState } from '../core/ingest-core.js';
 import { ProcessTree } from '../core/process-tree.js';
 import { AnswerCache } from '../core/answer-cache.js';
-import type { BaselineState } from '../core/baseline.js';
+import { emptyBaseline, type BaselineState } from '../core/baseline.js';
 import { rowToAlert, rowToBuild, type AlertRow, type BuildRow, type StoredAlert, type StoredBuild } from './store-rows.js';
 
 export type { StoredAlert, StoredBuild } from './store-rows.js';
@@ -53,6 +53,7 @@ export class Store {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       addBaselineDomain: db.prepare('INSERT OR IGNORE INTO baseline_domains (pipeline, domain, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
       removeBaselineDomain: db.prepare('DELETE FROM baseline_domains WHERE pipeline = ? AND domain = ?'),
+      poisonDomain: db.prepare('INSERT OR IGNORE INTO baseline_poisoned (pipeline, domain, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
       getBuild: db.prepare('SELECT * FROM builds WHERE id = ?'),
       setLearned: db.prepare(`INSERT INTO baselines (pipeline, learned_builds) VALUES (?, ?)
         ON CONFLICT(pipeline) DO UPDATE SET learned_builds = excluded.learned_builds`),
@@ -109,6 +110,7 @@ export class Store {
       }
       for (const b of r.baselineAdds) s.addBaselineDomain.run(b.pipeline, b.domain, b.timeUs, b.buildId);
       for (const b of r.baselineRemovals ?? []) s.removeBaselineDomain.run(b.pipeline, b.domain);
+      for (const b of r.baselinePoisoned ?? []) s.poisonDomain.run(b.pipeline, b.domain, b.timeUs, b.buildId);
       for (const b of r.baselineLearned) s.setLearned.run(b.pipeline, b.learnedBuilds);
       const ended = new Map((r.buildsEnded ?? []).map((b) => [b.context.buildId, b]));
       for (const id of r.buildsChanged) {
@@ -122,11 +124,17 @@ export class Store {
 
   loadBaselines(): BaselineState[] {
     const learned = this.db.prepare('SELECT pipeline, learned_builds FROM baselines').all() as { pipeline: string; learned_builds: number }[];
-    const byPipeline = new Map<string, BaselineState>(learned.map((l) => [l.pipeline, { pipeline: l.pipeline, learnedBuilds: l.learned_builds, domains: new Set() }]));
+    const byPipeline = new Map<string, BaselineState>(learned.map((l) => [l.pipeline, { ...emptyBaseline(l.pipeline), learnedBuilds: l.learned_builds }]));
+    const of = (pipeline: string) => {
+      let b = byPipeline.get(pipeline);
+      if (!b) byPipeline.set(pipeline, (b = emptyBaseline(pipeline)));
+      return b;
+    };
     for (const row of this.db.prepare('SELECT pipeline, domain FROM baseline_domains').iterate() as Iterable<{ pipeline: string; domain: string }>) {
-      let b = byPipeline.get(row.pipeline);
-      if (!b) byPipeline.set(row.pipeline, (b = { pipeline: row.pipeline, learnedBuilds: 0, domains: new Set() }));
-      b.domains.add(row.domain);
+      of(row.pipeline).domains.add(row.domain);
+    }
+    for (const row of this.db.prepare('SELECT pipeline, domain FROM baseline_poisoned').iterate() as Iterable<{ pipeline: string; domain: string }>) {
+      of(row.pipeline).poisoned.add(row.domain);
     }
     return [...byPipeline.values()];
   }
@@ -147,7 +155,7 @@ export class Store {
       return {
         context, rootPid: row.root_pid, startedUs: row.started_us, endedUs: null, exitCode: null, lastEventUs: Date.now() * 1000, tree,
         counts: { processes: row.processes, dns: row.dns_queries, connects: row.connects, alerts: row.alerts, lost: row.lost_events },
-        answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(keys), domains: new Set(domains), poisonedDomains: new Set(), seenQueries: new Map(),
+        answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(keys), domains: new Set(domains), seenQueries: new Map(),
       };
     });
   }

@@ -5,10 +5,12 @@ export interface BaselineState {
   pipeline: string;
   learnedBuilds: number;
   domains: Set<string>;
+  /** Domains that carried exfiltration in one of the pipeline's builds: never learnt. */
+  poisoned: Set<string>;
 }
 
 export function emptyBaseline(pipeline: string): BaselineState {
-  return { pipeline, learnedBuilds: 0, domains: new Set() };
+  return { pipeline, learnedBuilds: 0, domains: new Set(), poisoned: new Set() };
 }
 
 export function isLearning(b: BaselineState, learningBuilds: number): boolean {

@@ -134,4 +134,15 @@ describe('IngestCore', () => {
     expect(c.build('ended')).toBeUndefined();
     expect(c.openBuilds).toBe(0);
   });
+
+  it('never lets a learning pipeline learn a domain that carried exfiltration, in any later build', () => {
+    const c = core(3);
+    const leak = `${base32(FAKE_KEY).slice(0, 60)}.exfil-drill.test`;
+    const first = new BuildScript('l1', 'acme/app').cargoBuildScript().dns(102, leak).end();
+    const r1 = c.apply(first.events, 0);
+    expect(r1.baselinePoisoned).toEqual([expect.objectContaining({ pipeline: 'acme/app', domain: 'exfil-drill.test', buildId: 'l1' })]);
+    const second = new BuildScript('l2', 'acme/app').cargoBuildScript().dns(101, 'www.exfil-drill.test').end();
+    expect(c.apply(second.events, 0).baselineAdds.map((a) => a.domain)).not.toContain('exfil-drill.test');
+    expect(c.baseline('acme/app').domains.has('exfil-drill.test')).toBe(false);
+  });
 });

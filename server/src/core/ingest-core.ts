@@ -86,7 +86,7 @@ export class IngestCore {
       const state: BuildState = {
         context: e.context, rootPid: e.rootPid, startedUs: e.timeUs, endedUs: null, exitCode: null, lastEventUs: nowUs,
         tree: new ProcessTree(e.rootPid), counts: { processes: 0, dns: 0, connects: 0, alerts: 0, lost: 0 },
-        answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(), domains: new Set(), poisonedDomains: new Set(), seenQueries: new Map(),
+        answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(), domains: new Set(), seenQueries: new Map(),
       };
       this.builds.add(state);
       out.buildsStarted.push(state);
@@ -244,7 +244,7 @@ export class IngestCore {
       labels: q.labels, qtype: q.type, domain, subdomainLabels: split.subdomainLabels, partial: q.partial,
       serverAddress: e.address, serverPort: e.port, baselineKnows: knows, baselineLearning: learning,
     }, nowUs, out);
-    if (learning && domain && !knows && !build.poisonedDomains.has(domain)) {
+    if (learning && domain && !knows && !baseline.poisoned.has(domain)) {
       baseline.domains.add(domain);
       out.baselineAdds.push({ pipeline: build.context.pipeline, domain, buildId: e.buildId, timeUs: e.timeUs });
     }
@@ -285,14 +285,21 @@ export class IngestCore {
     build.alertKeys.add(f.dedupeKey);
     build.counts.alerts++;
     out.buildsChanged.add(build.context.buildId);
-    if (f.domain && poisoningKinds.has(f.kind)) this.unlearn(build, f.domain, out);
+    if (f.domain && poisoningKinds.has(f.kind)) this.unlearn(build, f.domain, o.timeUs, out);
     out.findings.push({ finding: f, context: build.context, chain: o.chain.map(info), timeUs: o.timeUs });
   }
 
-  /** A domain that carried exfiltration is taken back out of a learning baseline. */
-  private unlearn(build: BuildState, domain: string, out: ApplyResult): void {
-    build.poisonedDomains.add(domain);
+  /**
+   * A domain that carried exfiltration is never learnt by the pipeline (in this build or any
+   * later one), and is taken back out of a baseline that is still learning.
+   */
+  private unlearn(build: BuildState, domain: string, timeUs: number, out: ApplyResult): void {
     const baseline = this.baseline(build.context.pipeline);
+    if (!baseline.poisoned.has(domain)) {
+      baseline.poisoned.add(domain);
+      out.baselinePoisoned ??= [];
+      out.baselinePoisoned.push({ pipeline: baseline.pipeline, domain, buildId: build.context.buildId, timeUs });
+    }
     const i = out.baselineAdds.findIndex((a) => a.pipeline === baseline.pipeline && a.domain === domain);
     if (i >= 0 && out.baselineAdds[i]!.buildId === build.context.buildId) {
       out.baselineAdds.splice(i, 1);

@@ -27,7 +27,6 @@ export interface BuildState {
   answers: AnswerCache;
   alertKeys: Set<string>;
   domains: Set<string>;
-  poisonedDomains: Set<string>;
   /** Query bytes (after the ID) already judged in this build → what they decoded to. */
   seenQueries: Map<string, SeenQuery>;
 }
@@ -80,6 +79,7 @@ export interface ApplyResult {
   findings: AlertDraft[];
   baselineAdds: { pipeline: string; domain: string; buildId: string; timeUs: number }[];
   baselineRemovals?: { pipeline: string; domain: string }[];
+  baselinePoisoned?: { pipeline: string; domain: string; buildId: string; timeUs: number }[];
   baselineLearned: { pipeline: string; learnedBuilds: number }[];
   drops: Map<string, number>;
 }
