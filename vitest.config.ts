@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const alias = {
   '@telltale/proto': here('./proto/src/index.ts'),
+  '@telltale/agent-bridge/client': here('./agent-bridge/src/client.ts'),
   '@telltale/agent-bridge': here('./agent-bridge/src/index.ts'),
   '@telltale/server': here('./server/src/index.ts'),
 };

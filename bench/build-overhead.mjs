@@ -9,7 +9,9 @@ import { homedir } from 'node:os';
 import { BIN, startAgentProcess, startCollectorProcess } from './procs.mjs';
 
 const WORKSPACE = fileURLToPath(new URL('./fixtures/cargo-real', import.meta.url));
-const PAIRS = 3;
+const PAIRS = 4;
+/** bpftrace keeps a core busy for a moment after it attaches; the watched build starts after. */
+const SETTLE_MS = 3000;
 
 function cargoPath() {
   for (const c of ['cargo', join(homedir(), '.cargo/bin/cargo')]) {
@@ -54,6 +56,7 @@ export async function buildOverhead(dir, line) {
       plain.push(timedBuild(dir));
       const agentDir = join(dir, `overhead-agent-${i}`);
       const agent = await startAgentProcess(agentDir, collector.grpcAddress);
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
       try {
         watched.push(timedBuild(dir, (cargo, args) => [process.execPath, [BIN, 'run', '--data-dir', agentDir, '--pipeline', 'bench/overhead', '--', cargo, ...args]]));
       } finally {

@@ -1,6 +1,4 @@
 // `telltale agent`: the build agent alone, forwarding to a collector.
-import { agentConfig, startAgent } from '@telltale/agent-bridge';
-import { createLogger } from '@telltale/server';
 import { many, one, type FlagSpec, type ParsedFlags } from '../flags.js';
 import { waitForAbort, type CliIo } from '../io.js';
 import { commonFlags } from './server.js';
@@ -24,6 +22,8 @@ export function rawAgentOptions(flags: ParsedFlags) {
 }
 
 export async function agentCommand(flags: ParsedFlags, io: CliIo): Promise<number> {
+  const { agentConfig, startAgent } = await import('@telltale/agent-bridge');
+  const { createLogger } = await import('@telltale/server');
   const config = agentConfig(rawAgentOptions(flags), io.env);
   const log = createLogger('agent', io.stderr);
   const agent = await startAgent(config, log);

@@ -1,7 +1,5 @@
 // `telltale analyze --format bpftrace FILE|-`: the detectors over a captured stream, in memory.
 import { readFileSync } from 'node:fs';
-import { bpftraceCaptureToEvents } from '@telltale/agent-bridge';
-import { analyzeEvents } from '@telltale/server';
 import { many, one, UsageError, type FlagSpec, type ParsedFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
 
@@ -24,6 +22,8 @@ export async function analyzeCommand(flags: ParsedFlags, io: CliIo): Promise<num
   if (format !== 'bpftrace') throw new UsageError(`--format must be bpftrace${format ? `, not "${format}"` : ''} (tetragon and falco come with the fleet-sources work)`);
   const [source, ...extra] = flags.rest;
   if (!source || extra.length) throw new UsageError('give exactly one FILE, or - for standard input');
+  const { bpftraceCaptureToEvents } = await import('@telltale/agent-bridge');
+  const { analyzeEvents } = await import('@telltale/server');
   const text = await readAll(source, io);
   const capture = bpftraceCaptureToEvents(text.split('\n'), { pipeline: one(flags, 'pipeline') });
   const result = analyzeEvents(capture.events, {

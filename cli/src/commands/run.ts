@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertSummary } from '@telltale/proto';
-import { ciContextFromEnv, controlRequest } from '@telltale/agent-bridge';
+import { ciContextFromEnv, controlRequest } from '@telltale/agent-bridge/client';
 import { one, UsageError, type FlagSpec, type ParsedFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
 import { formatAlert } from './format-alert.js';

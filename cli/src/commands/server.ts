@@ -1,5 +1,4 @@
 // `telltale server`: the collector alone.
-import { createLogger, serverConfig, startServer } from '@telltale/server';
 import { many, one, type FlagSpec, type ParsedFlags } from '../flags.js';
 import { waitForAbort, type CliIo } from '../io.js';
 
@@ -24,6 +23,8 @@ export function rawServerOptions(flags: ParsedFlags) {
 }
 
 export async function serverCommand(flags: ParsedFlags, io: CliIo): Promise<number> {
+  // Loaded here, not at the top: `telltale run` shares this CLI and must start fast.
+  const { createLogger, serverConfig, startServer } = await import('@telltale/server');
   const config = serverConfig(rawServerOptions(flags), io.env);
   const log = createLogger('server', io.stderr);
   const server = await startServer(config, log);

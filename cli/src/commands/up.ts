@@ -2,8 +2,7 @@
 // agent, all on embedded defaults. Says plainly what is missing rather than failing.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { agentConfig, startAgent, type RunningAgent } from '@telltale/agent-bridge';
-import { createLogger, serverConfig, startServer } from '@telltale/server';
+import type { RunningAgent } from '@telltale/agent-bridge';
 import { type FlagSpec, type ParsedFlags } from '../flags.js';
 import { waitForAbort, type CliIo } from '../io.js';
 import { rawServerOptions, serverFlags } from './server.js';
@@ -25,6 +24,8 @@ function whyNoAgent(env: Record<string, string | undefined>): string | null {
 }
 
 export async function upCommand(flags: ParsedFlags, io: CliIo): Promise<number> {
+  const { agentConfig, startAgent } = await import('@telltale/agent-bridge');
+  const { createLogger, serverConfig, startServer } = await import('@telltale/server');
   const config = serverConfig(rawServerOptions(flags), io.env);
   const log = createLogger('telltale', io.stderr);
   const server = await startServer(config, log.child('server'));
