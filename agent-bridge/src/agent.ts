@@ -61,7 +61,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   mkdirSync(config.dataDir, { recursive: true });
   const agentId = loadAgentId(config.dataDir);
   const spool = Spool.open({ dir: config.dataDir, agentId, maxBytes: config.spoolMaxBytes });
-  const forwarder = new Forwarder({ address: config.collectorAddress, agentId, spool });
+  const forwarder = new Forwarder({ address: config.collectorAddress, agentId, spool, token: config.ingestToken });
   forwarder.start();
   const batcher = new Batcher({ maxEvents: 1000, maxBytes: 1024 * 1024, maxAgeMs: 20 });
   const tracker = new BuildTracker({ lookupParent: (pid) => readParentPid(pid) });

@@ -14,6 +14,8 @@ export interface AgentConfig {
   hostName: string;
   /** Forward events of processes outside any tracked build, as the pseudo-build `host:<name>`. */
   watchHost: boolean;
+  /** Shared secret the collector's ingest requires, if any. */
+  ingestToken: string | undefined;
 }
 
 export class AgentConfigError extends Error {
@@ -29,6 +31,7 @@ export interface RawAgentOptions {
   script?: string;
   spoolMaxMb?: string;
   watchHost?: boolean;
+  ingestToken?: string;
 }
 
 /** The bpftrace script shipped in deploy/bpftrace, found relative to this package. */
@@ -61,5 +64,6 @@ export function agentConfig(raw: RawAgentOptions, env: Record<string, string | u
     spoolMaxBytes: Math.floor(spoolMb * 1024 * 1024),
     hostName: hostname(),
     watchHost: raw.watchHost ?? false,
+    ingestToken: raw.ingestToken ?? env.TELLTALE_INGEST_TOKEN,
   });
 }

@@ -10,6 +10,8 @@ export interface ServerConfig {
   dnsPorts: readonly number[];
   external: readonly Cidr[];
   learningBuilds: number;
+  /** Shared secret agents must present on ingest (`authorization: Bearer ...`). */
+  ingestToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -23,6 +25,7 @@ export interface RawServerOptions {
   dnsPort?: string[];
   external?: string[];
   learningBuilds?: string;
+  ingestToken?: string;
 }
 
 export function parsePort(text: string, what: string): number {
@@ -58,7 +61,14 @@ export function serverConfig(raw: RawServerOptions, env: Record<string, string |
   if (!Number.isInteger(learningBuilds) || learningBuilds < 0 || learningBuilds > 1000) {
     throw new ConfigError(`--learning-builds: "${learningText}" must be an integer from 0 to 1000`);
   }
+  const ingestToken = raw.ingestToken ?? env.TELLTALE_INGEST_TOKEN;
+  if (ingestToken !== undefined && ingestToken.length < 16) throw new ConfigError('--ingest-token must be at least 16 characters');
+  // Anyone who can reach ingest can write events and alerts: off loopback, require a token.
+  if (!ingestToken && !isLoopbackHost(grpc.host)) {
+    throw new ConfigError(`--grpc ${grpc.host}:${grpc.port} is reachable from other hosts: set --ingest-token (or TELLTALE_INGEST_TOKEN)`);
+  }
   return Object.freeze({
+    ingestToken: ingestToken || undefined,
     dataDir: raw.dataDir ?? env.TELLTALE_DATA_DIR ?? '.telltale',
     httpHost: http.host,
     httpPort: http.port,
@@ -67,6 +77,10 @@ export function serverConfig(raw: RawServerOptions, env: Record<string, string |
     external: Object.freeze(parseExternal(raw.external ?? splitList(env.TELLTALE_EXTERNAL))),
     learningBuilds,
   });
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function splitList(v: string | undefined): string[] | undefined {

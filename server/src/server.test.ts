@@ -35,10 +35,10 @@ function send(address: string, batches: { agentId: string; sequence: number; eve
 describe('collector', () => {
   const dirs: string[] = [];
   let server: RunningServer | undefined;
-  const start = async (dir?: string) => {
+  const start = async (dir?: string, ingestToken?: string) => {
     const d = dir ?? mkdtempSync(join(tmpdir(), 'telltale-server-'));
     dirs.push(d);
-    server = await startServer(serverConfig({ dataDir: d, http: '127.0.0.1:0', grpc: '127.0.0.1:0' }, {}), quiet);
+    server = await startServer(serverConfig({ dataDir: d, http: '127.0.0.1:0', grpc: '127.0.0.1:0', ingestToken }, {}), quiet);
     return { dir: d, server };
   };
   afterEach(async () => {
@@ -124,5 +124,26 @@ describe('collector', () => {
     client.close();
     expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(await (await fetch(`${s.httpUrl}/metrics`)).text()).toContain('telltale_batches_total{outcome="undecodable"} 1');
+  });
+
+  it('requires the ingest token when one is configured, and refuses to listen off loopback without one', async () => {
+    const token = 'correct-horse-battery-staple';
+    const { server: s } = await start(undefined, token);
+    const b = new BuildScript('31111111-2222-3333-4444-555555555555', 'acme/app');
+    await expect(send(s.grpcAddress, [{ agentId: 'agent-1', sequence: 1, events: b.events }])).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    const client = new Client(s.grpcAddress, grpc.credentials.createInsecure()) as unknown as grpc.Client & { stream(m: grpc.Metadata): grpc.ClientDuplexStream<Uint8Array, Uint8Array> };
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${token}`);
+    const ack = await new Promise<BatchAck>((resolve, reject) => {
+      const call = client.stream(metadata);
+      call.on('data', (d: Uint8Array) => { resolve(decodeAck(d)); call.end(); });
+      call.on('error', reject);
+      call.write(encodeBatch({ agentId: 'agent-1', sequence: 1, events: b.events }));
+    });
+    client.close();
+    expect(ack).toMatchObject({ sequence: 1, duplicate: false });
+    expect(() => serverConfig({ grpc: '0.0.0.0:7071' }, {})).toThrow(/ingest-token/);
+    expect(() => serverConfig({ grpc: '0.0.0.0:7071', ingestToken: 'short' }, {})).toThrow(/16 characters/);
+    expect(serverConfig({ grpc: '0.0.0.0:7071' }, { TELLTALE_INGEST_TOKEN: token }).ingestToken).toBe(token);
   });
 });

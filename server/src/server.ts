@@ -34,7 +34,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     { baselines: store.loadBaselines(), openBuilds: store.loadOpenBuilds(maxOpenBuilds) },
   );
   const collector = new Collector(loadCore, store, metrics, hub, log.child('ingest'));
-  const grpc = await startGrpcServer(config.grpcAddress, collector, store, metrics, log.child('grpc'));
+  const grpc = await startGrpcServer(config.grpcAddress, collector, store, metrics, log.child('grpc'), config.ingestToken);
   const http = createHttpApi({ store, metrics, hub, log: log.child('http'), startedAt: Date.now() });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -23,6 +23,8 @@ export interface ForwarderOptions {
   /** Jitter source in [0, 1); tests pin it. */
   random?: () => number;
   channelOptions?: grpc.ChannelOptions;
+  /** Sent as `authorization: Bearer <token>` on every call when the collector requires one. */
+  token?: string;
 }
 
 export interface ForwarderCounters {
@@ -135,7 +137,7 @@ export class Forwarder {
     const options = { deadline: Date.now() + waitMs + (this.opts.endBuildMarginMs ?? 5000), waitForReady: true };
     return new Promise((resolve, reject) => {
       this.client.makeUnaryRequest(def.endBuild.path, def.endBuild.requestSerialize, def.endBuild.responseDeserialize,
-        request, new grpc.Metadata(), options, (err, res) => {
+        request, this.metadata(), options, (err, res) => {
           if (err || !res) {
             this.c.endBuildFailures++;
             reject(new ForwardError('FORWARD_END_BUILD_FAILED', err?.details ?? 'empty response', err?.code));
@@ -149,6 +151,12 @@ export class Forwarder {
     });
   }
 
+  private metadata(): grpc.Metadata {
+    const m = new grpc.Metadata();
+    if (this.opts.token) m.set('authorization', `Bearer ${this.opts.token}`);
+    return m;
+  }
+
   close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
@@ -160,7 +168,7 @@ export class Forwarder {
 
   private open(): void {
     const gen = ++this.generation;
-    const call = this.client.makeBidiStreamRequest(def.stream.path, def.stream.requestSerialize, def.stream.responseDeserialize);
+    const call = this.client.makeBidiStreamRequest(def.stream.path, def.stream.requestSerialize, def.stream.responseDeserialize, this.metadata());
     this.call = call;
     this.openedAt = Date.now();
     this.inFlight.clear();

@@ -11,13 +11,14 @@ export const agentFlags: readonly FlagSpec[] = [
   { name: 'script', value: 'PATH', help: 'the bpftrace script (default deploy/bpftrace/telltale.bt)' },
   { name: 'spool-max-mb', value: 'N', help: 'bound on the on-disk spool while the collector is away (default 256)' },
   { name: 'watch-host', help: 'also forward events of processes outside tracked builds, as the pipeline host/<name>' },
+  { name: 'ingest-token', value: 'TOKEN', help: 'the collector\'s shared ingest secret (env TELLTALE_INGEST_TOKEN)' },
 ];
 
 export function rawAgentOptions(flags: ParsedFlags) {
   return {
     dataDir: one(flags, 'data-dir'), grpc: one(flags, 'grpc'), dnsPort: many(flags, 'dns-port'), control: one(flags, 'control'),
     bpftrace: one(flags, 'bpftrace'), script: one(flags, 'script'), spoolMaxMb: one(flags, 'spool-max-mb'),
-    watchHost: flags.booleans.has('watch-host'),
+    watchHost: flags.booleans.has('watch-host'), ingestToken: one(flags, 'ingest-token'),
   };
 }
 

@@ -38,7 +38,7 @@ export async function upCommand(flags: ParsedFlags, io: CliIo): Promise<number> 
       // The control socket sits where `telltale run --data-dir` (default ./.telltale) looks for it.
       agent = await startAgent(agentConfig({
         dataDir: join(config.dataDir, 'agent'), control: join(config.dataDir, 'agent.sock'), grpc: server.grpcAddress,
-        dnsPort: config.dnsPorts.map(String), watchHost: flags.booleans.has('watch-host'),
+        dnsPort: config.dnsPorts.map(String), watchHost: flags.booleans.has('watch-host'), ingestToken: config.ingestToken,
       }, io.env), log.child('agent'));
       const runHint = config.dataDir === '.telltale' ? 'npx telltale run -- CMD' : `npx telltale run --data-dir ${config.dataDir} -- CMD`;
       io.stdout(`telltale: local agent watching this host; run a tracked build with: ${runHint}\n`);

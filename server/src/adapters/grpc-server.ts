@@ -1,5 +1,6 @@
 // gRPC edge of the collector: the Ingest service over @grpc/grpc-js.
 import * as grpc from '@grpc/grpc-js';
+import { timingSafeEqual } from 'node:crypto';
 import { alertToProto, encodeAck, ingestServiceDefinition, ProtoError } from '@telltale/proto';
 import type { EndBuildRequestMessage, EndBuildResponseMessage } from '@telltale/proto';
 import { SequenceError, type Collector, type Logger } from './collector.js';
@@ -8,10 +9,26 @@ import type { Metrics } from './metrics.js';
 
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-export async function startGrpcServer(address: string, collector: Collector, store: Store, metrics: Metrics, log: Logger): Promise<{ port: number; close: () => Promise<void> }> {
+/** Compares the presented bearer token with the configured one in constant time. */
+function authorized(metadata: grpc.Metadata, token: string | undefined): boolean {
+  if (!token) return true;
+  const presented = String(metadata.get('authorization')[0] ?? '');
+  const want = Buffer.from(`Bearer ${token}`);
+  const got = Buffer.from(presented);
+  return got.length === want.length && timingSafeEqual(got, want);
+}
+
+export async function startGrpcServer(
+  address: string, collector: Collector, store: Store, metrics: Metrics, log: Logger, token?: string,
+): Promise<{ port: number; close: () => Promise<void> }> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES });
   server.addService(ingestServiceDefinition as unknown as grpc.ServiceDefinition, {
     stream: (call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>) => {
+      if (!authorized(call.metadata, token)) {
+        metrics.inc('telltale_batches_total', { outcome: 'unauthenticated' });
+        call.emit('error', { code: grpc.status.UNAUTHENTICATED, details: 'a valid ingest token is required' });
+        return;
+      }
       call.on('data', (bytes: Uint8Array) => {
         try {
           call.write(encodeAck(collector.ingest(bytes)));
@@ -29,6 +46,10 @@ export async function startGrpcServer(address: string, collector: Collector, sto
       call.on('end', () => call.end());
     },
     endBuild: (call: grpc.ServerUnaryCall<EndBuildRequestMessage, EndBuildResponseMessage>, callback: grpc.sendUnaryData<EndBuildResponseMessage>) => {
+      if (!authorized(call.metadata, token)) {
+        callback({ code: grpc.status.UNAUTHENTICATED, details: 'a valid ingest token is required' });
+        return;
+      }
       const req = call.request;
       const waitMs = Math.min(req.waitMs ?? 0, 60_000);
       if (!req.agentId || !req.buildId) {

@@ -18,7 +18,8 @@ describe('quick start: telltale up, then telltale run', () => {
 
   it('serves the API, takes a tracked build from the default socket and reports its leak', async () => {
     const dns = await startDnsServer({ host: '127.0.0.1', port: 0 });
-    const env = { ...process.env, TELLTALE_HTTP: '127.0.0.1:0', TELLTALE_GRPC: '127.0.0.1:0', TELLTALE_DNS_PORTS: String(dns.port) };
+    // With an ingest token set, the local agent must present it for its events to count.
+    const env = { ...process.env, TELLTALE_HTTP: '127.0.0.1:0', TELLTALE_GRPC: '127.0.0.1:0', TELLTALE_DNS_PORTS: String(dns.port), TELLTALE_INGEST_TOKEN: 'quick-start-ingest-token' };
     const started = await new Promise<Daemon & { url: string }>((resolve, reject) => {
       const proc = spawn(process.execPath, [TELLTALE_BIN, 'up'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
