@@ -2,6 +2,7 @@
 // (so no early event is missed), passes CMD's exit code through, prints the build's alerts.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import type { AlertSummary } from '@telltale/proto';
 import { ciContextFromEnv, controlRequest } from '@telltale/agent-bridge/client';
@@ -55,7 +56,8 @@ export async function runCommand(flags: ParsedFlags, io: CliIo): Promise<number>
       io.stderr(`telltale: cannot run ${cmd}: ${err.message}\n`);
       resolve(127);
     });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (osSignal(signal)) : 1)));
+    // A command killed by a signal exits like a shell reports it: 128 + the signal's number.
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)));
   });
   process.off('SIGINT', onInt);
   process.off('SIGTERM', onTerm);
@@ -89,9 +91,4 @@ export async function runCommand(flags: ParsedFlags, io: CliIo): Promise<number>
     return 4;
   }
   return 0;
-}
-
-function osSignal(name: NodeJS.Signals): number {
-  const table: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGSEGV: 11, SIGABRT: 6 };
-  return table[name] ?? 0;
 }
