@@ -12,6 +12,8 @@ export interface ServerConfig {
   learningBuilds: number;
   /** Shared secret agents must present on ingest (`authorization: Bearer ...`). */
   ingestToken: string | undefined;
+  /** Raw event batches older than this many days are pruned (0 keeps them forever). */
+  retentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -26,6 +28,7 @@ export interface RawServerOptions {
   external?: string[];
   learningBuilds?: string;
   ingestToken?: string;
+  retentionDays?: string;
 }
 
 export function parsePort(text: string, what: string): number {
@@ -67,7 +70,13 @@ export function serverConfig(raw: RawServerOptions, env: Record<string, string |
   if (!ingestToken && !isLoopbackHost(grpc.host)) {
     throw new ConfigError(`--grpc ${grpc.host}:${grpc.port} is reachable from other hosts: set --ingest-token (or TELLTALE_INGEST_TOKEN)`);
   }
+  const retentionText = raw.retentionDays ?? env.TELLTALE_RETENTION_DAYS ?? '30';
+  const retentionDays = Number(retentionText);
+  if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > 36500) {
+    throw new ConfigError(`--retention-days: "${retentionText}" must be a whole number of days (0 keeps everything)`);
+  }
   return Object.freeze({
+    retentionDays,
     ingestToken: ingestToken || undefined,
     dataDir: raw.dataDir ?? env.TELLTALE_DATA_DIR ?? '.telltale',
     httpHost: http.host,

@@ -40,6 +40,15 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     http.once('error', reject);
     http.listen(config.httpPort, config.httpHost, () => resolve());
   });
+  // Raw batches are the bulk of the database: prune them past the retention, hourly.
+  const prune = () => {
+    if (config.retentionDays === 0) return;
+    const removed = store.pruneBatches(Date.now() * 1000 - config.retentionDays * 86_400_000_000);
+    if (removed > 0) log.info('pruned raw event batches past retention', { removed, retentionDays: config.retentionDays });
+  };
+  prune();
+  const pruneTimer = setInterval(prune, 3_600_000);
+  pruneTimer.unref();
   const addr = http.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const grpcHost = config.grpcAddress.replace(/:\d+$/, '');
@@ -48,6 +57,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     grpcAddress: `${grpcHost}:${grpc.port}`,
     store,
     async close() {
+      clearInterval(pruneTimer);
       hub.close();
       await grpc.close();
       await new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); });

@@ -60,4 +60,18 @@ describe('Collector', () => {
     // The exfiltration domain is remembered as poisoned across restarts.
     expect([...store.loadBaselines().find((b) => b.pipeline === 'acme/app')!.poisoned]).toEqual(['exfil-drill.test']);
   });
+
+  it('prunes raw batches past retention but keeps those of open builds, and every alert', () => {
+    const { c, store } = collector();
+    const open = new BuildScript('open', 'acme/app').cargoBuildScript();
+    const done = new BuildScript('done', 'acme/app').cargoBuildScript().dns(102, leak).end();
+    c.ingest(batch(1, open.events));
+    c.ingest(batch(2, done.events));
+    expect(store.pruneBatches(Date.now() * 1000 + 1)).toBe(1);
+    expect(store.count('batches')).toBe(1);
+    expect(store.processTreeOf('open', 100).size).toBe(3);
+    expect(store.processTreeOf('done', 100).size).toBe(0);
+    expect(store.listAlerts({ limit: 10 })).toHaveLength(1);
+    expect(store.getBuild('done')).not.toBeNull();
+  });
 });

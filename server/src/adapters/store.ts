@@ -222,6 +222,21 @@ export class Store {
     }));
   }
 
+  /**
+   * Drops raw event batches received before `beforeUs` (process trees of those builds can no
+   * longer be rebuilt); builds, DNS names, destinations, alerts and baselines are kept.
+   * Batches still holding events of an open build are kept.
+   */
+  pruneBatches(beforeUs: number): number {
+    return this.db.transaction(() => {
+      const old = `SELECT agent_id, sequence FROM batches b WHERE received_us < ? AND NOT EXISTS (
+          SELECT 1 FROM build_batches bb JOIN builds x ON x.id = bb.build_id
+          WHERE bb.agent_id = b.agent_id AND bb.sequence = b.sequence AND x.ended_us IS NULL)`;
+      this.db.prepare(`DELETE FROM build_batches WHERE (agent_id, sequence) IN (${old})`).run(beforeUs);
+      return this.db.prepare(`DELETE FROM batches WHERE (agent_id, sequence) IN (${old})`).run(beforeUs).changes;
+    })();
+  }
+
   count(table: 'alerts' | 'builds' | 'batches' | 'dns_names' | 'destinations'): number {
     return this.db.prepare(`SELECT count(*) AS n FROM ${table}`).pluck().get() as number;
   }
