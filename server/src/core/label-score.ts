@@ -70,7 +70,14 @@ export function scoreSubdomain(labels: readonly string[]): SubdomainScore {
   const distinct = [...new Set(labels.filter((l) => l.length > 0))];
   const scores = distinct.map(scoreLabel);
   const labelsBits = scores.reduce((sum, s) => sum + s.bits, 0);
-  const joined = distinct.length > 1 ? scoreLabel(distinct.join('')) : null;
+  // Data split across labels is read joined, but only the labels drawn from the longest
+  // label's alphabet: a word or region tag ("ingest", "us", "r2") beside a random hex id
+  // would otherwise lend the id a larger alphabet, and more bits than it carries. (Words
+  // are not dropped as such: a random 5-letter chunk can look like one.)
+  const longest = distinct.reduce<string | null>((a, l) => (a === null || l.length > a.length ? l : a), null);
+  const dominant = longest === null ? null : classifyAlphabet(longest).alphabet;
+  const chunks = distinct.filter((l) => l === longest || classifyAlphabet(`${longest}${l}`).alphabet === dominant);
+  const joined = chunks.length > 1 ? scoreLabel(chunks.join('')) : null;
   if (joined === null || joined.bits <= labelsBits) {
     return { labels: scores, joined, reading: 'labels', bits: labelsBits, labelBits: scores.map((s) => ({ label: s.text, bits: s.bits })) };
   }

@@ -80,6 +80,14 @@ describe('encoded_dns_label', () => {
     expect(runAll(d, names.map((n) => dnsQuery(n))).all).toEqual([]);
   });
 
+  it('stays quiet for one 128-bit service id beside a region tag or a word (R2 account, Sentry key)', () => {
+    // Each is a single random hex id (128 bits), under the single-query bar of 140 bits; a
+    // region tag or word beside it must not widen its alphabet in the joined reading.
+    for (const n of ['e3b0c44298fc1c149afbf4c8996fb924.r2.cloudflarestorage.com', '3c2c1b8e6e5e4b1e8a3c0b8e3f4a9c1d.ingest.us.sentry.io']) {
+      expect(runAll(d, [dnsQuery(n)]).all, n).toEqual([]);
+    }
+  });
+
   it('still judges a name cut short by the capture, under an unknown domain', () => {
     const labels = chunks(secret32, 63).slice(0, 1);
     const { all } = runAll(d, [dnsQuery(labels.join('.'), { partial: true })]);

@@ -25,7 +25,7 @@ export interface EncodedDnsLabelSpec {
 }
 
 export const ENCODED_DNS_LABEL_DEFAULTS: EncodedDnsLabelSpec = {
-  singleQueryBits: 80, accumulatedBits: 160, minRandomness: 0.5,
+  singleQueryBits: 140, accumulatedBits: 160, minRandomness: 0.5,
   maxBuilds: 256, maxDomainsPerBuild: 1024, maxLabelsPerDomain: 4096, ignoreDomains: [],
 };
 
