@@ -62,7 +62,7 @@ export async function createCli(argv: readonly string[], io: CliIo): Promise<num
     return await command.run(flags, io);
   } catch (err) {
     const e = err as Error & { code?: string };
-    if (e.code === 'CONFIG_INVALID' || e instanceof UsageError) {
+    if (e.code === 'CONFIG_INVALID' || e.code === 'DETECTOR_SPEC_INVALID' || e instanceof UsageError) {
       io.stderr(`telltale ${name}: ${e.message}\n`);
       return 2;
     }

@@ -14,6 +14,8 @@ export interface ServerConfig {
   ingestToken: string | undefined;
   /** Raw event batches older than this many days are pruned (0 keeps them forever). */
   retentionDays: number;
+  /** Detector settings by alert kind (a JSON object), checked by compileDetectors at start. */
+  detectors: Record<string, unknown>;
 }
 
 export class ConfigError extends Error {
@@ -29,6 +31,12 @@ export interface RawServerOptions {
   learningBuilds?: string;
   ingestToken?: string;
   retentionDays?: string;
+  /** Path of a JSON file of detector settings. */
+  detectors?: string;
+}
+
+export interface ConfigFiles {
+  readText(path: string): string;
 }
 
 export function parsePort(text: string, what: string): number {
@@ -56,7 +64,20 @@ export function parseExternal(values: readonly string[] = []): Cidr[] {
   });
 }
 
-export function serverConfig(raw: RawServerOptions, env: Record<string, string | undefined>): Readonly<ServerConfig> {
+function detectorSettings(path: string | undefined, files: ConfigFiles | undefined): Record<string, unknown> {
+  if (!path) return {};
+  if (!files) throw new ConfigError('--detectors: no way to read files here');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(files.readText(path));
+  } catch (err) {
+    throw new ConfigError(`--detectors ${path}: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`--detectors ${path}: must hold a JSON object keyed by alert kind`);
+  return parsed as Record<string, unknown>;
+}
+
+export function serverConfig(raw: RawServerOptions, env: Record<string, string | undefined>, files?: ConfigFiles): Readonly<ServerConfig> {
   const http = parseListen(raw.http ?? env.TELLTALE_HTTP ?? '127.0.0.1:7070', '--http');
   const grpc = parseListen(raw.grpc ?? env.TELLTALE_GRPC ?? '127.0.0.1:7071', '--grpc');
   const learningText = raw.learningBuilds ?? env.TELLTALE_LEARNING_BUILDS ?? '3';
@@ -76,6 +97,7 @@ export function serverConfig(raw: RawServerOptions, env: Record<string, string |
     throw new ConfigError(`--retention-days: "${retentionText}" must be a whole number of days (0 keeps everything)`);
   }
   return Object.freeze({
+    detectors: Object.freeze(detectorSettings(raw.detectors ?? env.TELLTALE_DETECTORS, files)),
     retentionDays,
     ingestToken: ingestToken || undefined,
     dataDir: raw.dataDir ?? env.TELLTALE_DATA_DIR ?? '.telltale',

@@ -9,7 +9,7 @@ import { Collector } from './adapters/collector.js';
 import { startGrpcServer } from './adapters/grpc-server.js';
 import { createHttpApi } from './adapters/http-api.js';
 import { IngestCore } from './core/ingest-core.js';
-import { compileDetectors } from './core/detectors/index.js';
+import { compileDetectors, type DetectorsConfig } from './core/detectors/index.js';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './logger.js';
 
@@ -21,6 +21,8 @@ export interface RunningServer {
 }
 
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+  // Compiled first: a bad detector setting stops the collector before it opens anything.
+  const detectors = compileDetectors(config.detectors as DetectorsConfig);
   mkdirSync(config.dataDir, { recursive: true });
   const store = new Store(join(config.dataDir, 'telltale.db'));
   const metrics = collectorMetrics();
@@ -30,7 +32,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   // store holds, so memory never runs ahead of the database.
   const loadCore = () => new IngestCore(
     { learningBuilds: config.learningBuilds, external: config.external, dnsPorts: new Set(config.dnsPorts), maxOpenBuilds },
-    compileDetectors({}),
+    detectors,
     { baselines: store.loadBaselines(), openBuilds: store.loadOpenBuilds(maxOpenBuilds) },
   );
   const collector = new Collector(loadCore, store, metrics, hub, log.child('ingest'));

@@ -1,7 +1,9 @@
 // `telltale analyze` over a real captured bpftrace stream of the leaking cargo build, and
 // over hostile input: the expected findings sit beside the capture.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createCli } from '../main.js';
@@ -54,6 +56,16 @@ describe('telltale CLI', () => {
     expect((await run(['nonsense'])).code).toBe(2);
     expect((await run([])).code).toBe(2);
     expect((await run(['server', '--http', 'nonsense'])).code).toBe(2);
+    // Detector settings are checked before anything opens: a bad one is a usage error.
+    const dir = mkdtempSync(join(tmpdir(), 'telltale-cli-'));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ encoded_dns_label: { singleQueryBits: -1 } }));
+    writeFileSync(join(dir, 'unknown.json'), JSON.stringify({ not_a_detector: {} }));
+    writeFileSync(join(dir, 'broken.json'), '{');
+    for (const f of ['bad.json', 'unknown.json', 'broken.json']) {
+      const r = await run(['server', '--data-dir', join(dir, 'data'), '--http', '127.0.0.1:0', '--grpc', '127.0.0.1:0', '--detectors', join(dir, f)]);
+      expect(r.code, `${f}: ${r.stderr}`).toBe(2);
+    }
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

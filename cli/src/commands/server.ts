@@ -13,6 +13,7 @@ export const serverFlags: readonly FlagSpec[] = [
   { name: 'grpc', value: 'HOST:PORT', help: 'gRPC ingest listen address (default 127.0.0.1:7071, env TELLTALE_GRPC)' },
   { name: 'external', value: 'CIDR', repeatable: true, help: 'treat connects to this loopback/private range as egress (env TELLTALE_EXTERNAL)' },
   { name: 'learning-builds', value: 'N', help: 'builds a new pipeline learns its baseline from before first_seen_domain fires (default 3)' },
+  { name: 'detectors', value: 'FILE', help: 'JSON detector settings by alert kind, e.g. {"encoded_dns_label": {"ignoreDomains": ["sentry.io"]}} (env TELLTALE_DETECTORS)' },
   { name: 'retention-days', value: 'N', help: 'prune raw event batches older than N days; alerts, builds and aggregates stay (default 30, 0 keeps all)' },
   { name: 'ingest-token', value: 'TOKEN', help: 'shared secret agents must present; required when --grpc is not loopback (env TELLTALE_INGEST_TOKEN)' },
 ];
@@ -20,14 +21,15 @@ export const serverFlags: readonly FlagSpec[] = [
 export function rawServerOptions(flags: ParsedFlags) {
   return {
     dataDir: one(flags, 'data-dir'), http: one(flags, 'http'), grpc: one(flags, 'grpc'),
-    dnsPort: many(flags, 'dns-port'), external: many(flags, 'external'), learningBuilds: one(flags, 'learning-builds'), ingestToken: one(flags, 'ingest-token'), retentionDays: one(flags, 'retention-days'),
+    dnsPort: many(flags, 'dns-port'), external: many(flags, 'external'), learningBuilds: one(flags, 'learning-builds'), ingestToken: one(flags, 'ingest-token'), retentionDays: one(flags, 'retention-days'), detectors: one(flags, 'detectors'),
   };
 }
 
 export async function serverCommand(flags: ParsedFlags, io: CliIo): Promise<number> {
   // Loaded here, not at the top: `telltale run` shares this CLI and must start fast.
   const { createLogger, serverConfig, startServer } = await import('@telltale/server');
-  const config = serverConfig(rawServerOptions(flags), io.env);
+  const { readFileSync } = await import('node:fs');
+  const config = serverConfig(rawServerOptions(flags), io.env, { readText: (p) => readFileSync(p, 'utf8') });
   const log = createLogger('server', io.stderr);
   const server = await startServer(config, log);
   io.stdout(`telltale collector ready: API ${server.httpUrl}  gRPC ${server.grpcAddress}\n`);

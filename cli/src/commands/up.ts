@@ -26,7 +26,8 @@ function whyNoAgent(env: Record<string, string | undefined>): string | null {
 export async function upCommand(flags: ParsedFlags, io: CliIo): Promise<number> {
   const { agentConfig, startAgent } = await import('@telltale/agent-bridge');
   const { createLogger, serverConfig, startServer } = await import('@telltale/server');
-  const config = serverConfig(rawServerOptions(flags), io.env);
+  const { readFileSync } = await import('node:fs');
+  const config = serverConfig(rawServerOptions(flags), io.env, { readText: (p) => readFileSync(p, 'utf8') });
   const log = createLogger('telltale', io.stderr);
   const server = await startServer(config, log.child('server'));
   let agent: RunningAgent | null = null;
