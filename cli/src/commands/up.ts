@@ -42,7 +42,8 @@ export async function upCommand(flags: ParsedFlags, io: CliIo): Promise<number> 
         dnsPort: config.dnsPorts.map(String), watchHost: flags.booleans.has('watch-host'), ingestToken: config.ingestToken,
       }, io.env), log.child('agent'));
       const runHint = config.dataDir === '.telltale' ? 'npx telltale run -- CMD' : `npx telltale run --data-dir ${config.dataDir} -- CMD`;
-      io.stdout(`telltale: local agent watching this host; run a tracked build with: ${runHint}\n`);
+      const scope = flags.booleans.has('watch-host') ? 'every process on this host (pipeline host/<name>) and tracked builds' : `tracked builds; run one with: ${runHint} (add --watch-host to report every process)`;
+      io.stdout(`telltale: local agent watching this host (bpftrace attached): ${scope}\n`);
     } catch (err) {
       io.stdout(`telltale: no local agent: ${(err as Error).message}\n`);
     }
