@@ -18,6 +18,7 @@ import type { HostEvent } from './core/host-event.js';
 import type { EndBuildRequest, RegisterBuildRequest } from './core/control-messages.js';
 import { ControlError } from './core/control-messages.js';
 import { ExitWatch } from './adapters/exit-watch.js';
+import { CpuBarrier } from './adapters/cpu-barrier.js';
 
 export interface AgentLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -48,6 +49,16 @@ function loadAgentId(dataDir: string): string {
   return id;
 }
 
+/** A live process (not a zombie) has this pid now. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 function procImage(pid: number): { exe: string; argv: string[]; cwd: string } | null {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`).toString('utf8').split('\0').filter((a, i, all) => i < all.length - 1 || a !== '');
@@ -67,6 +78,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   const tracker = new BuildTracker({ lookupParent: (pid) => readParentPid(pid) });
   const assembler = new BpftraceAssembler({ clockOffsetNs: measureClockOffsetNs(), cwdOf: (pid) => readCwd(pid) });
   const exits = new ExitWatch();
+  const barrier = new CpuBarrier();
   const builds = new Map<string, BuildContext>();
   // Processes of each build seen starting and not yet exiting: when the build's command
   // ends, any still here are descendants that outlive it (a detached payload, a daemon).
@@ -157,7 +169,10 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   try {
     bpftrace = await startBpftrace({
       scriptPath: config.scriptPath, dnsPorts: config.dnsPorts, bpftracePath: config.bpftracePath,
-      onRecord: (r) => handle(assembler.push(r)),
+      onRecord: (r) => {
+        if (r.type === 'ready') barrier.ready(r.pid);
+        handle(assembler.push(r));
+      },
       onReject: (error) => {
         counters.rejectedLines++;
         unreadLines++;
@@ -188,16 +203,21 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     },
     async end(buildId: string, req: EndBuildRequest) {
       if (!builds.has(buildId)) throw new ControlError('CONTROL_NOT_FOUND', 'no such build');
-      // Events are written by bpftrace before the command's exit record: once that record is
-      // here (or after a bound), everything the command did has been read.
+      // Wait for the command's own exit record, then for a barrier across every CPU's buffer:
+      // after both, everything the command and its reaped children did has been read.
       if (req.commandPid > 0) await exits.waitFor(req.commandPid, EXIT_WAIT_MS);
+      // The command's exit may be read before what its children wrote on other CPUs.
+      const drained = await barrier.drain(EXIT_WAIT_MS);
+      if (!drained) log.warn('per-CPU drain barrier timed out; late events still count', { buildId });
       handle(assembler.flush());
       reportUnread();
       add({ kind: 'build_end', timeUs: nowUs(), buildId, exitCode: req.exitCode });
       flush();
       builds.delete(buildId);
-      // The root (`telltale run` itself) is still alive, waiting for this answer.
-      const lingering = [...(members.get(buildId) ?? [])].filter((pid) => pid !== rootPids.get(buildId));
+      // Still running now, by /proc: an exit record read before its own fork record (lines from
+      // different CPUs interleave) would otherwise leave a finished process looking alive.
+      // The root (`telltale run` itself) is alive by design, waiting for this answer.
+      const lingering = [...(members.get(buildId) ?? [])].filter((pid) => pid !== rootPids.get(buildId) && isRunning(pid));
       // Descendants that outlive the command stay tracked for a while: what they do still
       // reaches the collector, which keeps the ended build open for late events.
       setTimeout(() => {

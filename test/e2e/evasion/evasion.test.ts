@@ -64,4 +64,17 @@ describe('evasion', () => {
     }
     expect(alerts.map((a) => [a.kind, a.buildId])).toContainEqual(['encoded_dns_label', verdict.buildId]);
   });
+
+  it('does not fail the gate on a clean build that forks many short children across CPUs', async () => {
+    // The command's exit can be read before children's exits written on another CPU; the
+    // agent drains every CPU's buffer before it counts processes that outlived the command.
+    for (let i = 0; i < 3; i++) {
+      const report = join(dir, `parallel-${i}.json`);
+      const r = await runTracked(['--data-dir', join(dir, 'agent'), '--pipeline', 'e2e/parallel', '--fail-on-alert', '--report', report, '--',
+        'sh', '-c', 'for i in $(seq 64); do /bin/true & done; wait'], process.env);
+      const verdict = JSON.parse(readFileSync(report, 'utf8')) as { lingeringProcesses: number; complete: boolean; lostEvents: number };
+      expect(verdict, r.output).toMatchObject({ lingeringProcesses: 0, complete: true, lostEvents: 0 });
+      expect(r.code, r.output).toBe(0);
+    }
+  });
 });
