@@ -146,4 +146,19 @@ describe('collector', () => {
     expect(() => serverConfig({ grpc: '0.0.0.0:7071', ingestToken: 'short' }, {})).toThrow(/16 characters/);
     expect(serverConfig({ grpc: '0.0.0.0:7071' }, { TELLTALE_INGEST_TOKEN: token }).ingestToken).toBe(token);
   });
+
+  it('still judges late events of a build that ended just before a restart', async () => {
+    const { dir, server: s } = await start();
+    const b = new BuildScript('41111111-2222-3333-4444-555555555555', 'acme/app', 100, Date.now() * 1000).cargoBuildScript().end();
+    await send(s.grpcAddress, [{ agentId: 'agent-1', sequence: 1, events: b.events }]);
+    await s.close();
+    const { server: again } = await start(dir);
+    const late = new BuildScript('41111111-2222-3333-4444-555555555555', 'acme/app');
+    late.events.length = 0;
+    late.dns(102, `${base32('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY').slice(0, 60)}.exfil-drill.test`);
+    await send(again.grpcAddress, [{ agentId: 'agent-1', sequence: 2, events: late.events }]);
+    const alerts = (await (await fetch(`${again.httpUrl}/api/alerts?buildId=${b.buildId}`)).json()) as { alerts: { kind: string; chain: { pid: number }[] }[] };
+    expect(alerts.alerts.map((a) => a.kind)).toEqual(['encoded_dns_label']);
+    expect(alerts.alerts[0]!.chain.map((p) => p.pid)).toEqual([100, 101, 102]);
+  });
 });

@@ -33,7 +33,11 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const loadCore = () => new IngestCore(
     { learningBuilds: config.learningBuilds, external: config.external, dnsPorts: new Set(config.dnsPorts), maxOpenBuilds },
     detectors,
-    { baselines: store.loadBaselines(), openBuilds: store.loadOpenBuilds(maxOpenBuilds) },
+    {
+      baselines: store.loadBaselines(), nowUs: Date.now() * 1000,
+      // Builds that ended in the last 15 minutes come back too: late events still count.
+      openBuilds: store.loadOpenBuilds(maxOpenBuilds, (Date.now() - 15 * 60_000) * 1000),
+    },
   );
   const collector = new Collector(loadCore, store, metrics, hub, log.child('ingest'));
   const grpc = await startGrpcServer(config.grpcAddress, collector, store, metrics, log.child('grpc'), config.ingestToken);

@@ -112,9 +112,10 @@ export class Store {
       for (const b of r.baselineRemovals ?? []) s.removeBaselineDomain.run(b.pipeline, b.domain);
       for (const b of r.baselinePoisoned ?? []) s.poisonDomain.run(b.pipeline, b.domain, b.timeUs, b.buildId);
       for (const b of r.baselineLearned) s.setLearned.run(b.pipeline, b.learnedBuilds);
-      const ended = new Map((r.buildsEnded ?? []).map((b) => [b.context.buildId, b]));
+      const gone = new Map([...(r.buildsEnded ?? []), ...(r.buildsEvicted ?? [])].map((b) => [b.context.buildId, b]));
+      for (const b of r.buildsEvicted ?? []) r.buildsChanged.add(b.context.buildId);
       for (const id of r.buildsChanged) {
-        const b = builds(id) ?? ended.get(id);
+        const b = builds(id) ?? gone.get(id);
         if (b) s.updateBuild.run(b.endedUs, b.exitCode, b.counts.processes, b.counts.dns, b.counts.connects, b.counts.alerts, b.counts.lost, id);
       }
     })();
@@ -140,10 +141,14 @@ export class Store {
   }
 
   /** Builds still running when the collector stopped, with their process trees, so ingest resumes where it was. */
-  loadOpenBuilds(limit: number): BuildState[] {
-    // The newest `limit` open builds, oldest first: the core evicts in insertion order.
-    const rows = this.db.prepare(`SELECT * FROM (SELECT * FROM builds WHERE ended_us IS NULL ORDER BY started_us DESC LIMIT ?)
-      ORDER BY started_us ASC`).all(limit) as BuildRow[];
+  /**
+   * Builds still open, and builds that ended within `endedSinceUs` (late events of processes
+   * that outlived them are still judged): the newest `limit`, oldest first, as the core
+   * evicts in insertion order.
+   */
+  loadOpenBuilds(limit: number, endedSinceUs = Number.MAX_SAFE_INTEGER): BuildState[] {
+    const rows = this.db.prepare(`SELECT * FROM (SELECT * FROM builds WHERE ended_us IS NULL OR ended_us >= ? ORDER BY started_us DESC LIMIT ?)
+      ORDER BY started_us ASC`).all(endedSinceUs, limit) as BuildRow[];
     return rows.map((row) => {
       const context: BuildContext = {
         buildId: row.id, pipeline: row.pipeline, runId: row.run_id, job: row.job, repo: row.repo, commit: row.commit_sha,
@@ -153,7 +158,7 @@ export class Store {
       const keys = this.db.prepare('SELECT dedupe_key FROM alerts WHERE build_id = ?').pluck().all(row.id) as string[];
       const domains = this.db.prepare('SELECT DISTINCT domain FROM dns_names WHERE build_id = ? AND domain IS NOT NULL').pluck().all(row.id) as string[];
       return {
-        context, rootPid: row.root_pid, startedUs: row.started_us, endedUs: null, exitCode: null, lastEventUs: Date.now() * 1000, tree,
+        context, rootPid: row.root_pid, startedUs: row.started_us, endedUs: row.ended_us, exitCode: row.exit_code, lastEventUs: Date.now() * 1000, tree,
         counts: { processes: row.processes, dns: row.dns_queries, connects: row.connects, alerts: row.alerts, lost: row.lost_events },
         answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(keys), domains: new Set(domains), seenQueries: new Map(),
       };

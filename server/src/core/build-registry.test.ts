@@ -33,4 +33,28 @@ describe('BuildRegistry', () => {
     expect(r.has('c')).toBe(false);
     expect(r.openCount).toBe(0);
   });
+
+  it('lets an ended build go before an open one, and hands back an open build it had to evict', () => {
+    const r = new BuildRegistry(2);
+    r.add(build('open'));
+    const e = build('ended');
+    r.add(e);
+    e.endedUs = 1;
+    r.markEnded(e, 0);
+    expect(r.add(build('next'))).toBeNull();
+    expect([r.has('open'), r.has('ended'), r.has('next')]).toEqual([true, false, true]);
+    expect(r.add(build('third'))?.context.buildId).toBe('open');
+    expect(r.openCount).toBe(2);
+  });
+
+  it('takes back recently ended builds at start, with a fresh grace', () => {
+    const ended = build('ended');
+    ended.endedUs = 5;
+    const r = new BuildRegistry(10, [build('open'), ended], 100 * minute);
+    expect(r.openCount).toBe(1);
+    r.forget(110 * minute);
+    expect(r.has('ended')).toBe(true);
+    r.forget(116 * minute);
+    expect(r.has('ended')).toBe(false);
+  });
 });

@@ -13,8 +13,12 @@ export class BuildRegistry {
   private lastSweepUs = 0;
   private open = 0;
 
-  constructor(private readonly capacity: number, initial: readonly BuildState[] = []) {
-    for (const b of initial) this.add(b);
+  /** `initial` may hold recently ended builds (their grace restarts at `nowUs`). */
+  constructor(private readonly capacity: number, initial: readonly BuildState[] = [], nowUs = 0) {
+    for (const b of initial) {
+      this.add(b);
+      if (b.endedUs !== null) this.ended.push({ buildId: b.context.buildId, endedUs: nowUs });
+    }
   }
 
   /** Builds that have not ended. */
@@ -30,13 +34,27 @@ export class BuildRegistry {
     return this.builds.has(buildId);
   }
 
-  add(b: BuildState): void {
+  /**
+   * Adds a build; when full, an ended build leaves first, else the oldest open one, which is
+   * returned so the caller can mark its coverage incomplete.
+   */
+  add(b: BuildState): BuildState | null {
+    let evicted: BuildState | null = null;
     if (this.builds.size >= this.capacity) {
-      const oldest = this.builds.keys().next();
-      if (!oldest.done) this.remove(oldest.value);
+      const ended = this.ended.find((e) => this.builds.get(e.buildId)?.endedUs != null);
+      if (ended) {
+        this.builds.delete(ended.buildId);
+      } else {
+        const oldest = this.builds.values().next();
+        if (!oldest.done) {
+          evicted = oldest.value;
+          this.remove(oldest.value.context.buildId);
+        }
+      }
     }
     this.builds.set(b.context.buildId, b);
     if (b.endedUs === null) this.open++;
+    return evicted;
   }
 
   /** The build has ended (its endedUs is set by the caller); it stays for late events. */

@@ -41,11 +41,11 @@ export class IngestCore {
   constructor(
     private readonly config: IngestCoreConfig,
     private readonly detectors: readonly Detector[],
-    initial: { baselines?: BaselineState[]; openBuilds?: BuildState[] } = {},
+    initial: { baselines?: BaselineState[]; openBuilds?: BuildState[]; nowUs?: number } = {},
   ) {
     this.detectorStates = detectors.map((d) => d.init());
     for (const b of initial.baselines ?? []) this.baselines.set(b.pipeline, b);
-    this.builds = new BuildRegistry(config.maxOpenBuilds, initial.openBuilds ?? []);
+    this.builds = new BuildRegistry(config.maxOpenBuilds, initial.openBuilds ?? [], initial.nowUs ?? 0);
   }
 
   /** Builds in memory that have not ended. */
@@ -88,7 +88,14 @@ export class IngestCore {
         tree: new ProcessTree(e.rootPid), counts: { processes: 0, dns: 0, connects: 0, alerts: 0, lost: 0 },
         answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(), domains: new Set(), seenQueries: new Map(),
       };
-      this.builds.add(state);
+      const evicted = this.builds.add(state);
+      if (evicted) {
+        // Its later events will be refused as unknown_build: it must not look clean.
+        evicted.counts.lost++;
+        out.buildsEvicted ??= [];
+        out.buildsEvicted.push(evicted);
+        this.drop(out, 'open_build_evicted');
+      }
       out.buildsStarted.push(state);
       out.buildsTouched.add(e.buildId);
       return;

@@ -71,6 +71,8 @@ export interface AlertDraft {
 export interface ApplyResult {
   buildsStarted: BuildState[];
   buildsEnded?: BuildState[];
+  /** Open builds pushed out of memory by newer ones (their stored coverage is marked incomplete). */
+  buildsEvicted?: BuildState[];
   buildsChanged: Set<string>;
   /** Builds each event of the batch belonged to (the store indexes the raw batch by build). */
   buildsTouched: Set<string>;

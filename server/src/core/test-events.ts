@@ -20,7 +20,8 @@ export class BuildScript {
   readonly events: TelltaleEvent[] = [];
   readonly context: BuildContext;
 
-  constructor(readonly buildId: string, pipeline: string, readonly rootPid = 100) {
+  constructor(readonly buildId: string, pipeline: string, readonly rootPid = 100, startUs?: number) {
+    if (startUs !== undefined) this.t = startUs;
     this.context = { buildId, pipeline, runId: '1', job: 'build', repo: 'acme/app', commit: 'c0ffee', agentHost: 'host', ciProvider: 'local' };
     this.events.push({ kind: 'build_start', timeUs: this.tick(), buildId, context: this.context, rootPid });
     this.exec(rootPid, 1, '/usr/bin/node', ['node', 'telltale', 'run']);
