@@ -47,13 +47,26 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     http.listen(config.httpPort, config.httpHost, () => resolve());
   });
   // Raw batches are the bulk of the database: prune them past the retention, hourly.
-  const prune = () => {
-    if (config.retentionDays === 0) return;
-    const removed = store.pruneBatches(Date.now() * 1000 - config.retentionDays * 86_400_000_000);
+  // In chunks of 500 with the event loop free in between, so ingest is not held up.
+  let pruning = false;
+  const prune = async () => {
+    if (config.retentionDays === 0 || pruning) return;
+    pruning = true;
+    const before = Date.now() * 1000 - config.retentionDays * 86_400_000_000;
+    let removed = 0;
+    try {
+      for (let n = store.pruneBatches(before); n > 0 && !closed; n = store.pruneBatches(before)) {
+        removed += n;
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      pruning = false;
+    }
     if (removed > 0) log.info('pruned raw event batches past retention', { removed, retentionDays: config.retentionDays });
   };
-  prune();
-  const pruneTimer = setInterval(prune, 3_600_000);
+  let closed = false;
+  void prune();
+  const pruneTimer = setInterval(() => void prune(), 3_600_000);
   pruneTimer.unref();
   const addr = http.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -63,6 +76,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     grpcAddress: `${grpcHost}:${grpc.port}`,
     store,
     async close() {
+      closed = true;
       clearInterval(pruneTimer);
       hub.close();
       await grpc.close();

@@ -68,6 +68,7 @@ describe('Collector', () => {
     c.ingest(batch(1, open.events));
     c.ingest(batch(2, done.events));
     expect(store.pruneBatches(Date.now() * 1000 + 1)).toBe(1);
+    expect(store.pruneBatches(Date.now() * 1000 + 1)).toBe(0);
     expect(store.count('batches')).toBe(1);
     expect(store.processTreeOf('open', 100).size).toBe(3);
     expect(store.processTreeOf('done', 100).size).toBe(0);

@@ -112,4 +112,6 @@ export const migrations: readonly string[] = [
      pipeline TEXT PRIMARY KEY,
      learned_builds INTEGER NOT NULL
    );`,
+  // Retention looks batches up from build_batches by (agent, sequence).
+  `CREATE INDEX build_batches_batch ON build_batches (agent_id, sequence);`,
 ];

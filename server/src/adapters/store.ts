@@ -228,18 +228,25 @@ export class Store {
   }
 
   /**
-   * Drops raw event batches received before `beforeUs` (process trees of those builds can no
-   * longer be rebuilt); builds, DNS names, destinations, alerts and baselines are kept.
-   * Batches still holding events of an open build are kept.
+   * Drops up to `limit` raw event batches received before `beforeUs` and returns how many
+   * (the caller loops, yielding between chunks, so ingest is never blocked for long). Process
+   * trees of those builds can no longer be rebuilt; builds, DNS names, destinations, alerts
+   * and baselines stay. Batches holding events of a build still open are kept.
    */
-  pruneBatches(beforeUs: number): number {
-    return this.db.transaction(() => {
-      const old = `SELECT agent_id, sequence FROM batches b WHERE received_us < ? AND NOT EXISTS (
-          SELECT 1 FROM build_batches bb JOIN builds x ON x.id = bb.build_id
-          WHERE bb.agent_id = b.agent_id AND bb.sequence = b.sequence AND x.ended_us IS NULL)`;
-      this.db.prepare(`DELETE FROM build_batches WHERE (agent_id, sequence) IN (${old})`).run(beforeUs);
-      return this.db.prepare(`DELETE FROM batches WHERE (agent_id, sequence) IN (${old})`).run(beforeUs).changes;
+  pruneBatches(beforeUs: number, limit = 500): number {
+    const rows = this.db.prepare(`SELECT agent_id, sequence FROM batches b WHERE received_us < ? AND NOT EXISTS (
+        SELECT 1 FROM build_batches bb JOIN builds x ON x.id = bb.build_id
+        WHERE bb.agent_id = b.agent_id AND bb.sequence = b.sequence AND x.ended_us IS NULL)
+      LIMIT ?`).all(beforeUs, limit) as { agent_id: string; sequence: number }[];
+    const dropLinks = this.db.prepare('DELETE FROM build_batches WHERE agent_id = ? AND sequence = ?');
+    const dropBatch = this.db.prepare('DELETE FROM batches WHERE agent_id = ? AND sequence = ?');
+    this.db.transaction(() => {
+      for (const r of rows) {
+        dropLinks.run(r.agent_id, r.sequence);
+        dropBatch.run(r.agent_id, r.sequence);
+      }
     })();
+    return rows.length;
   }
 
   count(table: 'alerts' | 'builds' | 'batches' | 'dns_names' | 'destinations'): number {
