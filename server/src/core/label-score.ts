@@ -70,14 +70,22 @@ export function scoreSubdomain(labels: readonly string[]): SubdomainScore {
   const distinct = [...new Set(labels.filter((l) => l.length > 0))];
   const scores = distinct.map(scoreLabel);
   const labelsBits = scores.reduce((sum, s) => sum + s.bits, 0);
-  // Data split across labels is read joined, but only the labels drawn from the longest
-  // label's alphabet: a word or region tag ("ingest", "us", "r2") beside a random hex id
-  // would otherwise lend the id a larger alphabet, and more bits than it carries. (Words
-  // are not dropped as such: a random 5-letter chunk can look like one.)
-  const longest = distinct.reduce<string | null>((a, l) => (a === null || l.length > a.length ? l : a), null);
-  const dominant = longest === null ? null : classifyAlphabet(longest).alphabet;
-  const chunks = distinct.filter((l) => l === longest || classifyAlphabet(`${longest}${l}`).alphabet === dominant);
-  const joined = chunks.length > 1 ? scoreLabel(chunks.join('')) : null;
+  // Data split across labels is read joined, within one alphabet: each label in turn names
+  // an alphabet, the labels that fit it are joined, and the richest reading wins. A word or
+  // region tag ("ingest", "us", "r2") beside a random hex id then cannot lend the id a larger
+  // alphabet, while base64 chunks of different lengths, or beside a decoy, still join.
+  let joined: LabelScore | null = null;
+  const tried = new Set<string>();
+  for (const seed of distinct) {
+    const alphabet = classifyAlphabet(seed).alphabet;
+    const group = distinct.filter((l) => l === seed || classifyAlphabet(`${seed}${l}`).alphabet === alphabet);
+    if (group.length < 2) continue;
+    const key = group.join('\0');
+    if (tried.has(key)) continue;
+    tried.add(key);
+    const reading = scoreLabel(group.join(''));
+    if (joined === null || reading.bits > joined.bits) joined = reading;
+  }
   if (joined === null || joined.bits <= labelsBits) {
     return { labels: scores, joined, reading: 'labels', bits: labelsBits, labelBits: scores.map((s) => ({ label: s.text, bits: s.bits })) };
   }

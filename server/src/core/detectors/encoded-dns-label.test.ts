@@ -80,6 +80,13 @@ describe('encoded_dns_label', () => {
     expect(runAll(d, names.map((n) => dnsQuery(n))).all).toEqual([]);
   });
 
+  it('fires on base64url chunks of different lengths, beside a decoy region label', () => {
+    const b64 = Buffer.from(FAKE_SECRET).toString('base64url'); // 54 characters
+    const labels = [b64.slice(0, 5), b64.slice(5, 13), b64.slice(13, 16), b64.slice(16, 30), b64.slice(30), 'eu-west-1'];
+    const { all } = runAll(d, [dnsQuery(`${labels.join('.')}.exfil-drill.test`)]);
+    expect(all.map((f) => f.kind)).toEqual(['encoded_dns_label']);
+  });
+
   it('stays quiet for one 128-bit service id beside a region tag or a word (R2 account, Sentry key)', () => {
     // Each is a single random hex id (128 bits), under the single-query bar of 140 bits; a
     // region tag or word beside it must not widen its alphabet in the joined reading.
