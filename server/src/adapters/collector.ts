@@ -55,7 +55,8 @@ export class Collector {
     if (last > 0 && batch.sequence !== last + 1) {
       this.metrics.inc('telltale_batches_total', { outcome: 'out_of_sequence' });
       this.log.warn('agent batch out of sequence', { agentId: batch.agentId, expected: last + 1, got: batch.sequence });
-      throw new SequenceError(`expected sequence ${last + 1}, got ${batch.sequence}`);
+      // The expected number stays in the log: told to the client, it would help forge one.
+      throw new SequenceError('batch out of sequence; resend from the oldest unacknowledged batch');
     }
     for (const r of batch.rejected) this.metrics.inc('telltale_events_dropped_total', { reason: r.error.code.toLowerCase() });
     const now = this.clockUs();

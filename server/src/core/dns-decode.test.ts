@@ -72,6 +72,9 @@ describe('decodeDnsMessage: well-formed messages', () => {
     expect(message(decodeDnsMessage(appended, { transport: 'udp', capturedFully: true })).trailingBytes).toBe(16);
     const edns = dnsPacket.encode({ type: 'query', id: 8, questions: [{ type: 'A', name: 'a.test' }], additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] });
     expect(message(decodeDnsMessage(Uint8Array.from(edns), { transport: 'udp', capturedFully: true })).trailingBytes).toBe(0);
+    // A well-formed TXT record riding in a query's additional section is carried data too.
+    const txt = dnsPacket.encode({ type: 'query', id: 9, questions: [{ type: 'A', name: 'a.test' }], additionals: [{ type: 'TXT', name: 'x.test', data: ['c2VjcmV0'.repeat(20)] }] });
+    expect(message(decodeDnsMessage(Uint8Array.from(txt), { transport: 'udp', capturedFully: true })).trailingBytes).toBeGreaterThan(160);
   });
 
   it('renders arbitrary label bytes as dig-style escapes, so a 0x2e byte cannot forge a label', () => {

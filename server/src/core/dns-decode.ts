@@ -127,7 +127,11 @@ function decodeMessage(msg: Uint8Array, capturedFully: boolean): DnsDecodeResult
     pos += 4;
   }
   if (!message.isResponse) {
-    message.trailingBytes = capturedFully ? msg.length - skipRecords(msg, pos, u16(6) + u16(8) + u16(10)) : 0;
+    // A plain query is its questions plus, at most, one EDNS OPT record of modest size.
+    // Answer or authority records, other additional records (a TXT full of data) or bytes
+    // after the records are not read by any resolver: they count as carried bytes.
+    const plainEnd = u16(6) === 0 && u16(8) === 0 && u16(10) <= 1 ? skipOpt(msg, pos, u16(10)) : pos;
+    message.trailingBytes = capturedFully ? msg.length - plainEnd : 0;
     return { ok: true, message };
   }
 
@@ -150,16 +154,19 @@ function decodeMessage(msg: Uint8Array, capturedFully: boolean): DnsDecodeResult
   return { ok: true, message };
 }
 
-/** Walks `count` resource records from `pos` (EDNS OPT and the like) and returns where they end. */
-function skipRecords(msg: Uint8Array, pos: number, count: number): number {
-  for (let i = 0; i < count && i < 64; i++) {
-    const owner = readName(msg, pos);
-    if (owner.kind !== 'ok' || owner.end + 10 > msg.length) return pos;
-    const end = owner.end + 10 + (((msg[owner.end + 8] ?? 0) << 8) | (msg[owner.end + 9] ?? 0));
-    if (end > msg.length) return pos;
-    pos = end;
-  }
-  return pos;
+const TYPE_OPT = 41;
+/** EDNS options a stub sends (cookie, client subnet, padding to 468) fit well within this. */
+const MAX_OPT_RDATA = 512;
+
+/** Where one OPT record at `pos` (root owner, type 41) ends; `pos` itself when it is not one. */
+function skipOpt(msg: Uint8Array, pos: number, count: number): number {
+  if (count === 0) return pos;
+  const owner = readName(msg, pos);
+  if (owner.kind !== 'ok' || owner.labels.length !== 0 || owner.end + 10 > msg.length) return pos;
+  if ((((msg[owner.end] ?? 0) << 8) | (msg[owner.end + 1] ?? 0)) !== TYPE_OPT) return pos;
+  const rdlength = ((msg[owner.end + 8] ?? 0) << 8) | (msg[owner.end + 9] ?? 0);
+  const end = owner.end + 10 + rdlength;
+  return rdlength > MAX_OPT_RDATA || end > msg.length ? pos : end;
 }
 
 function readAnswer(

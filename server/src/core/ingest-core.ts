@@ -223,6 +223,10 @@ export class IngestCore {
     if (m.trailingBytes > 0) {
       this.drop(out, 'dns_trailing_bytes');
       this.markIncomplete(build, out);
+    } else if (e.packet.length < e.packetLength) {
+      // A query too long to capture whole (over 1,248 bytes) is no plain query either.
+      this.drop(out, 'dns_query_oversized');
+      this.markIncomplete(build, out);
     }
     const cacheable = repeatKey !== null && m.questions.length === 1 && m.trailingBytes === 0;
     for (const q of m.questions) this.judgeQuestion(build, e, q, cacheable ? repeatKey : null, nowUs, out);
