@@ -67,6 +67,7 @@ describe('collector', () => {
 
     const detail = (await (await fetch(`${s.httpUrl}/api/builds/${b.buildId}`)).json()) as { build: { state: string; counts: { dnsQueries: number } }; processTree: { pid: number; children: unknown[] }[] };
     expect(detail.build).toMatchObject({ state: 'succeeded', counts: { dnsQueries: 1 } });
+    expect((detail as unknown as { processTreeComplete: boolean }).processTreeComplete).toBe(true);
     expect(detail.processTree[0]!.pid).toBe(100);
     await new Promise((r) => setTimeout(r, 50));
     expect(messages.some((m) => m.type === 'alert' && m.alert?.qname === name)).toBe(true);

@@ -38,6 +38,8 @@ export function toTree(tree: ProcessTree): ProcessTreeNode[] {
   return roots;
 }
 
+const TREE_BATCHES = 2000;
+
 const dnsJson = (r: DnsNameDbRow) => ({
   qname: r.qname, qtype: r.qtype, domain: r.domain, partial: r.partial === 1, server: r.server, port: r.port, firstPid: r.first_pid,
   firstSeenAt: usToIso(r.first_us), lastSeenAt: usToIso(r.last_us), count: r.count, baselineKnown: r.baseline_known === 1,
@@ -67,7 +69,10 @@ export function createHttpApi(deps: { store: Store; metrics: Metrics; hub: Strea
         const build = store.getBuild(id);
         if (!build) throw new HttpError(404, 'NOT_FOUND', 'no such build');
         return {
-          build, processTree: toTree(store.processTreeOf(id, build.rootPid)), dnsQueries: store.dnsNamesOf(id, 5000).map(dnsJson),
+          // A request rebuilds at most TREE_BATCHES batches of the log on the event loop: the
+          // host pseudo-build of --watch-host never ends and would otherwise stall ingest.
+          build, processTree: toTree(store.processTreeOf(id, build.rootPid, TREE_BATCHES)),
+          processTreeComplete: store.batchCountOf(id) <= TREE_BATCHES, dnsQueries: store.dnsNamesOf(id, 5000).map(dnsJson),
           connects: store.destinationsOf(id, 5000).map(destinationJson), alerts: store.listAlerts({ buildId: id, limit: 1000 }),
         };
       },

@@ -193,23 +193,27 @@ export class Store {
   }
 
   /** The build's events, replayed from the batches that carried them, in order. */
-  *eventsOf(buildId: string): Generator<TelltaleEvent> {
+  *eventsOf(buildId: string, maxBatches = Number.MAX_SAFE_INTEGER): Generator<TelltaleEvent> {
     const rows = this.db.prepare(`SELECT b.bytes FROM build_batches bb JOIN batches b ON b.agent_id = bb.agent_id AND b.sequence = bb.sequence
-      WHERE bb.build_id = ? ORDER BY bb.agent_id, bb.sequence`).pluck().iterate(buildId) as Iterable<Uint8Array>;
+      WHERE bb.build_id = ? ORDER BY bb.agent_id, bb.sequence LIMIT ?`).pluck().iterate(buildId, maxBatches) as Iterable<Uint8Array>;
     for (const bytes of rows) {
       for (const e of decodeBatch(bytes).events) if (e.buildId === buildId) yield e;
     }
   }
 
-  /** Rebuilds a build's process tree from its event log. */
-  processTreeOf(buildId: string, rootPid: number): ProcessTree {
+  /** Rebuilds a build's process tree from its event log (its first `maxBatches` batches). */
+  processTreeOf(buildId: string, rootPid: number, maxBatches?: number): ProcessTree {
     const tree = new ProcessTree(rootPid);
-    for (const e of this.eventsOf(buildId)) {
+    for (const e of this.eventsOf(buildId, maxBatches)) {
       if (e.kind === 'exec') tree.exec(e);
       else if (e.kind === 'fork') tree.fork(e.pid, e.ppid, e.timeUs);
       else if (e.kind === 'exit') tree.exit(e.pid, e.exitCode, e.timeUs);
     }
     return tree;
+  }
+
+  batchCountOf(buildId: string): number {
+    return this.db.prepare('SELECT count(*) FROM build_batches WHERE build_id = ?').pluck().get(buildId) as number;
   }
 
   dnsNamesOf(buildId: string, limit: number) {
