@@ -1,7 +1,7 @@
 // The collector's pure core: applies a batch of normalized events to per-build process
 // trees and baselines, decodes DNS, runs the detectors, and returns what must be stored
 // and broadcast. The adapter owns the clock, the database and the sockets.
-import type { BuildContext, TelltaleEvent } from '@telltale/proto';
+import type { TelltaleEvent } from '@telltale/proto';
 import type { Detector, Finding, Observation, ProcessInfo } from './observation.js';
 import { ProcessTree, unknownProcess, type ProcessNode } from './process-tree.js';
 import { isExternal, type Cidr } from './address.js';
@@ -345,4 +345,3 @@ function info(n: ProcessInfo): ProcessInfo {
   return { pid: n.pid, ppid: n.ppid, exe: n.exe, argv: n.argv, cwd: n.cwd, startTimeUs: n.startTimeUs };
 }
 
-export type { BuildContext };
