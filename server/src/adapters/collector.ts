@@ -1,7 +1,7 @@
 // The ingest loop: decode a batch, apply it once (by agent sequence), store it in one
 // transaction, acknowledge, then broadcast. Owns the clock; the core stays pure.
 import { decodeBatch, ProtoError, type BatchAck } from '@telltale/proto';
-import { IngestCore } from '../core/ingest-core.js';
+import type { IngestCore } from '../core/ingest-core.js';
 import type { Store, StoredAlert } from './store.js';
 import type { Metrics } from './metrics.js';
 import type { StreamHub } from './stream-hub.js';
