@@ -2,7 +2,7 @@
 // On any stream failure it reconnects with backoff and resends every unacked batch in sequence order.
 import * as grpc from '@grpc/grpc-js';
 import { alertFromProto, decodeAck, ingestServiceDefinition, type AlertSummary } from '@telltale/proto';
-import { ForwardError } from '../core/spool-errors.js';
+import { ForwardError } from '../core/errors.js';
 import type { Spool } from './spool.js';
 
 /** What the forwarder needs of the spool. */

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { encodeBatch, LIMITS, type LossEvent, type TelltaleEvent } from '@telltale/proto';
-import { SpoolError } from '../core/spool-errors.js';
+import { SpoolError } from '../core/errors.js';
 
 export interface SpoolOptions {
   dir: string;

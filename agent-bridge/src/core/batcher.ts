@@ -1,7 +1,7 @@
 // Collects events into batches and says when one is due (count, size estimate or age).
 // Pure: the adapter owns the clock and the timer, and passes `nowMs` (monotonic) in.
 import { LIMITS, type TelltaleEvent } from '@telltale/proto';
-import { SpoolError } from './spool-errors.js';
+import { SpoolError } from './errors.js';
 
 export interface BatcherLimits {
   /** Cut a batch at this many events (at most LIMITS.eventsPerBatch, which the collector enforces). */

@@ -155,7 +155,7 @@ function decodeMessage(msg: Uint8Array, capturedFully: boolean): DnsDecodeResult
 }
 
 const TYPE_OPT = 41;
-/** EDNS options a stub sends (cookie, client subnet, padding to 468) fit well within this. */
+/** EDNS options a client resolver sends (cookie, client subnet, padding to 468) fit well within this. */
 const MAX_OPT_RDATA = 512;
 
 /** Where one OPT record at `pos` (root owner, type 41) ends; `pos` itself when it is not one. */
