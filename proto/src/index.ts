@@ -3,3 +3,4 @@ export * from './domain.js';
 export * from './errors.js';
 export * from './convert.js';
 export * from './ingest-service.js';
+export type * from './console-api.js';

@@ -16,6 +16,10 @@ export interface ServerConfig {
   retentionDays: number;
   /** Detector settings by alert kind (a JSON object), checked by compileDetectors at start. */
   detectors: Record<string, unknown>;
+  /** The token console actions need; generated into the data directory when not given. */
+  operatorToken: string | undefined;
+  /** The HTTP API listens on loopback only (reads are then open to local clients). */
+  httpLoopbackOnly: boolean;
 }
 
 export class ConfigError extends Error {
@@ -30,6 +34,7 @@ export interface RawServerOptions {
   external?: string[];
   learningBuilds?: string;
   ingestToken?: string;
+  operatorToken?: string;
   retentionDays?: string;
   /** Path of a JSON file of detector settings. */
   detectors?: string;
@@ -91,6 +96,10 @@ export function serverConfig(raw: RawServerOptions, env: Record<string, string |
   if (!ingestToken && !isLoopbackHost(grpc.host)) {
     throw new ConfigError(`--grpc ${grpc.host}:${grpc.port} is reachable from other hosts: set --ingest-token (or TELLTALE_INGEST_TOKEN)`);
   }
+  const operatorToken = raw.operatorToken ?? env.TELLTALE_OPERATOR_TOKEN;
+  if (operatorToken !== undefined && (operatorToken.length < 16 || !/^[\x21-\x7e]+$/.test(operatorToken))) {
+    throw new ConfigError('--operator-token must be at least 16 printable characters without spaces');
+  }
   const retentionText = raw.retentionDays ?? env.TELLTALE_RETENTION_DAYS ?? '30';
   const retentionDays = Number(retentionText);
   if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > 36500) {
@@ -100,6 +109,8 @@ export function serverConfig(raw: RawServerOptions, env: Record<string, string |
     detectors: Object.freeze(detectorSettings(raw.detectors ?? env.TELLTALE_DETECTORS, files)),
     retentionDays,
     ingestToken: ingestToken || undefined,
+    operatorToken: operatorToken || undefined,
+    httpLoopbackOnly: isLoopbackHost(http.host),
     dataDir: raw.dataDir ?? env.TELLTALE_DATA_DIR ?? '.telltale',
     httpHost: http.host,
     httpPort: http.port,

@@ -8,6 +8,10 @@ import { StreamHub } from './adapters/stream-hub.js';
 import { Collector } from './adapters/collector.js';
 import { startGrpcServer } from './adapters/grpc-server.js';
 import { createHttpApi } from './adapters/http-api.js';
+import { ConsoleStore } from './adapters/console-store.js';
+import { StatsRecorder } from './adapters/stats-recorder.js';
+import { loadOperatorToken, type OperatorToken } from './adapters/operator-token.js';
+import { ConsoleFiles, DEFAULT_CONSOLE_DIR } from './adapters/static-files.js';
 import { IngestCore } from './core/ingest-core.js';
 import { compileDetectors, type DetectorsConfig } from './core/detectors/index.js';
 import type { ServerConfig } from './config.js';
@@ -17,6 +21,9 @@ export interface RunningServer {
   httpUrl: string;
   grpcAddress: string;
   store: Store;
+  operatorToken: OperatorToken;
+  /** The console is built and served at httpUrl. */
+  consoleBuilt: boolean;
   close(): Promise<void>;
 }
 
@@ -39,9 +46,22 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       openBuilds: store.loadOpenBuilds(maxOpenBuilds, (Date.now() - 15 * 60_000) * 1000),
     },
   );
-  const collector = new Collector(loadCore, store, metrics, hub, log.child('ingest'));
+  const stats = new StatsRecorder();
+  const collector = new Collector(loadCore, store, metrics, hub, log.child('ingest'), stats);
+  const operatorToken = loadOperatorToken(config.dataDir, config.operatorToken);
+  const consoleFiles = new ConsoleFiles(DEFAULT_CONSOLE_DIR);
   const grpc = await startGrpcServer(config.grpcAddress, collector, store, metrics, log.child('grpc'), config.ingestToken);
-  const http = createHttpApi({ store, metrics, hub, log: log.child('http'), startedAt: Date.now() });
+  const http = createHttpApi({
+    store, consoleStore: new ConsoleStore(store.db), metrics, hub, stats, log: log.child('http'), startedAt: Date.now(),
+    learningBuilds: config.learningBuilds, allowDomain: (pipeline, domain) => collector.allowDomain(pipeline, domain),
+    operatorToken: operatorToken.token, loopbackOnly: config.httpLoopbackOnly, consoleFiles,
+  });
+  // One tick a second feeds the console's live chart (kept for GET /api/stats, pushed to the stream).
+  const statsTimer = setInterval(() => {
+    const tick = stats.tick(Date.now(), collector.openBuilds);
+    hub.broadcast({ type: 'stats', tick });
+  }, 1000);
+  statsTimer.unref();
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(config.httpPort, config.httpHost, () => resolve());
@@ -75,9 +95,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     httpUrl: `http://${host}:${addr.port}`,
     grpcAddress: `${grpcHost}:${grpc.port}`,
     store,
+    operatorToken,
+    consoleBuilt: consoleFiles.built,
     async close() {
       closed = true;
       clearInterval(pruneTimer);
+      clearInterval(statsTimer);
       hub.close();
       await grpc.close();
       await new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); });

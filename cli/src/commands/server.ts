@@ -16,12 +16,13 @@ export const serverFlags: readonly FlagSpec[] = [
   { name: 'detectors', value: 'FILE', help: 'JSON detector settings by alert kind, e.g. {"encoded_dns_label": {"ignoreDomains": ["sentry.io"]}} (env TELLTALE_DETECTORS)' },
   { name: 'retention-days', value: 'N', help: 'prune raw event batches older than N days; alerts, builds and aggregates stay (default 30, 0 keeps all)' },
   { name: 'ingest-token', value: 'TOKEN', help: 'shared secret agents must present; required when --grpc is not loopback (env TELLTALE_INGEST_TOKEN)' },
+  { name: 'operator-token', value: 'TOKEN', help: 'token console actions (and, off loopback, reads) need; generated into DATA_DIR/operator-token when not given (env TELLTALE_OPERATOR_TOKEN)' },
 ];
 
 export function rawServerOptions(flags: ParsedFlags) {
   return {
     dataDir: one(flags, 'data-dir'), http: one(flags, 'http'), grpc: one(flags, 'grpc'),
-    dnsPort: many(flags, 'dns-port'), external: many(flags, 'external'), learningBuilds: one(flags, 'learning-builds'), ingestToken: one(flags, 'ingest-token'), retentionDays: one(flags, 'retention-days'), detectors: one(flags, 'detectors'),
+    dnsPort: many(flags, 'dns-port'), external: many(flags, 'external'), learningBuilds: one(flags, 'learning-builds'), ingestToken: one(flags, 'ingest-token'), operatorToken: one(flags, 'operator-token'), retentionDays: one(flags, 'retention-days'), detectors: one(flags, 'detectors'),
   };
 }
 
@@ -33,7 +34,22 @@ export async function serverCommand(flags: ParsedFlags, io: CliIo): Promise<numb
   const log = createLogger('server', io.stderr);
   const server = await startServer(config, log);
   io.stdout(`telltale collector ready: API ${server.httpUrl}  gRPC ${server.grpcAddress}\n`);
+  io.stdout(consoleLines(server));
   await waitForAbort(io.signal);
   await server.close();
   return 0;
+}
+
+/**
+ * Where the console is and how to act from it. A freshly generated operator token is shown
+ * once, inside the link's fragment (never sent to the server in a URL); later starts say
+ * where it is kept.
+ */
+export function consoleLines(server: { httpUrl: string; consoleBuilt: boolean; operatorToken: { token: string; path: string | null; created: boolean } }): string {
+  const t = server.operatorToken;
+  const lines = [server.consoleBuilt ? `telltale: console at ${server.httpUrl}/` : 'telltale: the console is not built (npm run build); the API answers meanwhile'];
+  if (t.created) lines.push(`telltale: operator token generated into ${t.path}; open ${server.httpUrl}/#token=${t.token} to act from the console`);
+  else if (t.path) lines.push(`telltale: operator token for console actions: in ${t.path}`);
+  else lines.push('telltale: operator token for console actions: as configured (--operator-token / TELLTALE_OPERATOR_TOKEN)');
+  return lines.join('\n') + '\n';
 }

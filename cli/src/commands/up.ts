@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { RunningAgent } from '@telltale/agent-bridge';
 import { type FlagSpec, type ParsedFlags } from '../flags.js';
 import { waitForAbort, type CliIo } from '../io.js';
-import { rawServerOptions, serverFlags } from './server.js';
+import { consoleLines, rawServerOptions, serverFlags } from './server.js';
 
 export const upFlags: readonly FlagSpec[] = [
   ...serverFlags,
@@ -49,6 +49,7 @@ export async function upCommand(flags: ParsedFlags, io: CliIo): Promise<number> 
     }
   }
   io.stdout(`telltale ready: console and API at ${server.httpUrl}  (gRPC ingest ${server.grpcAddress})\n`);
+  io.stdout(consoleLines(server));
   await waitForAbort(io.signal);
   await agent?.close();
   await server.close();

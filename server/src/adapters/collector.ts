@@ -5,6 +5,7 @@ import type { IngestCore } from '../core/ingest-core.js';
 import type { Store, StoredAlert } from './store.js';
 import type { Metrics } from './metrics.js';
 import type { StreamHub } from './stream-hub.js';
+import type { StatsRecorder } from './stats-recorder.js';
 
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -29,6 +30,7 @@ export class Collector {
     private readonly metrics: Metrics,
     private readonly hub: StreamHub,
     private readonly log: Logger,
+    private readonly stats: StatsRecorder | null = null,
     private readonly clockUs: () => number = () => Date.now() * 1000,
   ) {
     this.core = loadCore();
@@ -83,6 +85,8 @@ export class Collector {
     // The lag of a batch is the lag of its oldest event: how far behind the collector is.
     if (oldestUs !== Infinity) this.metrics.observe('telltale_ingest_lag_seconds', Math.max(0, now - oldestUs) / 1e6);
     for (const [reason, n] of result.drops) this.metrics.inc('telltale_events_dropped_total', { reason }, n);
+    if (result.suppressed) this.metrics.inc('telltale_alerts_suppressed_total', { reason: 'operator_allowed_domain' }, result.suppressed);
+    this.stats?.add(batch.events.length, alerts.length);
     this.metrics.set('telltale_open_builds', this.core.openBuilds);
     this.metrics.observe('telltale_ingest_batch_seconds', Number(process.hrtime.bigint() - started) / 1e9);
     this.publish(alerts, result.buildsChanged, result.buildsStarted.map((b) => b.context.buildId));
@@ -101,6 +105,16 @@ export class Collector {
       const build = this.store.getBuild(id);
       if (build) this.hub.broadcast({ type: 'build', build });
     }
+  }
+
+  /** Builds in memory that have not ended. */
+  get openBuilds(): number {
+    return this.core.openBuilds;
+  }
+
+  /** An operator allowed a domain for a pipeline; the store holds it already (a reload keeps it). */
+  allowDomain(pipeline: string, domain: string): void {
+    this.core.allowDomain(pipeline, domain);
   }
 
   /** Resolves once the agent's batches up to `sequence` are applied, or after `waitMs`. */

@@ -1,121 +1,129 @@
-// The JSON HTTP API and /metrics: the contract the console and operators use.
+// The collector's HTTP face: the JSON API the console and operators use, /metrics, the
+// WebSocket stream and the console's files. Actions need the operator token; reads need it
+// too unless the API listens on loopback only.
 import http from 'node:http';
-import type { Store, DnsNameDbRow, DestinationDbRow } from './store.js';
-import type { ProcessTree } from '../core/process-tree.js';
-import { usToIso } from './store-rows.js';
 import type { Metrics } from './metrics.js';
 import type { StreamHub } from './stream-hub.js';
-import { HttpError, limit, text, time } from './http-query.js';
+import { HttpError } from './http-query.js';
+import { readJsonBody } from './http-body.js';
+import { ConsoleError } from './console-store.js';
+import { tokenMatches } from './operator-token.js';
+import type { ConsoleFiles } from './static-files.js';
 import type { Logger } from './collector.js';
+import type { Route, RouteDeps } from './routes/route.js';
+import { buildRoutes } from './routes/build-routes.js';
+import { alertRoutes } from './routes/alert-routes.js';
+import { incidentRoutes } from './routes/incident-routes.js';
+import { pipelineRoutes } from './routes/pipeline-routes.js';
 
-export interface ProcessTreeNode {
-  pid: number;
-  ppid: number;
-  exe: string;
-  argv: string[];
-  cwd: string;
-  startedAt: string;
-  exitCode: number | null;
-  buildScript: string | null;
-  children: ProcessTreeNode[];
+export { toTree } from './process-tree-json.js';
+
+export interface HttpApiDeps extends RouteDeps {
+  metrics: Metrics;
+  hub: StreamHub;
+  log: Logger;
+  startedAt: number;
+  operatorToken: string;
+  /** The API listens on loopback only: reads are open, but only to loopback host names. */
+  loopbackOnly: boolean;
+  consoleFiles: ConsoleFiles;
 }
 
-/** Nests a build's processes under their parents; processes whose parent is unknown are roots. */
-export function toTree(tree: ProcessTree): ProcessTreeNode[] {
-  const nodes = new Map<number, ProcessTreeNode>();
-  for (const p of tree.all()) {
-    nodes.set(p.pid, {
-      pid: p.pid, ppid: p.ppid, exe: p.exe, argv: p.argv, cwd: p.cwd, startedAt: usToIso(p.startTimeUs),
-      exitCode: p.exitCode, buildScript: p.buildScriptKind, children: [],
-    });
-  }
-  const roots: ProcessTreeNode[] = [];
-  for (const n of nodes.values()) {
-    const parent = n.pid === tree.rootPid ? undefined : nodes.get(n.ppid);
-    if (parent && parent !== n) parent.children.push(n);
-    else roots.push(n);
-  }
-  return roots;
+const CONSOLE_ERROR_STATUS: Record<ConsoleError['code'], number> = {
+  NOT_FOUND: 404, INVALID_TRANSITION: 409, ALERT_IN_INCIDENT: 409, NO_DOMAIN: 409, BAD_CURSOR: 400,
+};
+
+/** Host names a loopback-only API answers to; anything else is a DNS-rebinding attempt. */
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?$/i;
+
+function bearer(req: http.IncomingMessage): string | undefined {
+  const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(req.headers.authorization ?? '');
+  return m?.[1];
 }
 
-const TREE_BATCHES = 2000;
+/** The token a browser WebSocket offers as a subprotocol (it cannot set headers). */
+function protocolToken(req: http.IncomingMessage): string | undefined {
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  return offered.find((p) => p.startsWith('telltale-token.'))?.slice('telltale-token.'.length);
+}
 
-const dnsJson = (r: DnsNameDbRow) => ({
-  qname: r.qname, qtype: r.qtype, domain: r.domain, partial: r.partial === 1, server: r.server, port: r.port, firstPid: r.first_pid,
-  firstSeenAt: usToIso(r.first_us), lastSeenAt: usToIso(r.last_us), count: r.count, baselineKnown: r.baseline_known === 1,
-});
-const destinationJson = (r: DestinationDbRow) => ({
-  address: r.address, port: r.port, protocol: r.protocol, family: r.family, external: r.external === 1, firstPid: r.first_pid,
-  firstSeenAt: usToIso(r.first_us), lastSeenAt: usToIso(r.last_us), count: r.count,
-});
+/** A browser's Origin must name the host it talks to: other sites' pages cannot read the stream or act. */
+function sameOrigin(req: http.IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
 
-export function createHttpApi(deps: { store: Store; metrics: Metrics; hub: StreamHub; log: Logger; startedAt: number }): http.Server {
-  const { store, metrics, hub } = deps;
-  const routes: { method: string; pattern: RegExp; handle: (m: RegExpMatchArray, q: URLSearchParams) => unknown }[] = [
+export function createHttpApi(deps: HttpApiDeps): http.Server {
+  const { metrics, hub } = deps;
+  const readsNeedToken = !deps.loopbackOnly;
+  const routes: Route[] = [
     { method: 'GET', pattern: /^\/api\/health$/, handle: () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000) }) },
-    {
-      method: 'GET', pattern: /^\/api\/builds$/,
-      handle: (_m, q) => ({ builds: store.listBuilds({ pipeline: text(q, 'pipeline'), limit: limit(q), beforeUs: time(q, 'before') }) }),
-    },
-    {
-      method: 'GET', pattern: /^\/api\/builds\/([^/]+)$/,
-      handle: (m) => {
-        let id: string;
-        try {
-          id = decodeURIComponent(m[1]!);
-        } catch {
-          throw new HttpError(400, 'BAD_QUERY', 'build id is not valid percent-encoding');
-        }
-        const build = store.getBuild(id);
-        if (!build) throw new HttpError(404, 'NOT_FOUND', 'no such build');
-        return {
-          // A request rebuilds at most TREE_BATCHES batches of the log on the event loop: the
-          // host pseudo-build of --watch-host never ends and would otherwise stall ingest.
-          build, processTree: toTree(store.processTreeOf(id, build.rootPid, TREE_BATCHES)),
-          processTreeComplete: store.batchCountOf(id) <= TREE_BATCHES, dnsQueries: store.dnsNamesOf(id, 5000).map(dnsJson),
-          connects: store.destinationsOf(id, 5000).map(destinationJson), alerts: store.listAlerts({ buildId: id, limit: 1000 }),
-        };
-      },
-    },
-    {
-      method: 'GET', pattern: /^\/api\/alerts$/,
-      handle: (_m, q) => ({
-        alerts: store.listAlerts({
-          pipeline: text(q, 'pipeline'), sinceUs: time(q, 'since'), beforeUs: time(q, 'before'), buildId: text(q, 'buildId'),
-          runId: text(q, 'runId'), kind: text(q, 'kind'), limit: limit(q),
-        }),
-      }),
-    },
+    ...buildRoutes(deps), ...alertRoutes(deps), ...incidentRoutes(deps), ...pipelineRoutes(deps, readsNeedToken),
   ];
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
     const send = (status: number, body: string, type: string) => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
       res.end(body);
     };
     try {
+      if (deps.loopbackOnly && !LOOPBACK_HOST.test(req.headers.host ?? '')) {
+        throw new HttpError(421, 'MISDIRECTED', 'this collector answers to loopback host names only');
+      }
+      const operator = tokenMatches(deps.operatorToken, bearer(req));
+      const isApi = url.pathname.startsWith('/api/') || url.pathname === '/metrics';
+      if (isApi && readsNeedToken && !operator && url.pathname !== '/api/health') {
+        throw new HttpError(401, 'UNAUTHORIZED', 'this collector listens beyond loopback: send the operator token as a Bearer token');
+      }
       if (url.pathname === '/metrics' && req.method === 'GET') return send(200, metrics.render(), 'text/plain; version=0.0.4');
-      if (url.pathname === '/' && req.method === 'GET') {
-        return send(200, 'telltale collector\n\nThe console is not built yet. API: /api/health, /api/builds, /api/alerts, /metrics, WebSocket /api/stream\n', 'text/plain; charset=utf-8');
+      if (!isApi) {
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`);
+        if (deps.consoleFiles.serve(url.pathname, res)) return;
+        return send(200, 'telltale collector\n\nThe console is not built: run `npm run build`. API: /api/health, /api/builds, /api/alerts, /api/incidents, /api/pipelines, /metrics, WebSocket /api/stream\n', 'text/plain; charset=utf-8');
       }
       for (const r of routes) {
-        const m = url.pathname.match(r.pattern);
-        if (!m) continue;
-        if (req.method !== r.method) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`);
-        return send(200, JSON.stringify(r.handle(m, url.searchParams)), 'application/json');
+        const match = url.pathname.match(r.pattern);
+        if (!match) continue;
+        if (req.method !== r.method) {
+          if (routes.some((o) => o.method === req.method && o.pattern.test(url.pathname))) continue;
+          throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here`);
+        }
+        if (r.operator) {
+          if (!sameOrigin(req)) throw new HttpError(403, 'FORBIDDEN', 'cross-origin actions are refused');
+          if (!operator) throw new HttpError(401, 'UNAUTHORIZED', 'actions need the operator token (Authorization: Bearer <token>)');
+        }
+        const body = r.method === 'POST' ? await readJsonBody(req) : {};
+        const answer = r.handle({ match, query: url.searchParams, body, operator, nowUs: Date.now() * 1000 });
+        if (r.method === 'POST') metrics.inc('telltale_console_actions_total', { route: r.pattern.source.replace(/\(\[\^\/\]\+\)/g, ':id') });
+        return send(r.status ?? 200, JSON.stringify(answer), 'application/json');
       }
       throw new HttpError(404, 'NOT_FOUND', 'no such route');
     } catch (err) {
       if (err instanceof HttpError) return send(err.status, JSON.stringify({ code: err.code, message: err.message }), 'application/json');
+      if (err instanceof ConsoleError) return send(CONSOLE_ERROR_STATUS[err.code], JSON.stringify({ code: err.code, message: err.message }), 'application/json');
       deps.log.error('http handler failed', { path: url.pathname, error: String((err as Error).stack ?? err) });
       return send(500, JSON.stringify({ code: 'INTERNAL', message: 'internal error' }), 'application/json');
     }
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    void handle(req, res, url);
   });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/api/stream') hub.handleUpgrade(req, socket, head);
-    else socket.destroy();
+    const allowed = url.pathname === '/api/stream' && sameOrigin(req) &&
+      (!deps.loopbackOnly || LOOPBACK_HOST.test(req.headers.host ?? '')) &&
+      (!readsNeedToken || tokenMatches(deps.operatorToken, protocolToken(req)) || tokenMatches(deps.operatorToken, bearer(req)));
+    if (allowed) hub.handleUpgrade(req, socket, head);
+    else {
+      socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    }
   });
   return server;
 }

@@ -114,4 +114,52 @@ export const migrations: readonly string[] = [
    );`,
   // Retention looks batches up from build_batches by (agent, sequence).
   `CREATE INDEX build_batches_batch ON build_batches (agent_id, sequence);`,
+  // The console: alert triage, incidents, the action log, operator-allowed domains and the
+  // tools a baseline learnt. Alerts page newest first by rowid (their insertion order), so
+  // each filter column gets a plain index: SQLite appends the rowid to every index.
+  `ALTER TABLE alerts ADD COLUMN status TEXT NOT NULL DEFAULT 'open';
+   ALTER TABLE alerts ADD COLUMN status_us INTEGER;
+   ALTER TABLE alerts ADD COLUMN incident_id TEXT;
+   CREATE INDEX alerts_status ON alerts (status);
+   CREATE INDEX alerts_severity ON alerts (severity);
+   CREATE INDEX alerts_kind ON alerts (kind);
+   CREATE INDEX alerts_pipeline ON alerts (pipeline);
+   CREATE INDEX alerts_incident ON alerts (incident_id) WHERE incident_id IS NOT NULL;
+   CREATE TABLE actions (
+     id INTEGER PRIMARY KEY,
+     at_us INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target_type TEXT NOT NULL,
+     target_id TEXT NOT NULL,
+     detail TEXT NOT NULL
+   );
+   CREATE INDEX actions_target ON actions (target_type, target_id);
+   CREATE TABLE incidents (
+     id TEXT PRIMARY KEY,
+     title TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_us INTEGER NOT NULL,
+     created_by TEXT NOT NULL,
+     contained_us INTEGER,
+     closed_us INTEGER
+   );
+   CREATE TABLE baseline_allowed (
+     pipeline TEXT NOT NULL,
+     domain TEXT NOT NULL,
+     allowed_us INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     alert_id TEXT NOT NULL,
+     build_id TEXT NOT NULL,
+     PRIMARY KEY (pipeline, domain)
+   ) WITHOUT ROWID;
+   CREATE TABLE baseline_tools (
+     pipeline TEXT NOT NULL,
+     tool TEXT NOT NULL,
+     first_seen_us INTEGER NOT NULL,
+     build_id TEXT NOT NULL,
+     PRIMARY KEY (pipeline, tool)
+   ) WITHOUT ROWID;
+   CREATE INDEX builds_ended ON builds (ended_us);`,
 ];

@@ -55,6 +55,7 @@ export class Store {
       removeBaselineDomain: db.prepare('DELETE FROM baseline_domains WHERE pipeline = ? AND domain = ?'),
       poisonDomain: db.prepare('INSERT OR IGNORE INTO baseline_poisoned (pipeline, domain, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
       getBuild: db.prepare('SELECT * FROM builds WHERE id = ?'),
+      addBaselineTool: db.prepare('INSERT OR IGNORE INTO baseline_tools (pipeline, tool, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
       setLearned: db.prepare(`INSERT INTO baselines (pipeline, learned_builds) VALUES (?, ?)
         ON CONFLICT(pipeline) DO UPDATE SET learned_builds = excluded.learned_builds`),
     };
@@ -104,7 +105,7 @@ export class Store {
           stored.push(rowToAlert({
             id, build_id: f.buildId, pipeline: a.context.pipeline, run_id: a.context.runId, kind: f.kind, severity: f.severity,
             qname: f.qname, domain: f.domain, address: f.address, pid: f.pid, chain, evidence: JSON.stringify(f.evidence),
-            event_us: a.timeUs, created_us: nowUs,
+            event_us: a.timeUs, created_us: nowUs, status: 'open', status_us: null, incident_id: null,
           }));
         }
       }
@@ -112,6 +113,7 @@ export class Store {
       for (const b of r.baselineRemovals ?? []) s.removeBaselineDomain.run(b.pipeline, b.domain);
       for (const b of r.baselinePoisoned ?? []) s.poisonDomain.run(b.pipeline, b.domain, b.timeUs, b.buildId);
       for (const b of r.baselineLearned) s.setLearned.run(b.pipeline, b.learnedBuilds);
+      for (const t of r.baselineTools ?? []) s.addBaselineTool.run(t.pipeline, t.tool, t.timeUs, t.buildId);
       const gone = new Map([...(r.buildsEnded ?? []), ...(r.buildsEvicted ?? [])].map((b) => [b.context.buildId, b]));
       for (const b of r.buildsEvicted ?? []) r.buildsChanged.add(b.context.buildId);
       for (const id of r.buildsChanged) {
@@ -136,6 +138,12 @@ export class Store {
     }
     for (const row of this.db.prepare('SELECT pipeline, domain FROM baseline_poisoned').iterate() as Iterable<{ pipeline: string; domain: string }>) {
       of(row.pipeline).poisoned.add(row.domain);
+    }
+    for (const row of this.db.prepare('SELECT pipeline, domain FROM baseline_allowed').iterate() as Iterable<{ pipeline: string; domain: string }>) {
+      of(row.pipeline).allowed.add(row.domain);
+    }
+    for (const row of this.db.prepare('SELECT pipeline, tool FROM baseline_tools').iterate() as Iterable<{ pipeline: string; tool: string }>) {
+      of(row.pipeline).tools.add(row.tool);
     }
     return [...byPipeline.values()];
   }

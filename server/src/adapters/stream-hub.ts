@@ -8,7 +8,11 @@ import type { Metrics } from './metrics.js';
 const MAX_BUFFERED = 8 * 1024 * 1024;
 
 export class StreamHub {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  // The console offers 'telltale.v1' (and its token as a second protocol when reads need one):
+  // answer with the first, never echo the token.
+  private readonly wss = new WebSocketServer({
+    noServer: true, maxPayload: 4096, handleProtocols: (offered) => (offered.has('telltale.v1') ? 'telltale.v1' : false),
+  });
 
   constructor(private readonly metrics: Metrics) {
     this.wss.on('connection', (ws) => {

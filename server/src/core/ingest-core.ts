@@ -5,7 +5,7 @@ import type { TelltaleEvent } from '@telltale/proto';
 import type { Detector, Finding, Observation, ProcessInfo } from './observation.js';
 import { ProcessTree, unknownProcess, type ProcessNode } from './process-tree.js';
 import { isExternal, type Cidr } from './address.js';
-import { emptyBaseline, isLearning, poisoningKinds, type BaselineState } from './baseline.js';
+import { allowDomain, emptyBaseline, isLearning, poisoningKinds, toolName, type BaselineState } from './baseline.js';
 import { decodeDnsMessage, type DnsQuestion } from './dns-decode.js';
 import { splitName } from './registrable-domain.js';
 import { AnswerCache } from './answer-cache.js';
@@ -114,6 +114,7 @@ export class IngestCore {
         if (!node) return this.drop(out, 'process_table_full');
         build.counts.processes++;
         out.buildsChanged.add(e.buildId);
+        this.learnTool(build, e.exe, e.timeUs, out);
         const p = this.placement(build, e.pid, e.timeUs);
         return this.observe(build, {
           kind: 'exec', timeUs: p.timeUs, buildId: p.buildId, pipeline: p.pipeline, process: p.process, chain: p.chain, buildScript: p.buildScript,
@@ -293,6 +294,10 @@ export class IngestCore {
 
   private acceptFinding(build: BuildState, f: Finding, o: Observation, out: ApplyResult): void {
     if (build.alertKeys.has(f.dedupeKey)) return;
+    if (f.domain && this.baseline(build.context.pipeline).allowed.has(f.domain)) {
+      out.suppressed = (out.suppressed ?? 0) + 1;
+      return;
+    }
     build.alertKeys.add(f.dedupeKey);
     build.counts.alerts++;
     out.buildsChanged.add(build.context.buildId);
@@ -320,6 +325,21 @@ export class IngestCore {
       out.baselineRemovals ??= [];
       out.baselineRemovals.push({ pipeline: baseline.pipeline, domain });
     }
+  }
+
+  private learnTool(build: BuildState, exe: string, timeUs: number, out: ApplyResult): void {
+    const baseline = this.baseline(build.context.pipeline);
+    if (!isLearning(baseline, this.config.learningBuilds)) return;
+    const tool = toolName(exe);
+    if (tool === '' || baseline.tools.has(tool)) return;
+    baseline.tools.add(tool);
+    out.baselineTools ??= [];
+    out.baselineTools.push({ pipeline: baseline.pipeline, tool, buildId: build.context.buildId, timeUs });
+  }
+
+  /** An operator allowed `domain` for `pipeline` (the store has recorded it already). */
+  allowDomain(pipeline: string, domain: string): void {
+    allowDomain(this.baseline(pipeline), domain);
   }
 
   private endBuild(build: BuildState, timeUs: number, exitCode: number, nowUs: number, out: ApplyResult): void {

@@ -83,7 +83,11 @@ export interface ApplyResult {
   baselineRemovals?: { pipeline: string; domain: string }[];
   baselinePoisoned?: { pipeline: string; domain: string; buildId: string; timeUs: number }[];
   baselineLearned: { pipeline: string; learnedBuilds: number }[];
+  /** Tools (executable base names) a learning build ran for the first time in its pipeline. */
+  baselineTools?: { pipeline: string; tool: string; buildId: string; timeUs: number }[];
   drops: Map<string, number>;
+  /** Findings dropped because an operator allowed their domain for the pipeline. */
+  suppressed?: number;
 }
 
 /** A query already decoded and judged in a build; a repeat only counts. */

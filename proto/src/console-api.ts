@@ -1,0 +1,334 @@
+// The console's contract: the JSON the collector's HTTP API returns and its WebSocket
+// stream pushes. Types only (the console imports them type-only, so nothing of this package
+// is bundled into the browser). Times are ISO 8601 strings in UTC; `*Us` fields are Unix
+// microseconds, kept where a client pages or sorts by them.
+//
+// Everything textual that comes from a monitored build (qname, domain, argv, cwd, exe, repo,
+// job...) is chosen by whoever controls the build: render it as text, never as HTML or a link.
+
+export type BuildStatus = 'running' | 'succeeded' | 'failed';
+
+export interface BuildCounts {
+  processes: number;
+  dnsQueries: number;
+  connects: number;
+  alerts: number;
+  lostEvents: number;
+}
+
+export interface BuildSummary {
+  id: string;
+  pipeline: string;
+  runId: string;
+  job: string;
+  repo: string;
+  commit: string;
+  agentHost: string;
+  ciProvider: string;
+  rootPid: number;
+  state: BuildStatus;
+  startedAt: string;
+  startedAtUs: number;
+  endedAt: string | null;
+  exitCode: number | null;
+  counts: BuildCounts;
+  /** Events were lost on the way: no alert does not mean a clean build. */
+  coverageIncomplete: boolean;
+}
+
+/** GET /api/builds?pipeline=&state=&cursor=&limit= (newest first). */
+export interface BuildPage {
+  builds: BuildSummary[];
+  /** Pass as `cursor` for the next (older) page; null at the end. */
+  next: string | null;
+}
+
+export interface ProcessNode {
+  pid: number;
+  ppid: number;
+  exe: string;
+  argv: string[];
+  cwd: string;
+  startedAt: string;
+  exitCode: number | null;
+  /** This process is a build script (cargo build-script-build, npm lifecycle, setup.py, go generate). */
+  buildScript: string | null;
+  children: ProcessNode[];
+}
+
+export interface DnsQueryRow {
+  qname: string;
+  qtype: string;
+  /** Registrable domain; null for IP literals and bare public suffixes. */
+  domain: string | null;
+  partial: boolean;
+  server: string;
+  port: number;
+  /** The process that asked first (later askers of the same name are counted, not listed). */
+  firstPid: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  count: number;
+  /** The pipeline's baseline knew the domain when the build first asked. */
+  baselineKnown: boolean;
+}
+
+export interface ConnectRow {
+  address: string;
+  port: number;
+  protocol: string;
+  family: string;
+  external: boolean;
+  firstPid: number;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  count: number;
+}
+
+/** GET /api/builds/:id */
+export interface BuildDetail {
+  build: BuildSummary;
+  /** Processes whose parent is unknown are roots; normally one root, the build's own. */
+  processTree: ProcessNode[];
+  /** False when the tree was rebuilt from only part of a very long build's event log. */
+  processTreeComplete: boolean;
+  dnsQueries: DnsQueryRow[];
+  connects: ConnectRow[];
+  alerts: Alert[];
+}
+
+export type AlertStatus = 'open' | 'acknowledged' | 'resolved' | 'false_positive';
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+export interface ChainProcess {
+  pid: number;
+  exe: string;
+  argv: string[];
+  cwd: string;
+}
+
+export interface Alert {
+  id: string;
+  kind: string;
+  severity: Severity;
+  status: AlertStatus;
+  statusChangedAt: string | null;
+  pipeline: string;
+  runId: string;
+  buildId: string;
+  qname: string | null;
+  domain: string | null;
+  address: string | null;
+  pid: number;
+  /** Root of the build first, the alerting process last. */
+  chain: ChainProcess[];
+  /** Detector-specific, plain JSON: why it fired. */
+  evidence: Record<string, unknown>;
+  /** When the event that raised it happened. */
+  eventAt: string;
+  eventAtUs: number;
+  createdAt: string;
+  createdAtUs: number;
+  incidentId: string | null;
+}
+
+/** GET /api/alerts?pipeline=&kind=&severity=&status=&buildId=&runId=&since=&cursor=&limit= (newest first). */
+export interface AlertPage {
+  alerts: Alert[];
+  next: string | null;
+  /** Alerts matching the filter, all pages together. */
+  total: number;
+}
+
+/** One label of a DNS name, judged the way encoded_dns_label judges it. */
+export interface DecodedLabel {
+  text: string;
+  /** subdomain: left of the registrable domain (where data hides); domain/suffix: the rest. */
+  role: 'subdomain' | 'domain' | 'suffix';
+  length: number;
+  alphabet: string;
+  alphabetSize: number;
+  /** Shannon entropy in bits per character, and what uniformly random text of that length and alphabet would have. */
+  entropy: number;
+  expectedEntropy: number;
+  /** 0..1: how much the label looks like encoded data. */
+  randomness: number;
+  /** Estimated information carried, in bits (0 below 6 characters). */
+  bits: number;
+}
+
+export interface DecodedQuery {
+  qname: string;
+  domain: string | null;
+  labels: DecodedLabel[];
+}
+
+export type ActionKind =
+  | 'acknowledge' | 'resolve' | 'false_positive' | 'allow_domain' | 'reopen'
+  | 'incident_open' | 'incident_add_alerts' | 'incident_note' | 'incident_status';
+
+/** Everything a person did, as recorded by the collector. */
+export interface Action {
+  id: number;
+  at: string;
+  atUs: number;
+  actor: string;
+  action: ActionKind;
+  targetType: 'alert' | 'incident' | 'pipeline';
+  targetId: string;
+  /** e.g. { reason }, { domain, pipeline }, { text }, { status }, { alertIds }. */
+  detail: Record<string, unknown>;
+}
+
+/** GET /api/alerts/:id */
+export interface AlertDetail {
+  alert: Alert;
+  build: BuildSummary | null;
+  /** The build's other alerts (this one excluded). */
+  buildAlerts: Alert[];
+  decoded: DecodedQuery | null;
+  actions: Action[];
+  incident: IncidentSummary | null;
+  /** The alert's domain is allowed for its pipeline by an operator. */
+  domainAllowed: boolean;
+}
+
+export type IncidentStatus = 'open' | 'contained' | 'closed';
+
+export interface IncidentSummary {
+  id: string;
+  title: string;
+  status: IncidentStatus;
+  createdAt: string;
+  createdBy: string;
+  containedAt: string | null;
+  closedAt: string | null;
+  alertCount: number;
+  pipelines: string[];
+  buildIds: string[];
+  /** Earliest suspicious event among its alerts. */
+  firstActivityAt: string | null;
+  /** When the first of its alerts was raised. */
+  detectedAt: string | null;
+  /** detectedAt − firstActivityAt. */
+  timeToDetectMs: number | null;
+  /** closedAt − detectedAt; null while not closed. */
+  timeToResolveMs: number | null;
+}
+
+/** GET /api/incidents?status=&cursor=&limit= (newest first). */
+export interface IncidentPage {
+  incidents: IncidentSummary[];
+  next: string | null;
+}
+
+export type TimelineEntry =
+  | { type: 'exec'; atUs: number; at: string; buildId: string; pid: number; ppid: number; exe: string; argv: string[]; cwd: string }
+  | { type: 'exit'; atUs: number; at: string; buildId: string; pid: number; exitCode: number }
+  | { type: 'dns'; atUs: number; at: string; buildId: string; pid: number; qname: string; qtype: string; domain: string | null; count: number; baselineKnown: boolean }
+  | { type: 'connect'; atUs: number; at: string; buildId: string; pid: number; address: string; port: number; protocol: string; external: boolean; count: number }
+  | { type: 'alert'; atUs: number; at: string; buildId: string; alert: Alert }
+  | { type: 'action'; atUs: number; at: string; action: Action };
+
+/** GET /api/incidents/:id */
+export interface IncidentDetail {
+  incident: IncidentSummary;
+  alerts: Alert[];
+  /** Oldest first. */
+  timeline: TimelineEntry[];
+  /** False when a build's event log was cut to keep the page bounded (entries are then a prefix of each build). */
+  timelineComplete: boolean;
+  actions: Action[];
+}
+
+export interface PipelineSummary {
+  pipeline: string;
+  builds: number;
+  lastBuildAt: string | null;
+  /** Builds the baseline has learnt from, and how many it learns before first_seen_domain speaks. */
+  learnedBuilds: number;
+  learningBuilds: number;
+  learning: boolean;
+  domains: number;
+  tools: number;
+  openAlerts: number;
+}
+
+/** GET /api/pipelines */
+export interface PipelineList {
+  pipelines: PipelineSummary[];
+}
+
+export interface BaselineDomain {
+  domain: string;
+  firstSeenAt: string;
+  /** The build that taught it (learnt) or the alert whose false positive allowed it. */
+  buildId: string;
+  source: 'learned' | 'allowed';
+  allowedBy: string | null;
+  reason: string | null;
+}
+
+export interface BaselineTool {
+  /** Executable base name. */
+  tool: string;
+  firstSeenAt: string;
+  buildId: string;
+}
+
+/** GET /api/pipelines/:name */
+export interface PipelineDetail {
+  summary: PipelineSummary;
+  domains: BaselineDomain[];
+  /** Domains that carried exfiltration in one of its builds: never learnt. */
+  poisoned: { domain: string; firstSeenAt: string; buildId: string }[];
+  tools: BaselineTool[];
+  recentBuilds: BuildSummary[];
+}
+
+/** One second of ingest, for the live chart. GET /api/stats returns the last 300. */
+export interface StatsTick {
+  at: string;
+  atMs: number;
+  events: number;
+  alerts: number;
+  openBuilds: number;
+}
+
+export interface StatsHistory {
+  ticks: StatsTick[];
+}
+
+/** GET /api/session: what the console may do without and with the operator token. */
+export interface SessionInfo {
+  /** Reads need the token too (the HTTP API listens beyond loopback). */
+  readsNeedToken: boolean;
+  /** The token sent in Authorization was accepted. */
+  operator: boolean;
+}
+
+/** Error body of every non-2xx answer. */
+export interface ApiError {
+  code: string;
+  message: string;
+}
+
+/**
+ * Actions (POST, JSON body, header `Authorization: Bearer <operator token>`; `actor` names
+ * who acts, 1–64 printable characters, default "operator"):
+ *   POST /api/alerts/:id/acknowledge      { actor? }                              → { alert }
+ *   POST /api/alerts/:id/resolve          { actor?, reason }                      → { alert }
+ *   POST /api/alerts/:id/false-positive   { actor?, reason, allowDomain: boolean } → { alert }
+ *   POST /api/alerts/:id/reopen           { actor? }                              → { alert }
+ *   POST /api/incidents                   { actor?, title, alertIds: string[] }   → { incident }
+ *   POST /api/incidents/:id/alerts        { actor?, alertIds: string[] }          → { incident }
+ *   POST /api/incidents/:id/notes         { actor?, text }                        → { action }
+ *   POST /api/incidents/:id/status        { actor?, status }                      → { incident }
+ */
+export type StreamMessage =
+  | { type: 'hello'; version: 1 }
+  | { type: 'build'; build: BuildSummary }
+  | { type: 'alert'; alert: Alert }
+  | { type: 'alert_updated'; alert: Alert }
+  | { type: 'incident_updated'; incident: IncidentSummary }
+  | { type: 'stats'; tick: StatsTick };

@@ -1,0 +1,305 @@
+// The console's side of the store: paged and filtered reads, alert triage, incidents, the
+// action log and operator-allowed domains. Every write that changes state records who did
+// it in the same transaction, so the log and the state cannot disagree.
+import type Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import type {
+  Action, ActionKind, Alert, BuildStatus, IncidentStatus, IncidentSummary, PipelineSummary,
+} from '@telltale/proto';
+import { rowToAlert, rowToBuild, usToIso, type AlertRow, type BuildRow, type StoredBuild } from './store-rows.js';
+import { nextAlertStatus, type TriageAction } from '../core/console/alert-triage.js';
+import { incidentTimes } from '../core/console/incident-metrics.js';
+
+/** A state change the console asked for that the current state does not allow. */
+export class ConsoleError extends Error {
+  constructor(readonly code: 'NOT_FOUND' | 'INVALID_TRANSITION' | 'ALERT_IN_INCIDENT' | 'NO_DOMAIN' | 'BAD_CURSOR', message: string) {
+    super(message);
+  }
+}
+
+export interface AlertFilter {
+  pipeline?: string;
+  kind?: string;
+  severity?: string;
+  status?: string;
+  buildId?: string;
+  runId?: string;
+  sinceUs?: number;
+}
+
+interface ActionRow { id: number; at_us: number; actor: string; action: string; target_type: string; target_id: string; detail: string }
+interface IncidentRow { id: string; title: string; status: string; created_us: number; created_by: string; contained_us: number | null; closed_us: number | null }
+
+const rowToAction = (r: ActionRow): Action => ({
+  id: r.id, at: usToIso(r.at_us), atUs: r.at_us, actor: r.actor, action: r.action as ActionKind,
+  targetType: r.target_type as Action['targetType'], targetId: r.target_id, detail: JSON.parse(r.detail) as Record<string, unknown>,
+});
+
+function alertWhere(f: AlertFilter): { sql: string; args: (string | number)[] } {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  const eq = (column: string, v: string | undefined) => {
+    if (v !== undefined) { where.push(`${column} = ?`); args.push(v); }
+  };
+  eq('pipeline', f.pipeline);
+  eq('kind', f.kind);
+  eq('severity', f.severity);
+  eq('status', f.status);
+  eq('build_id', f.buildId);
+  eq('run_id', f.runId);
+  if (f.sinceUs !== undefined) { where.push('created_us >= ?'); args.push(f.sinceUs); }
+  return { sql: where.join(' AND '), args };
+}
+
+/** Cursors are opaque to clients; here they are a rowid, or "startedUs:id" for builds. */
+function parseRowidCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(cursor)) throw new ConsoleError('BAD_CURSOR', 'cursor is not one this API returned');
+  return Number(cursor);
+}
+
+export class ConsoleStore {
+  private readonly stmts;
+
+  constructor(private readonly db: Database.Database) {
+    this.stmts = {
+      alert: db.prepare('SELECT * FROM alerts WHERE id = ?'),
+      alertsOfBuild: db.prepare('SELECT * FROM alerts WHERE build_id = ? ORDER BY rowid LIMIT 1000'),
+      alertsOfIncident: db.prepare('SELECT * FROM alerts WHERE incident_id = ? ORDER BY rowid'),
+      setAlertStatus: db.prepare('UPDATE alerts SET status = ?, status_us = ? WHERE id = ?'),
+      setAlertIncident: db.prepare('UPDATE alerts SET incident_id = ? WHERE id = ?'),
+      insertAction: db.prepare('INSERT INTO actions (at_us, actor, action, target_type, target_id, detail) VALUES (?, ?, ?, ?, ?, ?)'),
+      actionsOf: db.prepare('SELECT * FROM actions WHERE target_type = ? AND target_id = ? ORDER BY id'),
+      incident: db.prepare('SELECT * FROM incidents WHERE id = ?'),
+      insertIncident: db.prepare('INSERT INTO incidents (id, title, status, created_us, created_by) VALUES (?, ?, ?, ?, ?)'),
+      setIncidentStatus: db.prepare('UPDATE incidents SET status = ?, contained_us = ?, closed_us = ? WHERE id = ?'),
+      allowDomain: db.prepare(`INSERT INTO baseline_allowed (pipeline, domain, allowed_us, actor, reason, alert_id, build_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(pipeline, domain) DO NOTHING`),
+      learnAllowed: db.prepare('INSERT OR IGNORE INTO baseline_domains (pipeline, domain, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
+      unpoison: db.prepare('DELETE FROM baseline_poisoned WHERE pipeline = ? AND domain = ?'),
+      isAllowed: db.prepare('SELECT 1 FROM baseline_allowed WHERE pipeline = ? AND domain = ?'),
+    };
+  }
+
+  // ---- reads ------------------------------------------------------------------------
+
+  listBuilds(q: { pipeline?: string; state?: BuildStatus; cursor?: string; limit: number }): { builds: StoredBuild[]; next: string | null } {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.pipeline !== undefined) { where.push('pipeline = ?'); args.push(q.pipeline); }
+    if (q.state === 'running') where.push('ended_us IS NULL');
+    else if (q.state === 'succeeded') where.push('ended_us IS NOT NULL AND exit_code = 0');
+    else if (q.state === 'failed') where.push('ended_us IS NOT NULL AND exit_code IS NOT 0');
+    if (q.cursor !== undefined) {
+      const m = /^(\d{1,17}):(.{1,512})$/s.exec(q.cursor);
+      if (!m) throw new ConsoleError('BAD_CURSOR', 'cursor is not one this API returned');
+      where.push('(started_us < ? OR (started_us = ? AND id < ?))');
+      args.push(Number(m[1]), Number(m[1]), m[2]!);
+    }
+    const sql = `SELECT * FROM builds ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY started_us DESC, id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, q.limit + 1) as BuildRow[];
+    const more = rows.length > q.limit;
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return { builds: page.map(rowToBuild), next: more && last ? `${last.started_us}:${last.id}` : null };
+  }
+
+  listAlerts(f: AlertFilter & { cursor?: string; limit: number }): { alerts: Alert[]; next: string | null; total: number } {
+    const { sql, args } = alertWhere(f);
+    const before = parseRowidCursor(f.cursor);
+    const pageWhere = [sql, before !== undefined ? 'rowid < ?' : ''].filter(Boolean).join(' AND ');
+    const rows = this.db.prepare(`SELECT rowid AS _rowid, * FROM alerts ${pageWhere ? 'WHERE ' + pageWhere : ''} ORDER BY rowid DESC LIMIT ?`)
+      .all(...args, ...(before !== undefined ? [before] : []), f.limit + 1) as (AlertRow & { _rowid: number })[];
+    const total = this.db.prepare(`SELECT count(*) FROM alerts ${sql ? 'WHERE ' + sql : ''}`).pluck().get(...args) as number;
+    const more = rows.length > f.limit;
+    const page = rows.slice(0, f.limit);
+    return { alerts: page.map(rowToAlert), next: more ? String(page[page.length - 1]!._rowid) : null, total };
+  }
+
+  alert(id: string): Alert | null {
+    const row = this.stmts.alert.get(id) as AlertRow | undefined;
+    return row ? rowToAlert(row) : null;
+  }
+
+  alertsOfBuild(buildId: string): Alert[] {
+    return (this.stmts.alertsOfBuild.all(buildId) as AlertRow[]).map(rowToAlert);
+  }
+
+  actionsOf(targetType: Action['targetType'], targetId: string): Action[] {
+    return (this.stmts.actionsOf.all(targetType, targetId) as ActionRow[]).map(rowToAction);
+  }
+
+  domainAllowed(pipeline: string, domain: string): boolean {
+    return this.stmts.isAllowed.get(pipeline, domain) !== undefined;
+  }
+
+  incident(id: string): IncidentSummary | null {
+    const row = this.stmts.incident.get(id) as IncidentRow | undefined;
+    return row ? this.summarize(row) : null;
+  }
+
+  incidentAlerts(id: string): Alert[] {
+    return (this.stmts.alertsOfIncident.all(id) as AlertRow[]).map(rowToAlert);
+  }
+
+  /** The incident's own actions and those taken on its alerts, oldest first. */
+  incidentActions(id: string): Action[] {
+    const alertIds = (this.stmts.alertsOfIncident.all(id) as AlertRow[]).map((a) => a.id);
+    const all = [...this.actionsOf('incident', id), ...alertIds.flatMap((a) => this.actionsOf('alert', a))];
+    return all.sort((a, b) => a.id - b.id);
+  }
+
+  listIncidents(q: { status?: IncidentStatus; cursor?: string; limit: number }): { incidents: IncidentSummary[]; next: string | null } {
+    const before = parseRowidCursor(q.cursor);
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.status !== undefined) { where.push('status = ?'); args.push(q.status); }
+    if (before !== undefined) { where.push('rowid < ?'); args.push(before); }
+    const rows = this.db.prepare(`SELECT rowid AS _rowid, * FROM incidents ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY rowid DESC LIMIT ?`)
+      .all(...args, q.limit + 1) as (IncidentRow & { _rowid: number })[];
+    const more = rows.length > q.limit;
+    const page = rows.slice(0, q.limit);
+    return { incidents: page.map((r) => this.summarize(r)), next: more ? String(page[page.length - 1]!._rowid) : null };
+  }
+
+  private summarize(row: IncidentRow): IncidentSummary {
+    const alerts = this.stmts.alertsOfIncident.all(row.id) as AlertRow[];
+    const times = incidentTimes(alerts.map((a) => ({ eventUs: a.event_us, createdUs: a.created_us })), row.closed_us);
+    const iso = (us: number | null) => (us === null ? null : usToIso(us));
+    return {
+      id: row.id, title: row.title, status: row.status as IncidentStatus, createdAt: usToIso(row.created_us), createdBy: row.created_by,
+      containedAt: iso(row.contained_us), closedAt: iso(row.closed_us), alertCount: alerts.length,
+      pipelines: [...new Set(alerts.map((a) => a.pipeline))], buildIds: [...new Set(alerts.map((a) => a.build_id))],
+      firstActivityAt: iso(times.firstActivityUs), detectedAt: iso(times.detectedUs),
+      timeToDetectMs: times.timeToDetectMs, timeToResolveMs: times.timeToResolveMs,
+    };
+  }
+
+  pipelines(learningBuilds: number): PipelineSummary[] {
+    const builds = this.db.prepare('SELECT pipeline, count(*) AS n, max(started_us) AS last FROM builds GROUP BY pipeline').all() as
+      { pipeline: string; n: number; last: number }[];
+    const counts = (sql: string) => new Map((this.db.prepare(sql).all() as { pipeline: string; n: number }[]).map((r) => [r.pipeline, r.n]));
+    const learned = counts('SELECT pipeline, learned_builds AS n FROM baselines');
+    const domains = counts('SELECT pipeline, count(*) AS n FROM baseline_domains GROUP BY pipeline');
+    const tools = counts('SELECT pipeline, count(*) AS n FROM baseline_tools GROUP BY pipeline');
+    const open = counts("SELECT pipeline, count(*) AS n FROM alerts WHERE status = 'open' GROUP BY pipeline");
+    return builds.sort((a, b) => b.last - a.last).map((b) => {
+      const l = learned.get(b.pipeline) ?? 0;
+      return {
+        pipeline: b.pipeline, builds: b.n, lastBuildAt: usToIso(b.last), learnedBuilds: l, learningBuilds, learning: l < learningBuilds,
+        domains: domains.get(b.pipeline) ?? 0, tools: tools.get(b.pipeline) ?? 0, openAlerts: open.get(b.pipeline) ?? 0,
+      };
+    });
+  }
+
+  baselineOf(pipeline: string) {
+    const domains = this.db.prepare(`SELECT d.domain, d.first_seen_us, d.build_id, a.actor, a.reason, a.allowed_us FROM baseline_domains d
+      LEFT JOIN baseline_allowed a ON a.pipeline = d.pipeline AND a.domain = d.domain WHERE d.pipeline = ? ORDER BY d.first_seen_us, d.domain`)
+      .all(pipeline) as { domain: string; first_seen_us: number; build_id: string; actor: string | null; reason: string | null; allowed_us: number | null }[];
+    const poisoned = this.db.prepare('SELECT domain, first_seen_us, build_id FROM baseline_poisoned WHERE pipeline = ? ORDER BY first_seen_us')
+      .all(pipeline) as { domain: string; first_seen_us: number; build_id: string }[];
+    const tools = this.db.prepare('SELECT tool, first_seen_us, build_id FROM baseline_tools WHERE pipeline = ? ORDER BY first_seen_us, tool')
+      .all(pipeline) as { tool: string; first_seen_us: number; build_id: string }[];
+    return {
+      domains: domains.map((d) => ({
+        domain: d.domain, firstSeenAt: usToIso(d.first_seen_us), buildId: d.build_id, source: d.actor === null ? 'learned' as const : 'allowed' as const,
+        allowedBy: d.actor, reason: d.reason,
+      })),
+      poisoned: poisoned.map((p) => ({ domain: p.domain, firstSeenAt: usToIso(p.first_seen_us), buildId: p.build_id })),
+      tools: tools.map((t) => ({ tool: t.tool, firstSeenAt: usToIso(t.first_seen_us), buildId: t.build_id })),
+    };
+  }
+
+  // ---- writes -----------------------------------------------------------------------
+
+  private record(nowUs: number, actor: string, action: ActionKind, targetType: Action['targetType'], targetId: string, detail: Record<string, unknown>): Action {
+    const info = this.stmts.insertAction.run(nowUs, actor, action, targetType, targetId, JSON.stringify(detail));
+    return rowToAction({ id: Number(info.lastInsertRowid), at_us: nowUs, actor, action, target_type: targetType, target_id: targetId, detail: JSON.stringify(detail) });
+  }
+
+  private requireAlert(id: string): Alert {
+    const a = this.alert(id);
+    if (!a) throw new ConsoleError('NOT_FOUND', 'no such alert');
+    return a;
+  }
+
+  /** Moves an alert along its triage life and logs who did it; throws ConsoleError when not allowed. */
+  triage(id: string, action: TriageAction, actor: string, detail: Record<string, unknown>, nowUs: number): Alert {
+    return this.db.transaction(() => {
+      const a = this.requireAlert(id);
+      const status = nextAlertStatus(a.status, action);
+      if (status === null) throw new ConsoleError('INVALID_TRANSITION', `cannot ${action.replace('_', ' ')} an alert that is ${a.status.replace('_', ' ')}`);
+      this.stmts.setAlertStatus.run(status, nowUs, id);
+      this.record(nowUs, actor, action, 'alert', id, detail);
+      return this.requireAlert(id);
+    })();
+  }
+
+  /**
+   * Marks an alert a false positive and allows its domain for its pipeline: the baseline
+   * learns the domain (attributed to the alert's build), it is no longer poisoned, and the
+   * allowance is kept with who gave it and why. Returns the alert and the allowed domain.
+   */
+  falsePositiveAndAllow(id: string, actor: string, reason: string, nowUs: number): { alert: Alert; pipeline: string; domain: string } {
+    return this.db.transaction(() => {
+      const before = this.requireAlert(id);
+      if (!before.domain) throw new ConsoleError('NO_DOMAIN', 'this alert names no domain to allow');
+      const alert = this.triage(id, 'false_positive', actor, { reason, allowDomain: before.domain }, nowUs);
+      this.stmts.allowDomain.run(alert.pipeline, before.domain, nowUs, actor, reason, id, alert.buildId);
+      this.stmts.learnAllowed.run(alert.pipeline, before.domain, nowUs, alert.buildId);
+      this.stmts.unpoison.run(alert.pipeline, before.domain);
+      this.record(nowUs, actor, 'allow_domain', 'pipeline', alert.pipeline, { domain: before.domain, alertId: id, reason });
+      return { alert, pipeline: alert.pipeline, domain: before.domain };
+    })();
+  }
+
+  openIncident(title: string, alertIds: readonly string[], actor: string, nowUs: number): IncidentSummary {
+    return this.db.transaction(() => {
+      const id = randomUUID();
+      this.stmts.insertIncident.run(id, title, 'open', nowUs, actor);
+      this.attach(id, alertIds);
+      this.record(nowUs, actor, 'incident_open', 'incident', id, { title, alertIds });
+      return this.incident(id)!;
+    })();
+  }
+
+  addAlerts(incidentId: string, alertIds: readonly string[], actor: string, nowUs: number): IncidentSummary {
+    return this.db.transaction(() => {
+      if (!this.incident(incidentId)) throw new ConsoleError('NOT_FOUND', 'no such incident');
+      this.attach(incidentId, alertIds);
+      this.record(nowUs, actor, 'incident_add_alerts', 'incident', incidentId, { alertIds });
+      return this.incident(incidentId)!;
+    })();
+  }
+
+  private attach(incidentId: string, alertIds: readonly string[]): void {
+    for (const alertId of alertIds) {
+      const a = this.requireAlert(alertId);
+      if (a.incidentId !== null && a.incidentId !== incidentId) {
+        throw new ConsoleError('ALERT_IN_INCIDENT', `alert ${alertId} already belongs to another incident`);
+      }
+      this.stmts.setAlertIncident.run(incidentId, alertId);
+    }
+  }
+
+  addNote(incidentId: string, text: string, actor: string, nowUs: number): Action {
+    return this.db.transaction(() => {
+      if (!this.incident(incidentId)) throw new ConsoleError('NOT_FOUND', 'no such incident');
+      return this.record(nowUs, actor, 'incident_note', 'incident', incidentId, { text });
+    })();
+  }
+
+  setIncidentStatus(incidentId: string, status: IncidentStatus, actor: string, nowUs: number): IncidentSummary {
+    return this.db.transaction(() => {
+      const row = this.stmts.incident.get(incidentId) as IncidentRow | undefined;
+      if (!row) throw new ConsoleError('NOT_FOUND', 'no such incident');
+      if (row.status === status) throw new ConsoleError('INVALID_TRANSITION', `the incident is already ${status}`);
+      // Contained keeps its first time; reopening clears the close so time to resolve restarts.
+      const contained = status === 'open' ? row.contained_us : row.contained_us ?? nowUs;
+      const closed = status === 'closed' ? nowUs : null;
+      this.stmts.setIncidentStatus.run(status, contained, closed, incidentId);
+      this.record(nowUs, actor, 'incident_status', 'incident', incidentId, { from: row.status, to: status });
+      return this.incident(incidentId)!;
+    })();
+  }
+}
