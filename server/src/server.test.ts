@@ -5,32 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import WebSocket from 'ws';
-import { decodeAck, encodeBatch, ingestServiceDefinition, type BatchAck, type TelltaleEvent } from '@telltale/proto';
 import { startServer, type RunningServer } from './server.js';
 import { serverConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { decodeAck, encodeBatch, ingestServiceDefinition, type BatchAck } from '@telltale/proto';
 import { base32, BuildScript } from './core/test-events.js';
+import { sendBatches } from './test-ingest.js';
 
 const Client = grpc.makeGenericClientConstructor(ingestServiceDefinition as unknown as grpc.ServiceDefinition, 'Ingest');
 const quiet = createLogger('test', () => undefined);
-
-function send(address: string, batches: { agentId: string; sequence: number; events: TelltaleEvent[] }[]): Promise<BatchAck[]> {
-  const client = new Client(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & { stream(): grpc.ClientDuplexStream<Uint8Array, Uint8Array> };
-  return new Promise((resolve, reject) => {
-    const acks: BatchAck[] = [];
-    const call = client.stream();
-    call.on('data', (b: Uint8Array) => {
-      acks.push(decodeAck(b));
-      if (acks.length === batches.length) {
-        call.end();
-        client.close();
-        resolve(acks);
-      }
-    });
-    call.on('error', reject);
-    for (const b of batches) call.write(encodeBatch(b));
-  });
-}
+const send = sendBatches;
 
 describe('collector', () => {
   const dirs: string[] = [];

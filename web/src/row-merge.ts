@@ -36,15 +36,15 @@ export function upsertRow<T>(rows: T[], row: T, keys: MergeKeys<T>, opts: { matc
 export function mergeFirstPage<T>(
   loaded: T[], loadedNext: string | null, fresh: T[], freshNext: string | null, keys: MergeKeys<T>,
 ): { rows: T[]; next: string | null } {
+  // A complete first page is the whole list.
+  if (freshNext === null) return { rows: fresh, next: null };
   const lastFresh = fresh[fresh.length - 1];
   const firstLoaded = loaded[0];
-  if (lastFresh === undefined || firstLoaded === undefined) {
-    return fresh.length || freshNext === null ? { rows: fresh, next: freshNext } : { rows: loaded, next: loadedNext };
-  }
+  if (lastFresh === undefined || firstLoaded === undefined) return { rows: fresh, next: freshNext };
   const freshIds = new Set(fresh.map(keys.id));
-  const overlaps = freshNext === null || loaded.some((r) => freshIds.has(keys.id(r))) || keys.order(lastFresh) <= keys.order(firstLoaded);
+  const overlaps = loaded.some((r) => freshIds.has(keys.id(r))) || keys.order(lastFresh) <= keys.order(firstLoaded);
   if (!overlaps) return { rows: fresh, next: freshNext };
   const cut = keys.order(lastFresh);
-  const older = loaded.filter((r) => !freshIds.has(keys.id(r)) && keys.order(r) < cut);
-  return { rows: [...fresh, ...older], next: freshNext === null ? null : loadedNext };
+  const older = loaded.filter((r) => !freshIds.has(keys.id(r)) && keys.order(r) <= cut);
+  return { rows: [...fresh, ...older], next: loadedNext };
 }
