@@ -16,7 +16,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', include: ['{proto,agent-bridge,server,cli}/src/**/*.test.ts'], testTimeout: 20000 },
+        test: { name: 'unit', include: ['{proto,agent-bridge,server,cli,web}/src/**/*.test.ts'], testTimeout: 20000 },
       },
       {
         resolve: { alias },

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # The one test line's body (`npm test`): installs what the tests need on this machine
-# (bpftrace, tracefs), builds, checks generated code, runs every vitest project and ends
+# (bpftrace, chromium, tracefs), builds, checks generated code, runs every vitest project and ends
 # with a plain "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 need_root_tools() {
-  if ! command -v bpftrace >/dev/null 2>&1; then
-    echo "test: installing bpftrace (apt-get)" >&2
+  # bpftrace for the kernel tests; Debian's chromium for the console's browser tests.
+  local missing=()
+  command -v bpftrace >/dev/null 2>&1 || missing+=(bpftrace)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "test: installing ${missing[*]} (apt-get)" >&2
     if [ "$(id -u)" = 0 ]; then
-      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null
+      apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
     else
-      echo "test: bpftrace missing and not root: the kernel tests will fail" >&2
+      echo "test: ${missing[*]} missing and not root: the tests that need them will fail" >&2
     fi
   fi
   if [ ! -e /sys/kernel/tracing/events ] && [ "$(id -u)" = 0 ]; then

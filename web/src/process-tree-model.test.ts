@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import type { ProcessNode } from './api-types';
-import { indexByPid, markAlertPaths, descendsFromBuildScript, visibleRows, defaultExpanded, alertTargetPid } from './process-tree-model';
+import { indexByPid, markAlertPaths, descendsFromBuildScript, visibleRows, defaultExpanded, alertTargetPid, groupByFirstPid } from './process-tree-model';
 
 const p = (pid: number, ppid: number, children: ProcessNode[] = [], buildScript: string | null = null): ProcessNode => ({
   pid, ppid, exe: `/bin/p${pid}`, argv: [`p${pid}`], cwd: '/', startedAt: '2025-01-01T00:00:00Z', exitCode: null, buildScript, children,
@@ -57,5 +57,13 @@ describe('visibleRows', () => {
     const ix = indexByPid(tree);
     const open = defaultExpanded(ix, markAlertPaths(ix, [{ pid: 4, chain: [] }]));
     expect(visibleRows(tree, open).map((r) => r.node.pid)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('groupByFirstPid', () => {
+  it('groups rows by the process that made them first', () => {
+    const g = groupByFirstPid([{ firstPid: 3, q: 'a' }, { firstPid: 4, q: 'b' }, { firstPid: 3, q: 'c' }]);
+    expect(g.get(3)?.map((r) => r.q)).toEqual(['a', 'c']);
+    expect(g.get(5)).toBeUndefined();
   });
 });

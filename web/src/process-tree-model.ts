@@ -92,3 +92,14 @@ export function defaultExpanded(index: Map<number, IndexedProcess>, alertPath: S
 export function allPids(index: Map<number, IndexedProcess>): Set<number> {
   return new Set(index.keys());
 }
+
+/** Rows grouped by the process that first made them (DNS names and connections per process). */
+export function groupByFirstPid<T extends { firstPid: number }>(rows: T[]): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.firstPid);
+    if (list) list.push(r);
+    else out.set(r.firstPid, [r]);
+  }
+  return out;
+}
