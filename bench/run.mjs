@@ -12,6 +12,7 @@ import { startCollectorProcess, startNullIngest } from './procs.mjs';
 import { alertLatency } from './alert-latency.mjs';
 import { buildOverhead } from './build-overhead.mjs';
 import { ingestStages } from './ingest-stages.mjs';
+import { consoleRender } from './console-render.mjs';
 
 const only = process.argv[2];
 const line = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
@@ -72,6 +73,7 @@ try {
   }
   if (!only || only === 'latency') await alertLatency(dir, line);
   if (!only || only === 'overhead') await buildOverhead(dir, line);
+  if (!only || only === 'console') await consoleRender(dir, line);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

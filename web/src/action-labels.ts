@@ -1,0 +1,12 @@
+// Readable names for recorded actions.
+import type { ActionKind } from './api-types';
+
+const LABELS: Record<ActionKind, string> = {
+  acknowledge: 'acknowledged', resolve: 'resolved', false_positive: 'marked false positive', allow_domain: 'allowed domain',
+  reopen: 'reopened', incident_open: 'opened incident', incident_add_alerts: 'added alerts to incident',
+  incident_note: 'added a note', incident_status: 'changed incident status',
+};
+
+export function actionLabel(kind: string): string {
+  return Object.hasOwn(LABELS, kind) ? LABELS[kind as ActionKind] : kind;
+}
