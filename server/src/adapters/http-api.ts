@@ -99,7 +99,10 @@ export function createHttpApi(deps: HttpApiDeps): http.Server {
         }
         const body = r.method === 'POST' ? await readJsonBody(req) : {};
         const answer = r.handle({ match, query: url.searchParams, body, operator, nowUs: Date.now() * 1000 });
-        if (r.method === 'POST') metrics.inc('telltale_console_actions_total', { route: r.pattern.source.replace(/\(\[\^\/\]\+\)/g, ':id') });
+        if (r.action) {
+          metrics.inc('telltale_console_actions_total', { action: r.action });
+          deps.log.info('console action', { action: r.action, path: url.pathname, actor: body['actor'] ?? 'operator' });
+        }
         return send(r.status ?? 200, JSON.stringify(answer), 'application/json');
       }
       throw new HttpError(404, 'NOT_FOUND', 'no such route');

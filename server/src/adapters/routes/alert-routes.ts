@@ -21,7 +21,7 @@ export function alertRoutes(d: RouteDeps): Route[] {
     return alert;
   };
   const triage = (action: TriageAction, withReason: boolean): Route => ({
-    method: 'POST', pattern: new RegExp(`^/api/alerts/([^/]+)/${action.replace('_', '-')}$`), operator: true,
+    method: 'POST', pattern: new RegExp(`^/api/alerts/([^/]+)/${action.replace('_', '-')}$`), operator: true, action: `alert_${action}`,
     handle: ({ match, body, nowUs }) => {
       const id = segment(match);
       const detail = withReason ? { reason: bodyText(body, 'reason', REASON) } : {};
@@ -60,7 +60,7 @@ export function alertRoutes(d: RouteDeps): Route[] {
     triage('resolve', true),
     triage('reopen', false),
     {
-      method: 'POST', pattern: /^\/api\/alerts\/([^/]+)\/false-positive$/, operator: true,
+      method: 'POST', pattern: /^\/api\/alerts\/([^/]+)\/false-positive$/, operator: true, action: 'alert_false_positive',
       handle: ({ match, body, nowUs }) => {
         const id = segment(match);
         const reason = bodyText(body, 'reason', REASON)!;

@@ -74,7 +74,7 @@ export function incidentRoutes(d: RouteDeps): Route[] {
       },
     },
     {
-      method: 'POST', pattern: /^\/api\/incidents$/, operator: true, status: 201,
+      method: 'POST', pattern: /^\/api\/incidents$/, operator: true, action: 'incident_open', status: 201,
       handle: ({ body, nowUs }) => {
         const title = bodyText(body, 'title', { max: 200, required: true, singleLine: true })!;
         const incident = d.consoleStore.openIncident(title, bodyIdList(body, 'alertIds'), bodyActor(body), nowUs);
@@ -82,14 +82,14 @@ export function incidentRoutes(d: RouteDeps): Route[] {
       },
     },
     {
-      method: 'POST', pattern: /^\/api\/incidents\/([^/]+)\/alerts$/, operator: true,
+      method: 'POST', pattern: /^\/api\/incidents\/([^/]+)\/alerts$/, operator: true, action: 'incident_add_alerts',
       handle: ({ match, body, nowUs }) => {
         const incident = d.consoleStore.addAlerts(segment(match), bodyIdList(body, 'alertIds'), bodyActor(body), nowUs);
         return { incident: announce(incident.id) };
       },
     },
     {
-      method: 'POST', pattern: /^\/api\/incidents\/([^/]+)\/notes$/, operator: true, status: 201,
+      method: 'POST', pattern: /^\/api\/incidents\/([^/]+)\/notes$/, operator: true, action: 'incident_note', status: 201,
       handle: ({ match, body, nowUs }) => {
         const id = segment(match);
         const action = d.consoleStore.addNote(id, bodyText(body, 'text', { max: 10_000, required: true })!, bodyActor(body), nowUs);
@@ -98,7 +98,7 @@ export function incidentRoutes(d: RouteDeps): Route[] {
       },
     },
     {
-      method: 'POST', pattern: /^\/api\/incidents\/([^/]+)\/status$/, operator: true,
+      method: 'POST', pattern: /^\/api\/incidents\/([^/]+)\/status$/, operator: true, action: 'incident_status',
       handle: ({ match, body, nowUs }) => {
         const status = oneOf(bodyText(body, 'status', { max: 20, required: true }), STATUSES, 'status')!;
         const incident = d.consoleStore.setIncidentStatus(segment(match), status, bodyActor(body), nowUs);

@@ -19,8 +19,9 @@ export interface RouteContext {
 export interface Route {
   method: 'GET' | 'POST';
   pattern: RegExp;
-  /** Needs the operator token (every action does). */
+  /** Needs the operator token (every action does), and names the action in metrics and logs. */
   operator?: boolean;
+  action?: string;
   /** Status of a successful answer (201 for creations). */
   status?: number;
   handle(ctx: RouteContext): unknown;
