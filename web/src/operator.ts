@@ -52,14 +52,25 @@ export function useOperator(): OperatorState {
   return useSyncExternalStore(subscribeOperator, getOperator);
 }
 
-/** Reads storage, and takes a token from a "#token=..." link (then removes it from the address bar and history entry). */
-export function initOperator(): void {
+/** Takes a token from a "#token=..." link into storage, and removes it from the address bar and history entry. */
+function adoptHashToken(): boolean {
   const { token, rest } = takeTokenFromHash(location.hash);
-  if (token) {
-    store(TOKEN_KEY, token);
-    history.replaceState(history.state, '', location.pathname + location.search + rest);
-  }
+  if (!token) return false;
+  store(TOKEN_KEY, token);
+  history.replaceState(history.state, '', location.pathname + location.search + rest);
+  return true;
+}
+
+/** Reads storage (after adopting a token from the URL), and watches for a token link opened in this tab later. */
+export function initOperator(): void {
+  adoptHashToken();
   state = { ...state, token: load(TOKEN_KEY), actor: load(ACTOR_KEY) || 'operator' };
+  // Same path, new fragment: the browser does not reload, so the token arrives as a hashchange.
+  window.addEventListener('hashchange', () => {
+    if (!adoptHashToken()) return;
+    set({ token: load(TOKEN_KEY) });
+    void checkSession();
+  });
 }
 
 export function saveOperator(token: string, actor: string): Promise<void> {
@@ -110,4 +121,3 @@ export function streamProtocols(s: OperatorState = state): string[] {
   return s.session?.readsNeedToken && s.token ? ['telltale.v1', `telltale-token.${s.token}`] : ['telltale.v1'];
 }
 
-export const TOKEN_HINT = 'The operator token is printed by `telltale up` when it starts and stored in the file `operator-token` in the data directory. Set it under Operator in the header.';

@@ -32,6 +32,9 @@ describe('paths', () => {
       expect(matchRoute(p)).toEqual({ view: 'pipeline', id: name });
     }
   });
+  it('puts a pipeline filter in the query string', () => {
+    expect(paths.buildsOfPipeline('a/b&state=x#y')).toBe('/builds?pipeline=a%2Fb%26state%3Dx%23y');
+  });
   it('encodes ids as a single segment', () => {
     expect(paths.build('x/../../api')).toBe('/builds/x%2F..%2F..%2Fapi');
     expect(encodeSegment('..')).toBe(':..');

@@ -31,6 +31,7 @@ export function decodeSegment(raw: string): string | null {
 
 export const paths = {
   builds: () => '/builds',
+  buildsOfPipeline: (pipeline: string) => `/builds?${new URLSearchParams({ pipeline }).toString()}`,
   build: (id: string) => `/builds/${encodeSegment(id)}`,
   alerts: () => '/alerts',
   alert: (id: string) => `/alerts/${encodeSegment(id)}`,

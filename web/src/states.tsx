@@ -1,6 +1,7 @@
 // The three states every view has besides its content: loading, empty (with what to do), and error (with Retry).
 import type { ReactNode } from 'react';
 import type { ApiFailure } from './api';
+import { TokenWhere } from './views/token-hint';
 
 export function Loading({ what = 'Loading' }: { what?: string }) {
   return <div className="state state-loading" data-testid="state-loading" role="status">{what}…</div>;
@@ -20,6 +21,7 @@ export function ErrorState({ error, onRetry, what }: { error: ApiFailure; onRetr
       <div className="state-error-detail">
         <code>{error.code}</code> {error.message}
       </div>
+      {error.status === 401 && <div className="hint"><TokenWhere /></div>}
       {onRetry && !notFound && <button type="button" onClick={onRetry}>Retry</button>}
     </div>
   );

@@ -3,8 +3,10 @@
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { visibleRange } from './visible-range';
 
-export function VirtualList({ count, rowHeight, renderRow, onNearEnd, nearEnd = 40, className, header, footer, testId }: {
+export function VirtualList({ count, rowHeight, renderRow, itemKey, onNearEnd, nearEnd = 40, className, header, footer, testId }: {
   count: number;
+  /** Identifies rows so that rows arriving above the viewport (live prepends) do not move what the user reads. */
+  itemKey?: (index: number) => string;
   rowHeight: number;
   renderRow: (index: number) => ReactNode;
   /** Called when the last rendered row is within `nearEnd` rows of the end. */
@@ -27,6 +29,23 @@ export function VirtualList({ count, rowHeight, renderRow, onNearEnd, nearEnd = 
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
+
+  // Scroll anchoring: when rows were inserted before the previous first row while the user is
+  // scrolled down, shift by as many rows so the rows on screen stay put.
+  const firstKey = useRef<string | null>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    const prev = firstKey.current;
+    firstKey.current = itemKey && count > 0 ? itemKey(0) : null;
+    if (!el || !itemKey || prev === null || el.scrollTop === 0 || firstKey.current === prev) return;
+    for (let i = 1; i < Math.min(count, 500); i++) {
+      if (itemKey(i) === prev) {
+        el.scrollTop += i * rowHeight;
+        setScrollTop(el.scrollTop);
+        return;
+      }
+    }
+  }, [count, itemKey, rowHeight]);
 
   const { start, end } = visibleRange(scrollTop, height, rowHeight, count);
 

@@ -12,11 +12,13 @@ import type { AlertPage, PipelineDetail, TelltaleEvent } from '@telltale/proto';
 import { createLogger, serverConfig, startServer, type RunningServer } from '@telltale/server';
 import { openBrowser, type Browser } from '../support/browser.js';
 import { CARGO_EXFIL_CAPTURE, replayCapture } from '../support/replay.js';
+import { dnsPacket } from '../../../server/src/core/test-events.js';
 
 const TOKEN = 'console-e2e-operator-token-0123456789';
 const PIPELINE = 'acme/payments-api';
 const LEAK_QNAME = 'o5fgc3dslbkxi3sgivgusl2lg5guirkoi4xweudykjtgsq2zivmectkqjrcuwrk.z.exfil-drill.test';
 const HOSTILE_ARG = '<img src=x onerror="window.__pwned=1">';
+const HOSTILE_LABEL = '<svg/onload=window.__pwned=2>';
 const LONG_ARG = 'A'.repeat(4096);
 const quiet = createLogger('test', () => undefined);
 
@@ -109,7 +111,8 @@ describe('console in Chromium', () => {
     await hostile.first().waitFor();
     expect(await hostile.first().textContent()).toContain(HOSTILE_ARG);
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    expect(await page.locator('main img').count()).toBe(0);
+    expect(await page.locator('main img, main svg[onload]').count()).toBe(0);
+    expect(await page.getByTestId('dns-table').textContent()).toContain(`${HOSTILE_LABEL}.evil.test`);
     // The long argument is cut in view...
     const long = page.locator('[data-testid="process-node"]', { hasText: 'AAAAAAAAAA' }).first();
     expect((await long.textContent())!.length).toBeLessThan(2000);
@@ -222,10 +225,14 @@ describe('console in Chromium', () => {
   });
 });
 
-/** A process whose argv an attacker chose: markup, and one 4 KB argument. */
+/** A process whose argv an attacker chose (markup, and one 4 KB argument), asking for a name that is markup too. */
 function hostileProcess(buildId: string, lastUs: number): TelltaleEvent[] {
+  const packet = dnsPacket(`${HOSTILE_LABEL}.evil.test`);
   return [{
     kind: 'exec', timeUs: lastUs + 1000, buildId, pid: 4242, ppid: 1, exe: '/usr/bin/sh', argv: ['sh', '-c', HOSTILE_ARG, LONG_ARG],
     cwd: '/src/<b>bold</b>', uid: 1000, startTimeUs: lastUs + 1000, argvTruncated: false,
+  }, {
+    kind: 'dns', timeUs: lastUs + 2000, buildId, pid: 4242, packet, packetLength: packet.length, family: 'inet', protocol: 'udp',
+    address: '127.0.0.53', port: 53, response: false,
   }];
 }

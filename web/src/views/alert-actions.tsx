@@ -1,10 +1,12 @@
 // The alert page's actions: Acknowledge, Resolve (with a reason), Mark false positive (reason, and optionally
-// allow the domain for the pipeline), Reopen, Open incident. Each calls the API; the page re-fetches after.
+// allow the domain for the pipeline), Reopen, Open incident (then go to it). Each calls the API; the page re-fetches after.
 import { useState } from 'react';
 import type { Alert } from '../api-types';
 import { asFailure, postAction, type ApiFailure } from '../api';
 import { canAct, useOperator } from '../operator';
 import { oneLine } from '../visible-text';
+import { navigate } from '../router';
+import { paths } from '../routes';
 import { OpenIncidentForm } from './open-incident-form';
 import { TokenHint } from './token-hint';
 
@@ -78,7 +80,7 @@ export function AlertActions({ alert, onDone }: { alert: Alert; onDone: () => vo
         </form>
       )}
       {form === 'incident' && (
-        <OpenIncidentForm alertIds={[alert.id]} defaultTitle={title.slice(0, 200)} onCancel={() => setForm(null)} onCreated={() => { setForm(null); onDone(); }} />
+        <OpenIncidentForm alertIds={[alert.id]} defaultTitle={title.slice(0, 200)} onCancel={() => setForm(null)} onCreated={(incident) => navigate(paths.incident(incident.id))} />
       )}
       {error && <div className="error-inline" role="alert"><code>{error.code}</code> {error.message}</div>}
     </div>

@@ -70,6 +70,7 @@ export function AlertsView() {
     if (list.next && !list.loadingMore && !list.moreError) loadMore();
   }, [list.next, list.loadingMore, list.moreError, loadMore]);
 
+  const itemKey = useCallback((i: number) => rows[i]?.id ?? '', [rows]);
   const selectedAlerts = rows.filter((a) => selected.has(a.id));
   const defaultTitle = selectedAlerts.length
     ? `${[...new Set(selectedAlerts.map((a) => a.kind))].join(', ')} in ${[...new Set(selectedAlerts.map((a) => a.pipeline))].join(', ')}`.slice(0, 200)
@@ -119,6 +120,7 @@ export function AlertsView() {
           count={rows.length}
           rowHeight={ROW_HEIGHT}
           onNearEnd={onNearEnd}
+          itemKey={itemKey}
           header={
             <div className="alert-grid vhead" role="row">
               <span /><span>severity</span><span>kind</span><span>status</span><span>pipeline</span><span>domain / qname / address</span><span>age</span>

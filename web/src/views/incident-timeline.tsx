@@ -73,7 +73,8 @@ function EntryBody({ entry: e }: { entry: TimelineEntry }) {
       return (
         <>
           <span className="muted">pid {e.pid} ← {e.ppid}</span> <span className="mono"><TruncatedText text={e.exe} max={80} /></span>{' '}
-          <ArgvText argv={e.argv.slice(1)} first={6} maxArg={80} /> <span className="muted">in</span> <span className="mono"><TruncatedText text={e.cwd} max={60} /></span>
+          <ArgvText argv={e.argv.slice(1)} first={4} maxArg={60} emptyText={null} />
+          {e.cwd !== '' && <> <span className="muted">in</span> <span className="mono"><TruncatedText text={e.cwd} max={60} /></span></>}
         </>
       );
     case 'exit':

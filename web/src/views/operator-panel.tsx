@@ -1,6 +1,7 @@
 // The header's Operator settings: token and actor name, and whether the collector accepts the token.
 import { useState } from 'react';
-import { saveOperator, useOperator, TOKEN_HINT, type OperatorState } from '../operator';
+import { saveOperator, useOperator, type OperatorState } from '../operator';
+import { TokenWhere } from './token-hint';
 import { TruncatedText } from '../truncated-text';
 
 function stateText(op: OperatorState): { text: string; cls: string } {
@@ -54,7 +55,7 @@ export function OperatorPanel() {
           </div>
           <div className={`operator-state ${st.cls}`} data-testid="operator-state">{st.text}</div>
           {op.session?.readsNeedToken && <div className="hint">This collector listens beyond loopback: reads need the token too.</div>}
-          <p className="hint">{TOKEN_HINT}</p>
+          <p className="hint"><TokenWhere /></p>
         </form>
       )}
     </div>

@@ -18,7 +18,7 @@ export function ProcessChain({ chain, alertPid }: { chain: ChainProcess[]; alert
               <span className="muted">pid <span className="num">{p.pid}</span></span>
             </div>
             <div className="chain-row"><span className="chain-key">argv</span><ArgvText argv={p.argv} first={8} maxArg={200} /></div>
-            <div className="chain-row"><span className="chain-key">cwd</span><span className="mono"><TruncatedText text={p.cwd} /></span></div>
+            <div className="chain-row"><span className="chain-key">cwd</span>{p.cwd === '' ? <span className="muted">(not recorded)</span> : <span className="mono"><TruncatedText text={p.cwd} /></span>}</div>
           </li>
         );
       })}

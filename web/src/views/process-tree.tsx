@@ -74,7 +74,7 @@ export function ProcessTree({ roots, alerts, dns, connects }: {
                 ? <button type="button" className="twisty" aria-expanded={open} onClick={() => toggle(node.pid)} title={open ? 'collapse' : `expand (${node.children.length} children)`}>{open ? '▾' : '▸'}</button>
                 : <span className="twisty-none" aria-hidden="true">·</span>}
               <span className="pnode-exe mono"><TruncatedText text={node.exe} max={80} /></span>
-              <ArgvText argv={node.argv.slice(1)} first={8} maxArg={80} />
+              <ArgvText argv={node.argv.slice(1)} first={8} maxArg={80} emptyText={null} />
               <span className="pnode-meta">
                 pid <span className="num">{node.pid}</span>
                 {node.exitCode !== null && <> · exit <span className={node.exitCode === 0 ? 'num' : 'num exit-bad'}>{node.exitCode}</span></>}

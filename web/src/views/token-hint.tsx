@@ -1,5 +1,14 @@
-// Says why action buttons are disabled: no operator token, or one the collector rejected.
-import { canAct, TOKEN_HINT, useOperator } from '../operator';
+// Says where the operator token comes from, and why action buttons are disabled when it is missing or rejected.
+import { canAct, useOperator } from '../operator';
+
+export function TokenWhere() {
+  return (
+    <>
+      The operator token is printed by <code>telltale up</code> when it starts and stored in the file <code>operator-token</code> in
+      the collector's data directory. Set it under Operator in the header (or open the console with <code>#token=…</code>).
+    </>
+  );
+}
 
 export function TokenHint() {
   const op = useOperator();
@@ -7,7 +16,7 @@ export function TokenHint() {
   return (
     <div className="hint token-hint">
       {op.token ? 'The collector rejected the operator token, so actions are disabled. ' : 'Actions need the operator token. '}
-      {TOKEN_HINT}
+      <TokenWhere />
     </div>
   );
 }

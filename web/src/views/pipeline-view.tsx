@@ -1,0 +1,105 @@
+// One pipeline: its baseline (domains learnt or allowed, poisoned domains, tools) and its recent builds.
+import type { PipelineDetail } from '../api-types';
+import { useApi } from '../use-api';
+import { Link } from '../link';
+import { paths } from '../routes';
+import { TimeAgo } from '../time-ago';
+import { TruncatedText } from '../truncated-text';
+import { oneLine } from '../visible-text';
+import { Empty, ErrorState, Loading } from '../states';
+import { BuildsTable } from './builds-table';
+import { LearningState } from './learning-state';
+
+export function PipelineView({ name }: { name: string }) {
+  const { state, reload } = useApi<PipelineDetail>(`/api/pipelines/${encodeURIComponent(name)}`);
+  if (state.status === 'loading') return <Loading what="Loading pipeline" />;
+  if (state.status === 'error') return <ErrorState error={state.error} onRetry={reload} what="pipeline" />;
+  const { summary: s, domains, poisoned, tools, recentBuilds } = state.data;
+
+  return (
+    <div className="view">
+      <section className="detail-head">
+        <div className="crumbs"><Link to={paths.pipelines()}>Pipelines</Link> / pipeline</div>
+        <h1 className="mono"><TruncatedText text={s.pipeline} max={120} /> <LearningState summary={s} /></h1>
+        <dl className="facts">
+          <div><dt>builds</dt><dd className="num">{s.builds}</dd></div>
+          <div><dt>last build</dt><dd><TimeAgo iso={s.lastBuildAt} /></dd></div>
+          <div><dt>learnt from</dt><dd className="num">{s.learnedBuilds} of {s.learningBuilds} builds</dd></div>
+          <div><dt>domains</dt><dd className="num">{s.domains}</dd></div>
+          <div><dt>tools</dt><dd className="num">{s.tools}</dd></div>
+          <div><dt>open alerts</dt><dd className={s.openAlerts ? 'num alert-count' : 'num'}>{s.openAlerts}</dd></div>
+        </dl>
+      </section>
+
+      <section className="panel">
+        <h2>Baseline domains <span className="count">{domains.length}</span></h2>
+        {domains.length === 0 ? <div className="muted pad">No domains learnt yet.</div> : (
+          <div className="table-wrap">
+            <table className="grid">
+              <thead><tr><th>domain</th><th>first seen</th><th>source</th><th>by</th><th>reason</th><th>taught by</th></tr></thead>
+              <tbody>
+                {domains.map((d) => (
+                  <tr key={d.domain} data-testid="baseline-domain" data-domain={d.domain}>
+                    <td className="mono wrap"><TruncatedText text={d.domain} max={80} /></td>
+                    <td className="nowrap"><TimeAgo iso={d.firstSeenAt} /></td>
+                    <td><span className={d.source === 'allowed' ? 'pill st-ack' : 'pill st-ok'}>{d.source}</span></td>
+                    <td className="mono">{d.allowedBy === null ? <span className="muted">—</span> : oneLine(d.allowedBy, 64)}</td>
+                    <td className="wrap">{d.reason === null ? <span className="muted">—</span> : <TruncatedText text={d.reason} max={80} />}</td>
+                    <td>{d.buildId ? <Link to={paths.build(d.buildId)}>build</Link> : <span className="muted">—</span>}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section className="panel">
+        <h2>Poisoned domains <span className="count">{poisoned.length}</span></h2>
+        <p className="hint">Domains that carried exfiltration in one of this pipeline's builds: never learnt, however often they appear.</p>
+        {poisoned.length > 0 && (
+          <div className="table-wrap">
+            <table className="grid">
+              <thead><tr><th>domain</th><th>first seen</th><th>build</th></tr></thead>
+              <tbody>
+                {poisoned.map((d) => (
+                  <tr key={d.domain} data-testid="poisoned-domain" data-domain={d.domain} className="row-unknown">
+                    <td className="mono wrap"><TruncatedText text={d.domain} max={80} /></td>
+                    <td className="nowrap"><TimeAgo iso={d.firstSeenAt} /></td>
+                    <td><Link to={paths.build(d.buildId)}>build</Link></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section className="panel">
+        <h2>Tools learnt <span className="count">{tools.length}</span></h2>
+        {tools.length === 0 ? <div className="muted pad">No tools learnt yet.</div> : (
+          <div className="table-wrap">
+            <table className="grid">
+              <thead><tr><th>tool</th><th>first seen</th><th>build</th></tr></thead>
+              <tbody>
+                {tools.map((t) => (
+                  <tr key={t.tool} data-testid="baseline-tool" data-tool={t.tool}>
+                    <td className="mono wrap"><TruncatedText text={t.tool} max={80} /></td>
+                    <td className="nowrap"><TimeAgo iso={t.firstSeenAt} /></td>
+                    <td><Link to={paths.build(t.buildId)}>build</Link></td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section className="panel">
+        <h2>Recent builds <span className="count">{recentBuilds.length}</span></h2>
+        {recentBuilds.length === 0 ? <Empty>No builds for this pipeline.</Empty> : <BuildsTable builds={recentBuilds} showPipeline={false} />}
+        <div className="list-foot"><Link to={paths.buildsOfPipeline(s.pipeline)}>All builds of {oneLine(s.pipeline, 60)} →</Link></div>
+      </section>
+    </div>
+  );
+}
