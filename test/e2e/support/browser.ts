@@ -7,9 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
+export const HOST_RESOLVER_RULES = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1';
 export const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync',
+  // Even with the flags above, Debian's Chromium 156 asked the machine's resolver for
+  // update.googleapis.com and accounts.google.com (telltale watching this host caught it).
+  // Tests may only resolve through their own loopback DNS server: no name resolves here at all.
+  HOST_RESOLVER_RULES,
 ];
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../../test-results/console/', import.meta.url));
 
