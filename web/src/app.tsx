@@ -3,7 +3,6 @@ import { useEffect } from 'react';
 import { Link } from './link';
 import { useLocation } from './router';
 import { matchRoute, paths, sectionOf, type Route } from './routes';
-import { useOperator } from './operator';
 import { LiveBanner, LiveIndicator } from './views/live-indicator';
 import { OperatorPanel } from './views/operator-panel';
 import { BuildsView } from './views/builds-view';
@@ -14,7 +13,6 @@ import { IncidentsView } from './views/incidents-view';
 import { IncidentView } from './views/incident-view';
 import { PipelinesView } from './views/pipelines-view';
 import { PipelineView } from './views/pipeline-view';
-import { Loading } from './states';
 
 const NAV = [
   { section: 'builds', label: 'Builds', to: paths.builds() },
@@ -32,7 +30,6 @@ export function App() {
   const { pathname } = useLocation();
   const route = matchRoute(pathname);
   const section = sectionOf(route);
-  const operator = useOperator();
 
   useEffect(() => {
     document.title = `${TITLES[route.view]} · telltale`;
@@ -55,10 +52,7 @@ export function App() {
       </header>
       <LiveBanner />
       <main className="content">
-        {/* When reads need the token, nothing is fetched until the session says so. */}
-        {operator.sessionStatus === 'unknown' || (operator.sessionStatus === 'checking' && operator.session === null)
-          ? <Loading what="Connecting to the collector" />
-          : <RouteView route={route} />}
+        <RouteView route={route} />
       </main>
     </div>
   );

@@ -111,13 +111,16 @@ export function canAct(s: OperatorState): boolean {
   return s.token !== '' && s.session?.operator !== false;
 }
 
-/** Reads carry the token only when the collector says reads need it. */
+/**
+ * Reads carry the token whenever there is one (same origin only): a collector whose reads are
+ * open ignores it, one whose reads need it gets it, and no read waits for /api/session first.
+ */
 export function readHeaders(s: OperatorState = state): Record<string, string> {
-  return s.session?.readsNeedToken && s.token ? { authorization: `Bearer ${s.token}` } : {};
+  return s.token ? { authorization: `Bearer ${s.token}` } : {};
 }
 
-/** WebSocket subprotocols: the token rides in one when reads need it (browsers cannot set headers on a WebSocket). */
+/** WebSocket subprotocols: the token rides in one (browsers cannot set headers on a WebSocket). */
 export function streamProtocols(s: OperatorState = state): string[] {
-  return s.session?.readsNeedToken && s.token ? ['telltale.v1', `telltale-token.${s.token}`] : ['telltale.v1'];
+  return s.token ? ['telltale.v1', `telltale-token.${s.token}`] : ['telltale.v1'];
 }
 
