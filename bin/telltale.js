@@ -18,6 +18,7 @@ const code = await createCli(process.argv.slice(2), {
   cwd: process.cwd(),
   stdin: process.stdin,
   signal: controller.signal,
+  stdoutIsTerminal: process.stdout.isTTY === true,
 });
 process.exitCode = code;
 // Daemons have closed their servers; anything left (a stuck socket) must not keep us alive.

@@ -9,6 +9,8 @@ export interface CliIo {
   stdin: Readable;
   /** Aborted on SIGINT/SIGTERM: daemons stop cleanly and return. */
   signal: AbortSignal;
+  /** stdout is a terminal a person reads (not a log file, a CI job log or the journal). */
+  stdoutIsTerminal?: boolean;
 }
 
 export function waitForAbort(signal: AbortSignal): Promise<void> {

@@ -94,6 +94,8 @@ export interface BuildDetail {
   processTreeComplete: boolean;
   dnsQueries: DnsQueryRow[];
   connects: ConnectRow[];
+  /** False when only the first 5,000 DNS names or destinations are listed. */
+  trafficComplete: boolean;
   alerts: Alert[];
 }
 
@@ -164,7 +166,7 @@ export interface DecodedQuery {
 }
 
 export type ActionKind =
-  | 'acknowledge' | 'resolve' | 'false_positive' | 'allow_domain' | 'reopen'
+  | 'acknowledge' | 'resolve' | 'false_positive' | 'allow_domain' | 'revoke_domain' | 'reopen'
   | 'incident_open' | 'incident_add_alerts' | 'incident_note' | 'incident_status';
 
 /** Everything a person did, as recorded by the collector. */
@@ -176,7 +178,12 @@ export interface Action {
   action: ActionKind;
   targetType: 'alert' | 'incident' | 'pipeline';
   targetId: string;
-  /** e.g. { reason }, { domain, pipeline }, { text }, { status }, { alertIds }. */
+  /**
+   * What was done, by action: resolve/false_positive { reason }; allow_domain { domain, kind,
+   * alertId, reason, alreadyAllowed }; revoke_domain { domain, kind, alertId, unlearnt };
+   * incident_open { title, alertIds }; incident_add_alerts { alertIds }; incident_note { text };
+   * incident_status { from, to }.
+   */
   detail: Record<string, unknown>;
 }
 
@@ -189,7 +196,7 @@ export interface AlertDetail {
   decoded: DecodedQuery | null;
   actions: Action[];
   incident: IncidentSummary | null;
-  /** The alert's domain is allowed for its pipeline by an operator. */
+  /** An operator allowed alerts of this kind on this domain for the pipeline (reopening the alert takes it back). */
   domainAllowed: boolean;
 }
 
@@ -206,7 +213,7 @@ export interface IncidentSummary {
   alertCount: number;
   pipelines: string[];
   buildIds: string[];
-  /** Earliest suspicious event among its alerts. */
+  /** Earliest suspicious event among its alerts (the agent's clock). */
   firstActivityAt: string | null;
   /** When the first of its alerts was raised. */
   detectedAt: string | null;
@@ -227,16 +234,22 @@ export type TimelineEntry =
   | { type: 'exit'; atUs: number; at: string; buildId: string; pid: number; exitCode: number }
   | { type: 'dns'; atUs: number; at: string; buildId: string; pid: number; qname: string; qtype: string; domain: string | null; count: number; baselineKnown: boolean }
   | { type: 'connect'; atUs: number; at: string; buildId: string; pid: number; address: string; port: number; protocol: string; external: boolean; count: number }
+  /** At the event that raised it; alert.createdAt says when it was raised. */
   | { type: 'alert'; atUs: number; at: string; buildId: string; alert: Alert }
   | { type: 'action'; atUs: number; at: string; action: Action };
 
 /** GET /api/incidents/:id */
 export interface IncidentDetail {
   incident: IncidentSummary;
+  /** Its first 1,000 alerts. */
   alerts: Alert[];
   /** Oldest first. */
   timeline: TimelineEntry[];
-  /** False when a build's event log was cut to keep the page bounded (entries are then a prefix of each build). */
+  /**
+   * False when something was left out to keep the page bounded: a build's log longer than its
+   * share of 2,000 batches (then the window from 10 minutes before its first alert is shown),
+   * more than 5,000 rows of a kind per build, more than 20 builds or 1,000 alerts.
+   */
   timelineComplete: boolean;
   actions: Action[];
 }
@@ -262,11 +275,14 @@ export interface PipelineList {
 export interface BaselineDomain {
   domain: string;
   firstSeenAt: string;
-  /** The build that taught it (learnt) or the alert whose false positive allowed it. */
+  /** The build that taught it: a learning build, or the build of the alert an operator marked a false positive. */
   buildId: string;
+  /** allowed: an operator allowed alerts on it (allowedKinds); it may have been learnt before. */
   source: 'learned' | 'allowed';
   allowedBy: string | null;
   reason: string | null;
+  /** The alert kinds that no longer fire on it in this pipeline. */
+  allowedKinds: string[];
 }
 
 export interface BaselineTool {

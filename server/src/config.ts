@@ -1,6 +1,7 @@
 // The collector's one configuration: flags and environment read once at boot, checked,
 // then frozen. Nothing else in the server reads process.env.
 import { parseCidr, type Cidr } from './core/address.js';
+import { OPERATOR_TOKEN_SHAPE } from './adapters/operator-token.js';
 
 export interface ServerConfig {
   dataDir: string;
@@ -97,8 +98,9 @@ export function serverConfig(raw: RawServerOptions, env: Record<string, string |
     throw new ConfigError(`--grpc ${grpc.host}:${grpc.port} is reachable from other hosts: set --ingest-token (or TELLTALE_INGEST_TOKEN)`);
   }
   const operatorToken = raw.operatorToken ?? env.TELLTALE_OPERATOR_TOKEN;
-  if (operatorToken !== undefined && (operatorToken.length < 16 || !/^[\x21-\x7e]+$/.test(operatorToken))) {
-    throw new ConfigError('--operator-token must be at least 16 printable characters without spaces');
+  // The console sends it as a WebSocket subprotocol too, which allows no '=', '/', '+' or ','.
+  if (operatorToken !== undefined && !OPERATOR_TOKEN_SHAPE.test(operatorToken)) {
+    throw new ConfigError('--operator-token must be 16 to 512 of A-Z a-z 0-9 . _ ~ - (e.g. openssl rand -hex 24)');
   }
   const retentionText = raw.retentionDays ?? env.TELLTALE_RETENTION_DAYS ?? '30';
   const retentionDays = Number(retentionText);

@@ -101,25 +101,49 @@ describe('console API', () => {
     expect(((await r.json()) as { alert: { status: string } }).alert.status).toBe('false_positive');
 
     const pipeline = await get<PipelineDetail>(s, `/api/pipelines/${encodeURIComponent('acme/app')}`);
-    expect(pipeline.domains).toContainEqual(expect.objectContaining({ domain: 'exfil-drill.test', source: 'allowed', allowedBy: 'bob', reason: 'our telemetry endpoint', buildId: 'b-1' }));
+    expect(pipeline.domains).toContainEqual(expect.objectContaining({
+      domain: 'exfil-drill.test', source: 'allowed', allowedBy: 'bob', reason: 'our telemetry endpoint', buildId: 'b-1', allowedKinds: ['encoded_dns_label'],
+    }));
     expect(pipeline.poisoned.map((p) => p.domain)).not.toContain('exfil-drill.test');
     expect((await get<AlertDetail>(s, `/api/alerts/${id}`)).domainAllowed).toBe(true);
 
     await leakingBuild(s, 'b-2', 'another-secret-another-secret-xyz');
-    // Neither encoded_dns_label (suppressed) nor first_seen_domain (the baseline knows it now).
+    // Neither encoded_dns_label (allowed) nor first_seen_domain (the baseline knows it now).
     expect((await get<AlertPage>(s, '/api/alerts?buildId=b-2')).total).toBe(0);
     expect(await (await fetch(`${s.httpUrl}/metrics`)).text()).toContain('telltale_alerts_suppressed_total{reason="operator_allowed_domain"} 1');
 
     await s.close();
     server = undefined;
     const { s: again } = await start(dir);
-    sequence = 1;
+    sequence = 2;
     await leakingBuild(again, 'b-3', 'a-third-secret-a-third-secret-abc');
     expect((await get<AlertPage>(again, '/api/alerts?buildId=b-3')).total).toBe(0);
     // Other pipelines are not affected by acme/app's allowance.
     const other = new BuildScript('b-4', 'acme/other').cargoBuildScript().dns(102, leakName('fourth-secret-fourth-secret-1234')).end();
-    await sendBatches(again.grpcAddress, [{ agentId: 'agent-1', sequence: 3, events: other.events }]);
+    await sendBatches(again.grpcAddress, [{ agentId: 'agent-1', sequence: ++sequence, events: other.events }]);
     expect((await get<AlertPage>(again, '/api/alerts?pipeline=acme/other&kind=encoded_dns_label')).total).toBe(1);
+
+    // Reopening the alert takes the allowance back: the next leak alerts again.
+    expect((await post(again, `/api/alerts/${id}/reopen`, { actor: 'bob' })).status).toBe(200);
+    const after = await get<PipelineDetail>(again, `/api/pipelines/${encodeURIComponent('acme/app')}`);
+    expect(after.domains.map((d) => d.domain)).not.toContain('exfil-drill.test');
+    expect((await get<AlertDetail>(again, `/api/alerts/${id}`)).domainAllowed).toBe(false);
+    await leakingBuild(again, 'b-5', 'a-fifth-secret-a-fifth-secret-def');
+    expect((await get<AlertPage>(again, '/api/alerts?buildId=b-5&kind=encoded_dns_label')).total).toBe(1);
+  });
+
+  it('allowing a domain as merely new does not silence data encoded into it', async () => {
+    const { s } = await start();
+    const benign = new BuildScript('b-1', 'acme/app').cargoBuildScript().dns(102, 'api.exfil-drill.test').end();
+    await sendBatches(s.grpcAddress, [{ agentId: 'agent-1', sequence: ++sequence, events: benign.events }]);
+    const firstSeen = (await get<AlertPage>(s, '/api/alerts?kind=first_seen_domain')).alerts[0]!;
+    expect(firstSeen.domain).toBe('exfil-drill.test');
+    expect((await post(s, `/api/alerts/${firstSeen.id}/false-positive`, { reason: 'our API', allowDomain: true })).status).toBe(200);
+    await leakingBuild(s, 'b-2');
+    const b2 = await get<AlertPage>(s, '/api/alerts?buildId=b-2');
+    expect(b2.alerts.map((a) => a.kind)).toEqual(['encoded_dns_label']);
+    // ...and the exfiltration poisons the domain again.
+    expect((await get<PipelineDetail>(s, `/api/pipelines/${encodeURIComponent('acme/app')}`)).poisoned.map((p) => p.domain)).toContain('exfil-drill.test');
   });
 
   it('opens an incident from alerts and puts process events, DNS, alerts and actions on one timeline with times to detect and resolve', async () => {

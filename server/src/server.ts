@@ -53,7 +53,9 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const grpc = await startGrpcServer(config.grpcAddress, collector, store, metrics, log.child('grpc'), config.ingestToken);
   const http = createHttpApi({
     store, consoleStore: new ConsoleStore(store.db), metrics, hub, stats, log: log.child('http'), startedAt: Date.now(),
-    learningBuilds: config.learningBuilds, allowDomain: (pipeline, domain) => collector.allowDomain(pipeline, domain),
+    learningBuilds: config.learningBuilds,
+    allowDomain: (pipeline, domain, kind) => collector.allowDomain(pipeline, domain, kind),
+    revokeAllowance: (pipeline, domain, kind, unlearn) => collector.revokeAllowance(pipeline, domain, kind, unlearn),
     operatorToken: operatorToken.token, loopbackOnly: config.httpLoopbackOnly, consoleFiles,
   });
   // One tick a second feeds the console's live chart (kept for GET /api/stats, pushed to the stream).

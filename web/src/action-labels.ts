@@ -2,7 +2,7 @@
 import type { ActionKind } from './api-types';
 
 const LABELS: Record<ActionKind, string> = {
-  acknowledge: 'acknowledged', resolve: 'resolved', false_positive: 'marked false positive', allow_domain: 'allowed domain',
+  acknowledge: 'acknowledged', resolve: 'resolved', false_positive: 'marked false positive', allow_domain: 'allowed domain', revoke_domain: 'took back a domain allowance',
   reopen: 'reopened', incident_open: 'opened incident', incident_add_alerts: 'added alerts to incident',
   incident_note: 'added a note', incident_status: 'changed incident status',
 };

@@ -34,7 +34,7 @@ export async function serverCommand(flags: ParsedFlags, io: CliIo): Promise<numb
   const log = createLogger('server', io.stderr);
   const server = await startServer(config, log);
   io.stdout(`telltale collector ready: API ${server.httpUrl}  gRPC ${server.grpcAddress}\n`);
-  io.stdout(consoleLines(server));
+  io.stdout(consoleLines(server, io.stdoutIsTerminal === true));
   await waitForAbort(io.signal);
   await server.close();
   return 0;
@@ -42,13 +42,17 @@ export async function serverCommand(flags: ParsedFlags, io: CliIo): Promise<numb
 
 /**
  * Where the console is and how to act from it. A freshly generated operator token is shown
- * once, inside the link's fragment (never sent to the server in a URL); later starts say
- * where it is kept.
+ * once, to a terminal only (a log file or CI job log must not keep it), inside the link's
+ * fragment (never sent to a server in a URL); otherwise the lines say where it is kept.
  */
-export function consoleLines(server: { httpUrl: string; consoleBuilt: boolean; operatorToken: { token: string; path: string | null; created: boolean } }): string {
+export function consoleLines(
+  server: { httpUrl: string; consoleBuilt: boolean; operatorToken: { token: string; path: string | null; created: boolean } },
+  toTerminal: boolean,
+): string {
   const t = server.operatorToken;
   const lines = [server.consoleBuilt ? `telltale: console at ${server.httpUrl}/` : 'telltale: the console is not built (npm run build); the API answers meanwhile'];
-  if (t.created) lines.push(`telltale: operator token generated into ${t.path}; open ${server.httpUrl}/#token=${t.token} to act from the console`);
+  if (t.created && toTerminal) lines.push(`telltale: operator token generated into ${t.path}; open ${server.httpUrl}/#token=${t.token} to act from the console`);
+  else if (t.created) lines.push(`telltale: operator token generated into ${t.path} (not printed: stdout is not a terminal); paste it under "Operator" in the console`);
   else if (t.path) lines.push(`telltale: operator token for console actions: in ${t.path}`);
   else lines.push('telltale: operator token for console actions: as configured (--operator-token / TELLTALE_OPERATOR_TOKEN)');
   return lines.join('\n') + '\n';

@@ -49,7 +49,7 @@ export async function upCommand(flags: ParsedFlags, io: CliIo): Promise<number> 
     }
   }
   io.stdout(`telltale ready: console and API at ${server.httpUrl}  (gRPC ingest ${server.grpcAddress})\n`);
-  io.stdout(consoleLines(server));
+  io.stdout(consoleLines(server, io.stdoutIsTerminal === true));
   await waitForAbort(io.signal);
   await agent?.close();
   await server.close();

@@ -112,9 +112,13 @@ export class Collector {
     return this.core.openBuilds;
   }
 
-  /** An operator allowed a domain for a pipeline; the store holds it already (a reload keeps it). */
-  allowDomain(pipeline: string, domain: string): void {
-    this.core.allowDomain(pipeline, domain);
+  /** An operator allowed `kind` alerts on a domain for a pipeline; the store holds it already (a reload keeps it). */
+  allowDomain(pipeline: string, domain: string, kind: string): void {
+    this.core.allowDomain(pipeline, domain, kind);
+  }
+
+  revokeAllowance(pipeline: string, domain: string, kind: string, unlearn: boolean): void {
+    this.core.revokeAllowance(pipeline, domain, kind, unlearn);
   }
 
   /** Resolves once the agent's batches up to `sequence` are applied, or after `waitMs`. */

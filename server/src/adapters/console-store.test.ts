@@ -61,4 +61,30 @@ describe('ConsoleStore paging', () => {
     expect(cs.listBuilds({ state: 'failed', limit: 1000 }).builds).toHaveLength(40);
     store.close();
   });
+
+  it('pages past builds whose agent-chosen ids are long (the cursor does not carry the id)', () => {
+    const { store, cs } = open();
+    const insert = store.db.prepare(`INSERT INTO builds (id, pipeline, run_id, job, repo, commit_sha, agent_host, ci_provider, root_pid, started_us)
+      VALUES (?, 'p', '1', 'j', 'r', 'c', 'h', 'local', 1, 5)`);
+    for (let i = 0; i < 6; i++) insert.run(`${String(i)}:${'x'.repeat(4000)}`);
+    const first = cs.listBuilds({ limit: 4 });
+    expect(first.next!.length).toBeLessThan(40);
+    expect(cs.listBuilds({ limit: 4, cursor: first.next! }).builds).toHaveLength(2);
+    store.close();
+  });
+
+  it('records containment only when an incident is contained, and reopening restarts time to resolve', () => {
+    const { store, cs } = open();
+    store.db.prepare(`INSERT INTO alerts (id, dedupe_key, build_id, pipeline, run_id, kind, severity, pid, chain, evidence, event_us, created_us)
+      VALUES ('a1', 'k1', 'b', 'p', '1', 'encoded_dns_label', 'high', 1, '[]', '{}', 1000, 3000)`).run();
+    const inc = cs.openIncident('leak', ['a1'], 'alice', 10_000);
+    expect(inc).toMatchObject({ alertCount: 1, timeToDetectMs: 2, buildIds: ['b'], pipelines: ['p'] });
+    const closed = cs.setIncidentStatus(inc.id, 'closed', 'alice', 1_003_000);
+    expect(closed).toMatchObject({ containedAt: null, timeToResolveMs: 1000 });
+    const reopened = cs.setIncidentStatus(inc.id, 'open', 'alice', 2_000_000);
+    expect(reopened).toMatchObject({ closedAt: null, timeToResolveMs: null });
+    expect(cs.setIncidentStatus(inc.id, 'contained', 'bob', 2_500_000).containedAt).not.toBeNull();
+    expect(cs.incidentActions(inc.id).map((a) => a.action)).toEqual(['incident_open', 'incident_status', 'incident_status', 'incident_status']);
+    store.close();
+  });
 });

@@ -27,6 +27,9 @@ export interface AlertFilter {
   sinceUs?: number;
 }
 
+/** An allowance taken back by reopening its alert. */
+export interface Revoked { pipeline: string; domain: string; kind: string; unlearn: boolean }
+
 interface ActionRow { id: number; at_us: number; actor: string; action: string; target_type: string; target_id: string; detail: string }
 interface IncidentRow { id: string; title: string; status: string; created_us: number; created_by: string; contained_us: number | null; closed_us: number | null }
 
@@ -65,7 +68,7 @@ export class ConsoleStore {
     this.stmts = {
       alert: db.prepare('SELECT * FROM alerts WHERE id = ?'),
       alertsOfBuild: db.prepare('SELECT * FROM alerts WHERE build_id = ? ORDER BY rowid LIMIT 1000'),
-      alertsOfIncident: db.prepare('SELECT * FROM alerts WHERE incident_id = ? ORDER BY rowid'),
+      alertsOfIncident: db.prepare('SELECT * FROM alerts WHERE incident_id = ? ORDER BY rowid LIMIT 1000'),
       setAlertStatus: db.prepare('UPDATE alerts SET status = ?, status_us = ? WHERE id = ?'),
       setAlertIncident: db.prepare('UPDATE alerts SET incident_id = ? WHERE id = ?'),
       insertAction: db.prepare('INSERT INTO actions (at_us, actor, action, target_type, target_id, detail) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -73,11 +76,19 @@ export class ConsoleStore {
       incident: db.prepare('SELECT * FROM incidents WHERE id = ?'),
       insertIncident: db.prepare('INSERT INTO incidents (id, title, status, created_us, created_by) VALUES (?, ?, ?, ?, ?)'),
       setIncidentStatus: db.prepare('UPDATE incidents SET status = ?, contained_us = ?, closed_us = ? WHERE id = ?'),
-      allowDomain: db.prepare(`INSERT INTO baseline_allowed (pipeline, domain, allowed_us, actor, reason, alert_id, build_id) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT(pipeline, domain) DO NOTHING`),
+      allowDomain: db.prepare(`INSERT INTO baseline_allowed (pipeline, domain, kind, allowed_us, actor, reason, alert_id, build_id, taught_baseline)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(pipeline, domain, kind) DO NOTHING`),
       learnAllowed: db.prepare('INSERT OR IGNORE INTO baseline_domains (pipeline, domain, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
       unpoison: db.prepare('DELETE FROM baseline_poisoned WHERE pipeline = ? AND domain = ?'),
-      isAllowed: db.prepare('SELECT 1 FROM baseline_allowed WHERE pipeline = ? AND domain = ?'),
+      isAllowed: db.prepare('SELECT 1 FROM baseline_allowed WHERE pipeline = ? AND domain = ? AND kind = ?'),
+      allowanceOfAlert: db.prepare('SELECT pipeline, domain, kind, taught_baseline FROM baseline_allowed WHERE alert_id = ?'),
+      dropAllowance: db.prepare('DELETE FROM baseline_allowed WHERE pipeline = ? AND domain = ? AND kind = ?'),
+      otherAllowances: db.prepare('SELECT count(*) FROM baseline_allowed WHERE pipeline = ? AND domain = ?'),
+      unlearnDomain: db.prepare('DELETE FROM baseline_domains WHERE pipeline = ? AND domain = ?'),
+      incidentFigures: db.prepare(`SELECT count(*) AS n, min(event_us) AS first_event, min(created_us) AS first_created,
+        json_group_array(DISTINCT pipeline) AS pipelines, json_group_array(DISTINCT build_id) AS builds FROM alerts WHERE incident_id = ?`),
+      incidentActions: db.prepare(`SELECT * FROM actions WHERE (target_type = 'incident' AND target_id = ?)
+        OR (target_type = 'alert' AND target_id IN (SELECT id FROM alerts WHERE incident_id = ?)) ORDER BY id`),
     };
   }
 
@@ -91,17 +102,19 @@ export class ConsoleStore {
     else if (q.state === 'succeeded') where.push('ended_us IS NOT NULL AND exit_code = 0');
     else if (q.state === 'failed') where.push('ended_us IS NOT NULL AND exit_code IS NOT 0');
     if (q.cursor !== undefined) {
-      const m = /^(\d{1,17}):(.{1,512})$/s.exec(q.cursor);
+      // Start time and rowid, not the build id: an agent chooses ids (up to 4 KB) and must not
+      // be able to make a cursor too long to send back.
+      const m = /^(\d{1,17}):(\d{1,15})$/.exec(q.cursor);
       if (!m) throw new ConsoleError('BAD_CURSOR', 'cursor is not one this API returned');
-      where.push('(started_us < ? OR (started_us = ? AND id < ?))');
-      args.push(Number(m[1]), Number(m[1]), m[2]!);
+      where.push('(started_us < ? OR (started_us = ? AND rowid < ?))');
+      args.push(Number(m[1]), Number(m[1]), Number(m[2]));
     }
-    const sql = `SELECT * FROM builds ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY started_us DESC, id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...args, q.limit + 1) as BuildRow[];
+    const sql = `SELECT rowid AS _rowid, * FROM builds ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY started_us DESC, rowid DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, q.limit + 1) as (BuildRow & { _rowid: number })[];
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return { builds: page.map(rowToBuild), next: more && last ? `${last.started_us}:${last.id}` : null };
+    return { builds: page.map(rowToBuild), next: more && last ? `${last.started_us}:${last._rowid}` : null };
   }
 
   listAlerts(f: AlertFilter & { cursor?: string; limit: number }): { alerts: Alert[]; next: string | null; total: number } {
@@ -129,8 +142,9 @@ export class ConsoleStore {
     return (this.stmts.actionsOf.all(targetType, targetId) as ActionRow[]).map(rowToAction);
   }
 
-  domainAllowed(pipeline: string, domain: string): boolean {
-    return this.stmts.isAllowed.get(pipeline, domain) !== undefined;
+  /** The allowance an operator gave for this alert's domain and kind in its pipeline, if any. */
+  allowanceOf(alert: Alert): boolean {
+    return alert.domain !== null && this.stmts.isAllowed.get(alert.pipeline, alert.domain, alert.kind) !== undefined;
   }
 
   incident(id: string): IncidentSummary | null {
@@ -138,15 +152,14 @@ export class ConsoleStore {
     return row ? this.summarize(row) : null;
   }
 
+  /** Its first 1,000 alerts (alertCount in the summary counts them all). */
   incidentAlerts(id: string): Alert[] {
     return (this.stmts.alertsOfIncident.all(id) as AlertRow[]).map(rowToAlert);
   }
 
   /** The incident's own actions and those taken on its alerts, oldest first. */
   incidentActions(id: string): Action[] {
-    const alertIds = (this.stmts.alertsOfIncident.all(id) as AlertRow[]).map((a) => a.id);
-    const all = [...this.actionsOf('incident', id), ...alertIds.flatMap((a) => this.actionsOf('alert', a))];
-    return all.sort((a, b) => a.id - b.id);
+    return (this.stmts.incidentActions.all(id, id) as ActionRow[]).map(rowToAction);
   }
 
   listIncidents(q: { status?: IncidentStatus; cursor?: string; limit: number }): { incidents: IncidentSummary[]; next: string | null } {
@@ -162,27 +175,33 @@ export class ConsoleStore {
     return { incidents: page.map((r) => this.summarize(r)), next: more ? String(page[page.length - 1]!._rowid) : null };
   }
 
+  /** One aggregate query per incident, however many alerts it holds. */
   private summarize(row: IncidentRow): IncidentSummary {
-    const alerts = this.stmts.alertsOfIncident.all(row.id) as AlertRow[];
-    const times = incidentTimes(alerts.map((a) => ({ eventUs: a.event_us, createdUs: a.created_us })), row.closed_us);
+    const f = this.stmts.incidentFigures.get(row.id) as { n: number; first_event: number | null; first_created: number | null; pipelines: string; builds: string };
+    const times = incidentTimes(f.n === 0 ? [] : [{ eventUs: f.first_event!, createdUs: f.first_created! }], row.closed_us);
     const iso = (us: number | null) => (us === null ? null : usToIso(us));
+    const list = (json: string) => (JSON.parse(json) as (string | null)[]).filter((v): v is string => v !== null);
     return {
       id: row.id, title: row.title, status: row.status as IncidentStatus, createdAt: usToIso(row.created_us), createdBy: row.created_by,
-      containedAt: iso(row.contained_us), closedAt: iso(row.closed_us), alertCount: alerts.length,
-      pipelines: [...new Set(alerts.map((a) => a.pipeline))], buildIds: [...new Set(alerts.map((a) => a.build_id))],
+      containedAt: iso(row.contained_us), closedAt: iso(row.closed_us), alertCount: f.n,
+      pipelines: list(f.pipelines), buildIds: list(f.builds),
       firstActivityAt: iso(times.firstActivityUs), detectedAt: iso(times.detectedUs),
       timeToDetectMs: times.timeToDetectMs, timeToResolveMs: times.timeToResolveMs,
     };
   }
 
-  pipelines(learningBuilds: number): PipelineSummary[] {
-    const builds = this.db.prepare('SELECT pipeline, count(*) AS n, max(started_us) AS last FROM builds GROUP BY pipeline').all() as
+  /** Every pipeline, or just `only` (then each query reads that pipeline's rows alone). */
+  pipelines(learningBuilds: number, only?: string): PipelineSummary[] {
+    const one = only === undefined ? '' : 'WHERE pipeline = ?';
+    const and = only === undefined ? '' : 'AND pipeline = ?';
+    const args = only === undefined ? [] : [only];
+    const builds = this.db.prepare(`SELECT pipeline, count(*) AS n, max(started_us) AS last FROM builds ${one} GROUP BY pipeline`).all(...args) as
       { pipeline: string; n: number; last: number }[];
-    const counts = (sql: string) => new Map((this.db.prepare(sql).all() as { pipeline: string; n: number }[]).map((r) => [r.pipeline, r.n]));
-    const learned = counts('SELECT pipeline, learned_builds AS n FROM baselines');
-    const domains = counts('SELECT pipeline, count(*) AS n FROM baseline_domains GROUP BY pipeline');
-    const tools = counts('SELECT pipeline, count(*) AS n FROM baseline_tools GROUP BY pipeline');
-    const open = counts("SELECT pipeline, count(*) AS n FROM alerts WHERE status = 'open' GROUP BY pipeline");
+    const counts = (sql: string) => new Map((this.db.prepare(sql).all(...args) as { pipeline: string; n: number }[]).map((r) => [r.pipeline, r.n]));
+    const learned = counts(`SELECT pipeline, learned_builds AS n FROM baselines ${one}`);
+    const domains = counts(`SELECT pipeline, count(*) AS n FROM baseline_domains ${one} GROUP BY pipeline`);
+    const tools = counts(`SELECT pipeline, count(*) AS n FROM baseline_tools ${one} GROUP BY pipeline`);
+    const open = counts(`SELECT pipeline, count(*) AS n FROM alerts WHERE status = 'open' ${and} GROUP BY pipeline`);
     return builds.sort((a, b) => b.last - a.last).map((b) => {
       const l = learned.get(b.pipeline) ?? 0;
       return {
@@ -193,9 +212,12 @@ export class ConsoleStore {
   }
 
   baselineOf(pipeline: string) {
-    const domains = this.db.prepare(`SELECT d.domain, d.first_seen_us, d.build_id, a.actor, a.reason, a.allowed_us FROM baseline_domains d
-      LEFT JOIN baseline_allowed a ON a.pipeline = d.pipeline AND a.domain = d.domain WHERE d.pipeline = ? ORDER BY d.first_seen_us, d.domain`)
-      .all(pipeline) as { domain: string; first_seen_us: number; build_id: string; actor: string | null; reason: string | null; allowed_us: number | null }[];
+    // The latest allowance of a domain speaks for it (one per alert kind may exist).
+    const domains = this.db.prepare(`SELECT d.domain, d.first_seen_us, d.build_id, a.actor, a.reason, a.kinds FROM baseline_domains d
+      LEFT JOIN (SELECT domain, actor, reason, max(allowed_us), group_concat(kind, ', ') AS kinds FROM baseline_allowed WHERE pipeline = ? GROUP BY domain) a
+        ON a.domain = d.domain
+      WHERE d.pipeline = ? ORDER BY d.first_seen_us, d.domain`)
+      .all(pipeline, pipeline) as { domain: string; first_seen_us: number; build_id: string; actor: string | null; reason: string | null; kinds: string | null }[];
     const poisoned = this.db.prepare('SELECT domain, first_seen_us, build_id FROM baseline_poisoned WHERE pipeline = ? ORDER BY first_seen_us')
       .all(pipeline) as { domain: string; first_seen_us: number; build_id: string }[];
     const tools = this.db.prepare('SELECT tool, first_seen_us, build_id FROM baseline_tools WHERE pipeline = ? ORDER BY first_seen_us, tool')
@@ -203,7 +225,7 @@ export class ConsoleStore {
     return {
       domains: domains.map((d) => ({
         domain: d.domain, firstSeenAt: usToIso(d.first_seen_us), buildId: d.build_id, source: d.actor === null ? 'learned' as const : 'allowed' as const,
-        allowedBy: d.actor, reason: d.reason,
+        allowedBy: d.actor, reason: d.reason, allowedKinds: d.kinds === null ? [] : d.kinds.split(', '),
       })),
       poisoned: poisoned.map((p) => ({ domain: p.domain, firstSeenAt: usToIso(p.first_seen_us), buildId: p.build_id })),
       tools: tools.map((t) => ({ tool: t.tool, firstSeenAt: usToIso(t.first_seen_us), buildId: t.build_id })),
@@ -223,16 +245,32 @@ export class ConsoleStore {
     return a;
   }
 
-  /** Moves an alert along its triage life and logs who did it; throws ConsoleError when not allowed. */
-  triage(id: string, action: TriageAction, actor: string, detail: Record<string, unknown>, nowUs: number): Alert {
+  /**
+   * Moves an alert along its triage life and logs who did it; throws ConsoleError when not
+   * allowed. Reopening an alert whose false positive allowed its domain takes the allowance
+   * back (returned, so the live core forgets it too).
+   */
+  triage(id: string, action: TriageAction, actor: string, detail: Record<string, unknown>, nowUs: number): { alert: Alert; revoked: Revoked | null } {
     return this.db.transaction(() => {
       const a = this.requireAlert(id);
       const status = nextAlertStatus(a.status, action);
       if (status === null) throw new ConsoleError('INVALID_TRANSITION', `cannot ${action.replace('_', ' ')} an alert that is ${a.status.replace('_', ' ')}`);
       this.stmts.setAlertStatus.run(status, nowUs, id);
       this.record(nowUs, actor, action, 'alert', id, detail);
-      return this.requireAlert(id);
+      const revoked = action === 'reopen' ? this.revokeAllowance(id, actor, nowUs) : null;
+      return { alert: this.requireAlert(id), revoked };
     })();
+  }
+
+  private revokeAllowance(alertId: string, actor: string, nowUs: number): Revoked | null {
+    const row = this.stmts.allowanceOfAlert.get(alertId) as { pipeline: string; domain: string; kind: string; taught_baseline: number } | undefined;
+    if (!row) return null;
+    this.stmts.dropAllowance.run(row.pipeline, row.domain, row.kind);
+    // The baseline forgets the domain only when this allowance taught it and no other allowance stands.
+    const unlearn = row.taught_baseline === 1 && (this.stmts.otherAllowances.pluck().get(row.pipeline, row.domain) as number) === 0;
+    if (unlearn) this.stmts.unlearnDomain.run(row.pipeline, row.domain);
+    this.record(nowUs, actor, 'revoke_domain', 'pipeline', row.pipeline, { domain: row.domain, kind: row.kind, alertId, unlearnt: unlearn });
+    return { pipeline: row.pipeline, domain: row.domain, kind: row.kind, unlearn };
   }
 
   /**
@@ -240,16 +278,18 @@ export class ConsoleStore {
    * learns the domain (attributed to the alert's build), it is no longer poisoned, and the
    * allowance is kept with who gave it and why. Returns the alert and the allowed domain.
    */
-  falsePositiveAndAllow(id: string, actor: string, reason: string, nowUs: number): { alert: Alert; pipeline: string; domain: string } {
+  falsePositiveAndAllow(id: string, actor: string, reason: string, nowUs: number): { alert: Alert; pipeline: string; domain: string; kind: string } {
     return this.db.transaction(() => {
       const before = this.requireAlert(id);
-      if (!before.domain) throw new ConsoleError('NO_DOMAIN', 'this alert names no domain to allow');
-      const alert = this.triage(id, 'false_positive', actor, { reason, allowDomain: before.domain }, nowUs);
-      this.stmts.allowDomain.run(alert.pipeline, before.domain, nowUs, actor, reason, id, alert.buildId);
-      this.stmts.learnAllowed.run(alert.pipeline, before.domain, nowUs, alert.buildId);
-      this.stmts.unpoison.run(alert.pipeline, before.domain);
-      this.record(nowUs, actor, 'allow_domain', 'pipeline', alert.pipeline, { domain: before.domain, alertId: id, reason });
-      return { alert, pipeline: alert.pipeline, domain: before.domain };
+      const domain = before.domain;
+      if (!domain) throw new ConsoleError('NO_DOMAIN', 'this alert names no domain to allow');
+      const { alert } = this.triage(id, 'false_positive', actor, { reason, allowDomain: domain }, nowUs);
+      const taught = this.stmts.learnAllowed.run(alert.pipeline, domain, nowUs, alert.buildId).changes === 1;
+      const fresh = this.stmts.allowDomain.run(alert.pipeline, domain, alert.kind, nowUs, actor, reason, id, alert.buildId, taught ? 1 : 0).changes === 1;
+      this.stmts.unpoison.run(alert.pipeline, domain);
+      // An allowance already given stays as it was (its author and reason); the log says so.
+      this.record(nowUs, actor, 'allow_domain', 'pipeline', alert.pipeline, { domain, kind: alert.kind, alertId: id, reason, alreadyAllowed: !fresh });
+      return { alert, pipeline: alert.pipeline, domain, kind: alert.kind };
     })();
   }
 
@@ -294,8 +334,9 @@ export class ConsoleStore {
       const row = this.stmts.incident.get(incidentId) as IncidentRow | undefined;
       if (!row) throw new ConsoleError('NOT_FOUND', 'no such incident');
       if (row.status === status) throw new ConsoleError('INVALID_TRANSITION', `the incident is already ${status}`);
-      // Contained keeps its first time; reopening clears the close so time to resolve restarts.
-      const contained = status === 'open' ? row.contained_us : row.contained_us ?? nowUs;
+      // Contained keeps its first time and is set only by containing (closing straight from open
+      // contained nothing); reopening clears the close so time to resolve restarts.
+      const contained = status === 'contained' ? row.contained_us ?? nowUs : row.contained_us;
       const closed = status === 'closed' ? nowUs : null;
       this.stmts.setIncidentStatus.run(status, contained, closed, incidentId);
       this.record(nowUs, actor, 'incident_status', 'incident', incidentId, { from: row.status, to: status });

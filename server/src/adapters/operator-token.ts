@@ -14,12 +14,25 @@ export interface OperatorToken {
 
 export const OPERATOR_TOKEN_FILE = 'operator-token';
 
+/**
+ * What a token may hold: it travels in an Authorization header and, from the browser, as a
+ * WebSocket subprotocol (an RFC 7230 token: no '=', '/', '+', ',' or spaces).
+ */
+export const OPERATOR_TOKEN_SHAPE = /^[A-Za-z0-9._~-]{16,512}$/;
+
+export class OperatorTokenError extends Error {
+  readonly code = 'OPERATOR_TOKEN_INVALID';
+}
+
 export function loadOperatorToken(dataDir: string, configured: string | undefined): OperatorToken {
   if (configured !== undefined) return { token: configured, path: null, created: false };
   const path = join(dataDir, OPERATOR_TOKEN_FILE);
   try {
     const token = readFileSync(path, 'utf8').trim();
-    if (token.length >= 16) return { token, path, created: false };
+    if (!OPERATOR_TOKEN_SHAPE.test(token)) {
+      throw new OperatorTokenError(`${path} does not hold a usable operator token (16–512 of A-Z a-z 0-9 . _ ~ -): fix it, or delete it to have a new one generated`);
+    }
+    return { token, path, created: false };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
@@ -28,7 +41,8 @@ export function loadOperatorToken(dataDir: string, configured: string | undefine
   try {
     writeFileSync(path, token + '\n', { mode: 0o600, flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOperatorToken(dataDir, configured);
+    // Another collector wrote it between our read and write: read theirs (once).
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { token: readFileSync(path, 'utf8').trim(), path, created: false };
     throw err;
   }
   return { token, path, created: true };

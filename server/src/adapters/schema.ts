@@ -147,13 +147,16 @@ export const migrations: readonly string[] = [
    CREATE TABLE baseline_allowed (
      pipeline TEXT NOT NULL,
      domain TEXT NOT NULL,
+     kind TEXT NOT NULL,
      allowed_us INTEGER NOT NULL,
      actor TEXT NOT NULL,
      reason TEXT NOT NULL,
      alert_id TEXT NOT NULL,
      build_id TEXT NOT NULL,
-     PRIMARY KEY (pipeline, domain)
+     taught_baseline INTEGER NOT NULL,
+     PRIMARY KEY (pipeline, domain, kind)
    ) WITHOUT ROWID;
+   CREATE INDEX baseline_allowed_alert ON baseline_allowed (alert_id);
    CREATE TABLE baseline_tools (
      pipeline TEXT NOT NULL,
      tool TEXT NOT NULL,

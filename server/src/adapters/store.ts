@@ -139,8 +139,10 @@ export class Store {
     for (const row of this.db.prepare('SELECT pipeline, domain FROM baseline_poisoned').iterate() as Iterable<{ pipeline: string; domain: string }>) {
       of(row.pipeline).poisoned.add(row.domain);
     }
-    for (const row of this.db.prepare('SELECT pipeline, domain FROM baseline_allowed').iterate() as Iterable<{ pipeline: string; domain: string }>) {
-      of(row.pipeline).allowed.add(row.domain);
+    for (const row of this.db.prepare('SELECT pipeline, domain, kind FROM baseline_allowed').iterate() as Iterable<{ pipeline: string; domain: string; kind: string }>) {
+      // Only the allowance: the domain's learnt and poisoned state is in its own tables.
+      const allowed = of(row.pipeline).allowed;
+      allowed.set(row.domain, (allowed.get(row.domain) ?? new Set()).add(row.kind));
     }
     for (const row of this.db.prepare('SELECT pipeline, tool FROM baseline_tools').iterate() as Iterable<{ pipeline: string; tool: string }>) {
       of(row.pipeline).tools.add(row.tool);
@@ -200,10 +202,14 @@ export class Store {
     return row ? rowToBuild(row) : null;
   }
 
-  /** The build's events, replayed from the batches that carried them, in order. */
-  *eventsOf(buildId: string, maxBatches = Number.MAX_SAFE_INTEGER): Generator<TelltaleEvent> {
+  /**
+   * The build's events, replayed from the batches that carried them, in order: the first
+   * `maxBatches` batches, or those received from `receivedFromUs` on (a window of a build too
+   * long to replay whole, such as the never-ending host pseudo-build).
+   */
+  *eventsOf(buildId: string, maxBatches = Number.MAX_SAFE_INTEGER, receivedFromUs = 0): Generator<TelltaleEvent> {
     const rows = this.db.prepare(`SELECT b.bytes FROM build_batches bb JOIN batches b ON b.agent_id = bb.agent_id AND b.sequence = bb.sequence
-      WHERE bb.build_id = ? ORDER BY bb.agent_id, bb.sequence LIMIT ?`).pluck().iterate(buildId, maxBatches) as Iterable<Uint8Array>;
+      WHERE bb.build_id = ? AND b.received_us >= ? ORDER BY bb.agent_id, bb.sequence LIMIT ?`).pluck().iterate(buildId, receivedFromUs, maxBatches) as Iterable<Uint8Array>;
     for (const bytes of rows) {
       for (const e of decodeBatch(bytes).events) if (e.buildId === buildId) yield e;
     }

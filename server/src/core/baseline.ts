@@ -7,14 +7,15 @@ export interface BaselineState {
   domains: Set<string>;
   /** Domains that carried exfiltration in one of the pipeline's builds: never learnt. */
   poisoned: Set<string>;
-  /** Domains an operator allowed (an alert marked false positive): no alert names them again. */
-  allowed: Set<string>;
+  /** Per domain, the alert kinds an operator allowed (an alert marked false positive): findings
+   * of those kinds naming the domain are dropped; other kinds still fire. */
+  allowed: Map<string, Set<string>>;
   /** Executable base names its learning builds ran. */
   tools: Set<string>;
 }
 
 export function emptyBaseline(pipeline: string): BaselineState {
-  return { pipeline, learnedBuilds: 0, domains: new Set(), poisoned: new Set(), allowed: new Set(), tools: new Set() };
+  return { pipeline, learnedBuilds: 0, domains: new Set(), poisoned: new Set(), allowed: new Map(), tools: new Set() };
 }
 
 export function isLearning(b: BaselineState, learningBuilds: number): boolean {
@@ -25,13 +26,29 @@ export function isLearning(b: BaselineState, learningBuilds: number): boolean {
 export const poisoningKinds = new Set(['encoded_dns_label', 'dns_tunnel_volume', 'doh_endpoint']);
 
 /**
- * An operator's word that `domain` is fine for the pipeline: the baseline knows it from now
- * on (first_seen_domain is quiet), it is no longer poisoned, and findings naming it are dropped.
+ * An operator's word that `kind` alerts on `domain` are false positives for the pipeline: the
+ * baseline knows the domain from now on (first_seen_domain is quiet), it is no longer
+ * poisoned, and `kind` findings naming it are dropped. Another kind (an encoded label to a
+ * domain allowed as merely new) still fires and poisons it again.
  */
-export function allowDomain(b: BaselineState, domain: string): void {
-  b.allowed.add(domain);
+export function allowDomain(b: BaselineState, domain: string, kind: string): void {
+  let kinds = b.allowed.get(domain);
+  if (!kinds) b.allowed.set(domain, (kinds = new Set()));
+  kinds.add(kind);
   b.domains.add(domain);
   b.poisoned.delete(domain);
+}
+
+/** Takes an allowance back (its alert was reopened); `unlearn` when the allowance taught the baseline the domain. */
+export function revokeAllowance(b: BaselineState, domain: string, kind: string, unlearn: boolean): void {
+  const kinds = b.allowed.get(domain);
+  kinds?.delete(kind);
+  if (kinds?.size === 0) b.allowed.delete(domain);
+  if (unlearn) b.domains.delete(domain);
+}
+
+export function isAllowed(b: BaselineState, domain: string, kind: string): boolean {
+  return b.allowed.get(domain)?.has(kind) ?? false;
 }
 
 /** The tool name a baseline records for an executable path: its base name. */

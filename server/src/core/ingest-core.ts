@@ -5,7 +5,7 @@ import type { TelltaleEvent } from '@telltale/proto';
 import type { Detector, Finding, Observation, ProcessInfo } from './observation.js';
 import { ProcessTree, unknownProcess, type ProcessNode } from './process-tree.js';
 import { isExternal, type Cidr } from './address.js';
-import { allowDomain, emptyBaseline, isLearning, poisoningKinds, toolName, type BaselineState } from './baseline.js';
+import { allowDomain, emptyBaseline, isAllowed, isLearning, poisoningKinds, revokeAllowance, toolName, type BaselineState } from './baseline.js';
 import { decodeDnsMessage, type DnsQuestion } from './dns-decode.js';
 import { splitName } from './registrable-domain.js';
 import { AnswerCache } from './answer-cache.js';
@@ -32,6 +32,9 @@ function questionKey(packet: Uint8Array): string {
   for (let i = 2; i < packet.length; i++) key += String.fromCharCode(packet[i]!);
   return key;
 }
+
+/** Tools a baseline records at most: plenty for a build, a bound for a host that never stops. */
+const MAX_BASELINE_TOOLS = 2000;
 
 export class IngestCore {
   private readonly builds: BuildRegistry;
@@ -294,7 +297,7 @@ export class IngestCore {
 
   private acceptFinding(build: BuildState, f: Finding, o: Observation, out: ApplyResult): void {
     if (build.alertKeys.has(f.dedupeKey)) return;
-    if (f.domain && this.baseline(build.context.pipeline).allowed.has(f.domain)) {
+    if (f.domain && isAllowed(this.baseline(build.context.pipeline), f.domain, f.kind)) {
       out.suppressed = (out.suppressed ?? 0) + 1;
       return;
     }
@@ -331,15 +334,21 @@ export class IngestCore {
     const baseline = this.baseline(build.context.pipeline);
     if (!isLearning(baseline, this.config.learningBuilds)) return;
     const tool = toolName(exe);
-    if (tool === '' || baseline.tools.has(tool)) return;
+    // Bounded: a --watch-host pseudo-build never ends, so its pipeline learns for as long as it runs.
+    if (tool === '' || baseline.tools.has(tool) || baseline.tools.size >= MAX_BASELINE_TOOLS) return;
     baseline.tools.add(tool);
     out.baselineTools ??= [];
     out.baselineTools.push({ pipeline: baseline.pipeline, tool, buildId: build.context.buildId, timeUs });
   }
 
-  /** An operator allowed `domain` for `pipeline` (the store has recorded it already). */
-  allowDomain(pipeline: string, domain: string): void {
-    allowDomain(this.baseline(pipeline), domain);
+  /** An operator allowed `kind` alerts on `domain` for `pipeline` (the store has recorded it already). */
+  allowDomain(pipeline: string, domain: string, kind: string): void {
+    allowDomain(this.baseline(pipeline), domain, kind);
+  }
+
+  /** An operator took an allowance back (the store has recorded it already). */
+  revokeAllowance(pipeline: string, domain: string, kind: string, unlearn: boolean): void {
+    revokeAllowance(this.baseline(pipeline), domain, kind, unlearn);
   }
 
   private endBuild(build: BuildState, timeUs: number, exitCode: number, nowUs: number, out: ApplyResult): void {

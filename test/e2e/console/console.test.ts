@@ -197,10 +197,13 @@ describe('console in Chromium', () => {
 
   it('deep links open every view directly', async () => {
     const { page } = browser;
-    const alert = (await api<AlertPage>('/api/alerts')).alerts[0]!;
-    for (const [path, testId] of [[`/alerts/${alert.id}`, 'alert-title'], [`/builds/${encodeURIComponent(alert.buildId)}`, 'build-header'],
-      [`/incidents/${alert.incidentId ?? 'none'}`, alert.incidentId ? 'incident-title' : 'state-error'], ['/pipelines', 'pipeline-row'],
-      ['/builds/no-such-build', 'state-error']] as const) {
+    const inIncident = (await api<AlertPage>('/api/alerts?kind=encoded_dns_label')).alerts.find((a) => a.incidentId !== null)!;
+    expect(inIncident).toBeDefined();
+    for (const [path, testId] of [
+      [`/alerts/${inIncident.id}`, 'alert-title'], [`/builds/${encodeURIComponent(inIncident.buildId)}`, 'build-header'],
+      [`/incidents/${inIncident.incidentId}`, 'incident-title'], ['/pipelines', 'pipeline-row'], [`/pipelines/${encodeURIComponent(PIPELINE)}`, 'baseline-domain'],
+      ['/incidents/no-such-incident', 'state-error'], ['/builds/no-such-build', 'state-error'],
+    ] as const) {
       await page.goto(url(path));
       await page.getByTestId(testId).first().waitFor({ timeout: 10_000 });
     }

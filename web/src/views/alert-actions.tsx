@@ -6,7 +6,7 @@ import { asFailure, postAction, type ApiFailure } from '../api';
 import { canAct, useOperator } from '../operator';
 import { oneLine } from '../visible-text';
 import { navigate } from '../router';
-import { paths } from '../routes';
+import { encodeSegment, paths } from '../routes';
 import { OpenIncidentForm } from './open-incident-form';
 import { TokenHint } from './token-hint';
 
@@ -20,7 +20,7 @@ export function AlertActions({ alert, onDone }: { alert: Alert; onDone: () => vo
   const [allowDomain, setAllowDomain] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiFailure | null>(null);
-  const base = `/api/alerts/${encodeURIComponent(alert.id)}`;
+  const base = `/api/alerts/${encodeSegment(alert.id)}`;
   const s = alert.status;
 
   const run = async (path: string, body: Record<string, unknown>) => {
@@ -68,7 +68,7 @@ export function AlertActions({ alert, onDone }: { alert: Alert; onDone: () => vo
           {form === 'false_positive' && alert.domain !== null && (
             <label className="check">
               <input type="checkbox" data-testid="allow-domain" checked={allowDomain} onChange={(e) => setAllowDomain(e.target.checked)} />
-              <span>allow <b className="mono">{oneLine(alert.domain, 120)}</b> for pipeline <b className="mono">{oneLine(alert.pipeline, 120)}</b> (its builds stop alerting on it as a new domain)</span>
+              <span>allow <b className="mono">{oneLine(alert.domain, 120)}</b> for pipeline <b className="mono">{oneLine(alert.pipeline, 120)}</b> (the baseline learns it, and its builds stop raising <b className="mono">{oneLine(alert.kind, 40)}</b> alerts on it; other kinds still fire; reopening takes it back)</span>
             </label>
           )}
           <div className="form-buttons">

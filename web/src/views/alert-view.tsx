@@ -1,10 +1,11 @@
 // One alert: what fired and why (decoded query, evidence), which processes did it, its build and incident,
 // the actions taken, and the buttons to act.
+import { oneLine } from '../visible-text';
 import type { AlertDetail } from '../api-types';
 import { useApi } from '../use-api';
 import { useStream } from '../live-stream';
 import { Link } from '../link';
-import { paths } from '../routes';
+import { encodeSegment, paths } from '../routes';
 import { AlertStatusPill, BuildStatePill, IncidentStatusPill, SeverityPill } from '../pills';
 import { TimeAgo } from '../time-ago';
 import { TruncatedText } from '../truncated-text';
@@ -17,7 +18,7 @@ import { AlertActions } from './alert-actions';
 import { AlertsTable } from './alerts-table';
 
 export function AlertView({ id }: { id: string }) {
-  const { state, reload } = useApi<AlertDetail>(`/api/alerts/${encodeURIComponent(id)}`);
+  const { state, reload } = useApi<AlertDetail>(`/api/alerts/${encodeSegment(id)}`);
   useStream((m) => {
     // Someone else acted on it: show the new status and log entry.
     if (m.type === 'alert_updated' && m.alert.id === id) reload();
@@ -41,7 +42,7 @@ export function AlertView({ id }: { id: string }) {
           {a.statusChangedAt && <span className="muted">changed <TimeAgo iso={a.statusChangedAt} /></span>}
           <span className="muted">event <TimeAgo iso={a.eventAt} /></span>
           <span className="muted">raised <TimeAgo iso={a.createdAt} /></span>
-          {domainAllowed && <span className="pill st-resolved">domain allowed for this pipeline</span>}
+          {domainAllowed && <span className="pill st-resolved">{oneLine(a.kind, 40)} allowed on this domain for this pipeline</span>}
         </div>
         <dl className="facts">
           {a.qname !== null && <div className="wide"><dt>qname</dt><dd className="mono qname" data-testid="alert-qname"><TruncatedText text={a.qname} /></dd></div>}

@@ -3,7 +3,7 @@ import type { BuildDetail } from '../api-types';
 import { useApi } from '../use-api';
 import { useStream } from '../live-stream';
 import { Link } from '../link';
-import { paths } from '../routes';
+import { encodeSegment, paths } from '../routes';
 import { BuildStatePill } from '../pills';
 import { BuildDuration, TimeAgo } from '../time-ago';
 import { TruncatedText } from '../truncated-text';
@@ -13,7 +13,7 @@ import { ConnectsTable, DnsTable } from './traffic-tables';
 import { AlertsTable } from './alerts-table';
 
 export function BuildView({ id }: { id: string }) {
-  const { state, reload, setData } = useApi<BuildDetail>(`/api/builds/${encodeURIComponent(id)}`);
+  const { state, reload, setData } = useApi<BuildDetail>(`/api/builds/${encodeSegment(id)}`);
 
   useStream((m) => {
     if (m.type === 'build' && m.build.id === id) {
@@ -31,7 +31,7 @@ export function BuildView({ id }: { id: string }) {
 
   if (state.status === 'loading') return <Loading what="Loading build" />;
   if (state.status === 'error') return <ErrorState error={state.error} onRetry={reload} what="build" />;
-  const { build: b, processTree, processTreeComplete, dnsQueries, connects, alerts } = state.data;
+  const { build: b, processTree, processTreeComplete, trafficComplete, dnsQueries, connects, alerts } = state.data;
 
   return (
     <div className="view">
@@ -66,6 +66,9 @@ export function BuildView({ id }: { id: string }) {
         )}
         {!processTreeComplete && (
           <div className="banner banner-info inline">This is a very long build: the process tree was rebuilt from only part of its event log.</div>
+        )}
+        {!trafficComplete && (
+          <div className="banner banner-info inline">Only this build's first 5,000 DNS names and destinations are listed.</div>
         )}
       </section>
 

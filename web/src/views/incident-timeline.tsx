@@ -99,6 +99,7 @@ function EntryBody({ entry: e }: { entry: TimelineEntry }) {
         <>
           <SeverityPill severity={e.alert.severity} /> <Link to={paths.alert(e.alert.id)} className="mono">{oneLine(e.alert.kind, 40)}</Link>{' '}
           <span className="mono">{oneLine(e.alert.qname ?? e.alert.domain ?? e.alert.address ?? '', 120)}</span>
+          <span className="muted"> · raised <span title={e.alert.createdAt}>{detectedAfter(e.alert)}</span></span>
         </>
       );
     case 'action':
@@ -111,4 +112,10 @@ function EntryBody({ entry: e }: { entry: TimelineEntry }) {
     default:
       return null;
   }
+}
+
+/** How long after its event the collector raised the alert (its time to detect). */
+function detectedAfter(a: { eventAtUs: number; createdAtUs: number }): string {
+  const ms = Math.max(0, (a.createdAtUs - a.eventAtUs) / 1000);
+  return ms < 1000 ? `${ms.toFixed(1)} ms later` : `${(ms / 1000).toFixed(2)} s later`;
 }

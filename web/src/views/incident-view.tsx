@@ -7,7 +7,7 @@ import { useStream } from '../live-stream';
 import { asFailure, postAction, type ApiFailure } from '../api';
 import { canAct, useOperator } from '../operator';
 import { Link } from '../link';
-import { paths } from '../routes';
+import { encodeSegment, paths } from '../routes';
 import { IncidentStatusPill } from '../pills';
 import { TimeAgo } from '../time-ago';
 import { formatDuration } from '../time-format';
@@ -22,12 +22,12 @@ import { TokenHint } from './token-hint';
 const STATUSES: IncidentStatus[] = ['open', 'contained', 'closed'];
 
 export function IncidentView({ id }: { id: string }) {
-  const { state, reload } = useApi<IncidentDetail>(`/api/incidents/${encodeURIComponent(id)}`);
+  const { state, reload } = useApi<IncidentDetail>(`/api/incidents/${encodeSegment(id)}`);
   const op = useOperator();
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiFailure | null>(null);
-  const base = `/api/incidents/${encodeURIComponent(id)}`;
+  const base = `/api/incidents/${encodeSegment(id)}`;
 
   useStream((m) => {
     if (m.type === 'incident_updated' && m.incident.id === id) reload();

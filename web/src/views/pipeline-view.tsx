@@ -2,7 +2,7 @@
 import type { PipelineDetail } from '../api-types';
 import { useApi } from '../use-api';
 import { Link } from '../link';
-import { paths } from '../routes';
+import { encodeSegment, paths } from '../routes';
 import { TimeAgo } from '../time-ago';
 import { TruncatedText } from '../truncated-text';
 import { oneLine } from '../visible-text';
@@ -11,7 +11,7 @@ import { BuildsTable } from './builds-table';
 import { LearningState } from './learning-state';
 
 export function PipelineView({ name }: { name: string }) {
-  const { state, reload } = useApi<PipelineDetail>(`/api/pipelines/${encodeURIComponent(name)}`);
+  const { state, reload } = useApi<PipelineDetail>(`/api/pipelines/${encodeSegment(name)}`);
   if (state.status === 'loading') return <Loading what="Loading pipeline" />;
   if (state.status === 'error') return <ErrorState error={state.error} onRetry={reload} what="pipeline" />;
   const { summary: s, domains, poisoned, tools, recentBuilds } = state.data;
@@ -36,13 +36,14 @@ export function PipelineView({ name }: { name: string }) {
         {domains.length === 0 ? <div className="muted pad">No domains learnt yet.</div> : (
           <div className="table-wrap">
             <table className="grid">
-              <thead><tr><th>domain</th><th>first seen</th><th>source</th><th>by</th><th>reason</th><th>taught by</th></tr></thead>
+              <thead><tr><th>domain</th><th>first seen</th><th>source</th><th>alerts allowed</th><th>by</th><th>reason</th><th>taught by</th></tr></thead>
               <tbody>
                 {domains.map((d) => (
                   <tr key={d.domain} data-testid="baseline-domain" data-domain={d.domain}>
                     <td className="mono wrap"><TruncatedText text={d.domain} max={80} /></td>
                     <td className="nowrap"><TimeAgo iso={d.firstSeenAt} /></td>
                     <td><span className={d.source === 'allowed' ? 'pill st-ack' : 'pill st-ok'}>{d.source}</span></td>
+                    <td className="mono">{d.allowedKinds.length === 0 ? <span className="muted">—</span> : oneLine(d.allowedKinds.join(', '), 120)}</td>
                     <td className="mono">{d.allowedBy === null ? <span className="muted">—</span> : oneLine(d.allowedBy, 64)}</td>
                     <td className="wrap">{d.reason === null ? <span className="muted">—</span> : <TruncatedText text={d.reason} max={80} />}</td>
                     <td>{d.buildId ? <Link to={paths.build(d.buildId)}>build</Link> : <span className="muted">—</span>}</td>

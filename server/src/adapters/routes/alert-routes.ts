@@ -25,7 +25,8 @@ export function alertRoutes(d: RouteDeps): Route[] {
     handle: ({ match, body, nowUs }) => {
       const id = segment(match);
       const detail = withReason ? { reason: bodyText(body, 'reason', REASON) } : {};
-      d.consoleStore.triage(id, action, bodyActor(body), detail, nowUs);
+      const { revoked } = d.consoleStore.triage(id, action, bodyActor(body), detail, nowUs);
+      if (revoked) d.revokeAllowance(revoked.pipeline, revoked.domain, revoked.kind, revoked.unlearn);
       return { alert: broadcastAlert(id) };
     },
   });
@@ -52,7 +53,7 @@ export function alertRoutes(d: RouteDeps): Route[] {
           decoded: alert.qname ? decodeQuery(alert.qname, alert.domain, sentLabels) : null,
           actions: d.consoleStore.actionsOf('alert', alert.id),
           incident: alert.incidentId ? d.consoleStore.incident(alert.incidentId) : null,
-          domainAllowed: alert.domain !== null && d.consoleStore.domainAllowed(alert.pipeline, alert.domain),
+          domainAllowed: d.consoleStore.allowanceOf(alert),
         };
       },
     },
@@ -67,7 +68,7 @@ export function alertRoutes(d: RouteDeps): Route[] {
         const actor = bodyActor(body);
         if (bodyBoolean(body, 'allowDomain')) {
           const allowed = d.consoleStore.falsePositiveAndAllow(id, actor, reason, nowUs);
-          d.allowDomain(allowed.pipeline, allowed.domain);
+          d.allowDomain(allowed.pipeline, allowed.domain, allowed.kind);
         } else {
           d.consoleStore.triage(id, 'false_positive', actor, { reason }, nowUs);
         }

@@ -10,6 +10,8 @@ import { oneOf, segment, type Route, type RouteDeps } from './route.js';
 /** A request rebuilds at most this many batches of a build's log on the event loop: the host
  * pseudo-build of --watch-host never ends and would otherwise stall ingest. */
 export const TREE_BATCHES = 2000;
+/** DNS names and destinations listed per build (the first ones, in time order). */
+const TRAFFIC_ROWS = 5000;
 
 export const dnsJson = (r: DnsNameDbRow): DnsQueryRow => ({
   qname: r.qname, qtype: r.qtype, domain: r.domain, partial: r.partial === 1, server: r.server, port: r.port, firstPid: r.first_pid,
@@ -37,10 +39,13 @@ export function buildRoutes(d: RouteDeps): Route[] {
         const id = segment(match);
         const build = d.store.getBuild(id);
         if (!build) throw new HttpError(404, 'NOT_FOUND', 'no such build');
+        const dns = d.store.dnsNamesOf(id, TRAFFIC_ROWS);
+        const connects = d.store.destinationsOf(id, TRAFFIC_ROWS);
         return {
           build, processTree: toTree(d.store.processTreeOf(id, build.rootPid, TREE_BATCHES)),
-          processTreeComplete: d.store.batchCountOf(id) <= TREE_BATCHES, dnsQueries: d.store.dnsNamesOf(id, 5000).map(dnsJson),
-          connects: d.store.destinationsOf(id, 5000).map(destinationJson), alerts: d.consoleStore.alertsOfBuild(id),
+          processTreeComplete: d.store.batchCountOf(id) <= TREE_BATCHES, dnsQueries: dns.map(dnsJson),
+          connects: connects.map(destinationJson), trafficComplete: dns.length < TRAFFIC_ROWS && connects.length < TRAFFIC_ROWS,
+          alerts: d.consoleStore.alertsOfBuild(id),
         };
       },
     },

@@ -10,7 +10,7 @@ export function pipelineRoutes(d: RouteDeps, readsNeedToken: boolean): Route[] {
       method: 'GET', pattern: /^\/api\/pipelines\/([^/]+)$/,
       handle: ({ match }): PipelineDetail => {
         const name = segment(match);
-        const summary = d.consoleStore.pipelines(d.learningBuilds).find((p) => p.pipeline === name);
+        const summary = d.consoleStore.pipelines(d.learningBuilds, name)[0];
         if (!summary) throw new HttpError(404, 'NOT_FOUND', 'no such pipeline');
         return { summary, ...d.consoleStore.baselineOf(name), recentBuilds: d.consoleStore.listBuilds({ pipeline: name, limit: 20 }).builds };
       },

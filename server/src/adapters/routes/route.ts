@@ -33,14 +33,21 @@ export interface RouteDeps {
   hub: StreamHub;
   stats: StatsRecorder;
   learningBuilds: number;
-  /** Tells the live ingest core an operator allowed a domain (the store already has it). */
-  allowDomain(pipeline: string, domain: string): void;
+  /** Tells the live ingest core an operator allowed `kind` alerts on a domain (the store already has it). */
+  allowDomain(pipeline: string, domain: string, kind: string): void;
+  /** ...and that an allowance was taken back. */
+  revokeAllowance(pipeline: string, domain: string, kind: string, unlearn: boolean): void;
 }
 
-/** A path segment, percent-decoded; a 400 when it is not valid percent-encoding. */
+/**
+ * A path segment, percent-decoded; a 400 when it is not valid percent-encoding. A leading raw
+ * ':' escapes ids a URL cannot carry as a segment ('', '.', '..': URL parsing removes them);
+ * encodeURIComponent never yields ':', so the escape is unambiguous.
+ */
 export function segment(m: RegExpMatchArray, i = 1): string {
+  const raw = m[i]!;
   try {
-    return decodeURIComponent(m[i]!);
+    return decodeURIComponent(raw.startsWith(':') ? raw.slice(1) : raw);
   } catch {
     throw new HttpError(400, 'BAD_QUERY', 'path is not valid percent-encoding');
   }
