@@ -21,7 +21,7 @@ const SEVERITIES = ['low', 'medium', 'high', 'critical'];
 const STATUSES = ['open', 'open', 'open', 'acknowledged', 'resolved', 'false_positive'];
 
 /** A database shaped like a fleet's: builds over 30 days, alerts spread over them with real-sized chains and evidence. */
-function seed(dir, builds, alerts) {
+export function seed(dir, builds, alerts) {
   mkdirSync(dir, { recursive: true });
   new Store(join(dir, 'telltale.db')).close(); // migrations
   const db = new Database(join(dir, 'telltale.db'));

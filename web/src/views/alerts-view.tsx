@@ -82,7 +82,7 @@ export function AlertsView() {
     <div className="view view-fill">
       <div className="view-head">
         <h1>Alerts</h1>
-        <span className="total" data-testid="alerts-total">{list.total ?? (list.status === 'ok' ? rows.length : '…')} {filtered ? 'matching' : 'alerts'}</span>
+        <span className="total" data-testid="alerts-total">{(list.total ?? (list.status === 'ok' ? rows.length : null))?.toLocaleString('en-US') ?? '…'} {filtered ? 'matching' : 'alerts'}</span>
         <div className="filters">
           <FilterSelect label="status" value={filter.status} options={['open', 'acknowledged', 'resolved', 'false_positive']} onChange={(v) => setQueryParams({ status: v })} />
           <FilterSelect label="severity" value={filter.severity} options={['critical', 'high', 'medium', 'low']} onChange={(v) => setQueryParams({ severity: v })} />

@@ -8,6 +8,7 @@ import { Sparkline } from '../sparkline';
 import { isStatsTick } from '../stream-message';
 
 const WINDOW_MS = 300_000;
+const MIN_WINDOW_MS = 60_000;
 
 function keepWindow(ticks: StatsTick[]): StatsTick[] {
   const last = ticks[ticks.length - 1];
@@ -29,15 +30,18 @@ export function EventsChart() {
   }, [seed.state, live]);
 
   const t1 = ticks[ticks.length - 1]?.atMs ?? Date.now();
-  const t0 = t1 - WINDOW_MS;
+  // The axis spans the history there is (a collector that just started has a minute, not
+  // five), from one minute up to five, so a fresh chart is not a sliver at the right edge.
+  const t0 = Math.max(t1 - WINDOW_MS, Math.min(ticks[0]?.atMs ?? t1, t1 - MIN_WINDOW_MS));
+  const span = Math.round((t1 - t0) / 60_000);
   const last = ticks[ticks.length - 1];
   return (
-    <section className="chart-panel" data-testid="events-chart" aria-label="Ingest rate, last 5 minutes">
+    <section className="chart-panel" data-testid="events-chart" aria-label="Ingest rate, recent minutes">
       <Sparkline points={ticks.map((t) => ({ t: t.atMs, v: t.events }))} t0={t0} t1={t1} label="events" unit="/s" className="spark-events" />
       <Sparkline points={ticks.map((t) => ({ t: t.atMs, v: t.alerts }))} t0={t0} t1={t1} label="alerts" unit="/s" className="spark-alerts" />
       <div className="chart-meta">
         <div><span className="num">{last?.openBuilds ?? '—'}</span> running builds</div>
-        <div className="muted">last 5 min</div>
+        <div className="muted">last {span <= 1 ? 'minute' : `${span} min`}</div>
         {seed.state.status === 'error' && <div className="muted" title={seed.state.error.message}>history unavailable</div>}
       </div>
     </section>
