@@ -59,40 +59,14 @@ export function PipelineView({ name }: { name: string }) {
         <h2>Poisoned domains <span className="count">{poisoned.length}</span></h2>
         <p className="hint">Domains that carried exfiltration in one of this pipeline's builds: never learnt, however often they appear.</p>
         {poisoned.length > 0 && (
-          <div className="table-wrap">
-            <table className="grid">
-              <thead><tr><th>domain</th><th>first seen</th><th>build</th></tr></thead>
-              <tbody>
-                {poisoned.map((d) => (
-                  <tr key={d.domain} data-testid="poisoned-domain" data-domain={d.domain} className="row-unknown">
-                    <td className="mono wrap"><TruncatedText text={d.domain} max={80} /></td>
-                    <td className="nowrap"><TimeAgo iso={d.firstSeenAt} /></td>
-                    <td><Link to={paths.build(d.buildId)}>build</Link></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <SeenTable column="domain" testId="poisoned-domain" rowClass="row-unknown" rows={poisoned.map((d) => ({ name: d.domain, firstSeenAt: d.firstSeenAt, buildId: d.buildId }))} />
         )}
       </section>
 
       <section className="panel">
         <h2>Tools learnt <span className="count">{tools.length}</span></h2>
         {tools.length === 0 ? <div className="muted pad">No tools learnt yet.</div> : (
-          <div className="table-wrap">
-            <table className="grid">
-              <thead><tr><th>tool</th><th>first seen</th><th>build</th></tr></thead>
-              <tbody>
-                {tools.map((t) => (
-                  <tr key={t.tool} data-testid="baseline-tool" data-tool={t.tool}>
-                    <td className="mono wrap"><TruncatedText text={t.tool} max={80} /></td>
-                    <td className="nowrap"><TimeAgo iso={t.firstSeenAt} /></td>
-                    <td><Link to={paths.build(t.buildId)}>build</Link></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <SeenTable column="tool" testId="baseline-tool" rows={tools.map((t) => ({ name: t.tool, firstSeenAt: t.firstSeenAt, buildId: t.buildId }))} />
         )}
       </section>
 
@@ -101,6 +75,28 @@ export function PipelineView({ name }: { name: string }) {
         {recentBuilds.length === 0 ? <Empty>No builds for this pipeline.</Empty> : <BuildsTable builds={recentBuilds} showPipeline={false} />}
         <div className="list-foot"><Link to={paths.buildsOfPipeline(s.pipeline)}>All builds of {oneLine(s.pipeline, 60)} →</Link></div>
       </section>
+    </div>
+  );
+}
+
+/** A name, when the pipeline first saw it, and the build it came from (poisoned domains, tools). */
+function SeenTable({ column, testId, rowClass, rows }: {
+  column: string; testId: string; rowClass?: string; rows: { name: string; firstSeenAt: string; buildId: string }[];
+}) {
+  return (
+    <div className="table-wrap">
+      <table className="grid">
+        <thead><tr><th>{column}</th><th>first seen</th><th>build</th></tr></thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.name} data-testid={testId} data-name={r.name} className={rowClass}>
+              <td className="mono wrap"><TruncatedText text={r.name} max={80} /></td>
+              <td className="nowrap"><TimeAgo iso={r.firstSeenAt} /></td>
+              <td><Link to={paths.build(r.buildId)}>build</Link></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }
