@@ -8,6 +8,7 @@ import type { BuildContext, TelltaleEvent } from '@telltale/proto';
 import type { AgentConfig } from './config.js';
 import { Spool, SPOOL_FILE } from './adapters/spool.js';
 import { Forwarder } from './adapters/forwarder.js';
+import { agentIdentity } from './adapters/agent-identity.js';
 import { startBpftrace, measureClockOffsetNs, type BpftraceProcess } from './adapters/bpftrace-process.js';
 import { readCwd, readParentPid } from './adapters/proc-reader.js';
 import { startControlServer } from './adapters/control-server.js';
@@ -39,16 +40,6 @@ const HOST_BUILD_PREFIX = 'host:';
 /** How long descendants that outlive a build's command are still attributed to it. */
 const LINGER_MS = 10 * 60_000;
 
-function loadAgentId(dataDir: string): string {
-  const file = join(dataDir, 'agent-id');
-  // A new spool restarts sequences at 1: it must come with a new identity, or the collector
-  // would take its first batches for duplicates of the old spool's.
-  if (existsSync(file) && existsSync(join(dataDir, SPOOL_FILE))) return readFileSync(file, 'utf8').trim();
-  const id = randomUUID();
-  writeFileSync(file, id + '\n');
-  return id;
-}
-
 /** A live process (not a zombie) has this pid now. */
 function isRunning(pid: number): boolean {
   try {
@@ -70,9 +61,9 @@ function procImage(pid: number): { exe: string; argv: string[]; cwd: string } | 
 
 export async function startAgent(config: AgentConfig, log: AgentLogger): Promise<RunningAgent> {
   mkdirSync(config.dataDir, { recursive: true });
-  const agentId = loadAgentId(config.dataDir);
+  const { agentId, tls } = agentIdentity(config, SPOOL_FILE);
   const spool = Spool.open({ dir: config.dataDir, agentId, maxBytes: config.spoolMaxBytes });
-  const forwarder = new Forwarder({ address: config.collectorAddress, agentId, spool, token: config.ingestToken });
+  const forwarder = new Forwarder({ address: config.collectorAddress, agentId, spool, token: config.ingestToken, tls });
   forwarder.start();
   const batcher = new Batcher({ maxEvents: 1000, maxBytes: 1024 * 1024, maxAgeMs: 20 });
   const tracker = new BuildTracker({ lookupParent: (pid) => readParentPid(pid) });

@@ -14,8 +14,12 @@ export interface AgentConfig {
   hostName: string;
   /** Forward events of processes outside any tracked build, as the pseudo-build `host:<name>`. */
   watchHost: boolean;
-  /** Shared secret the collector's ingest requires, if any. */
+  /** Shared secret, or this agent's own token, that the collector's ingest requires, if any. */
   ingestToken: string | undefined;
+  /** The name this agent sends under (its token or certificate names it at the collector). */
+  agentName: string | undefined;
+  /** TLS to the collector: CA file, and client certificate and key for mTLS. */
+  tls: { caPath: string; certPath?: string; keyPath?: string; serverName?: string } | undefined;
 }
 
 export class AgentConfigError extends Error {
@@ -32,6 +36,11 @@ export interface RawAgentOptions {
   spoolMaxMb?: string;
   watchHost?: boolean;
   ingestToken?: string;
+  agentName?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsServerName?: string;
 }
 
 /** The bpftrace script shipped in deploy/bpftrace, found relative to this package. */
@@ -65,5 +74,26 @@ export function agentConfig(raw: RawAgentOptions, env: Record<string, string | u
     hostName: hostname(),
     watchHost: raw.watchHost ?? false,
     ingestToken: raw.ingestToken ?? env.TELLTALE_INGEST_TOKEN,
+    agentName: agentNameFrom(raw.agentName ?? env.TELLTALE_AGENT_NAME),
+    tls: tlsFrom(raw, env),
   });
+}
+
+function agentNameFrom(name: string | undefined): string | undefined {
+  if (name === undefined || name === '') return undefined;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name)) throw new AgentConfigError('--agent-name must be 1-128 of A-Z a-z 0-9 . _ - (as in the collector\'s agent tokens file)');
+  return name;
+}
+
+function tlsFrom(raw: RawAgentOptions, env: Record<string, string | undefined>): AgentConfig['tls'] {
+  const caPath = raw.tlsCa ?? env.TELLTALE_AGENT_TLS_CA;
+  const certPath = raw.tlsCert ?? env.TELLTALE_AGENT_TLS_CERT;
+  const keyPath = raw.tlsKey ?? env.TELLTALE_AGENT_TLS_KEY;
+  const serverName = raw.tlsServerName ?? env.TELLTALE_AGENT_TLS_SERVER_NAME;
+  if (!caPath) {
+    if (certPath || keyPath || serverName) throw new AgentConfigError('--tls-cert, --tls-key and --tls-server-name need --tls-ca');
+    return undefined;
+  }
+  if (Boolean(certPath) !== Boolean(keyPath)) throw new AgentConfigError('--tls-cert and --tls-key go together');
+  return Object.freeze({ caPath, ...(certPath ? { certPath, keyPath } : {}), ...(serverName ? { serverName } : {}) });
 }

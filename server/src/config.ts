@@ -2,6 +2,7 @@
 // then frozen. Nothing else in the server reads process.env.
 import { parseCidr, type Cidr } from './core/address.js';
 import { OPERATOR_TOKEN_SHAPE } from './adapters/operator-token.js';
+import { parseAgentTokens } from './adapters/agent-auth.js';
 
 export interface ServerConfig {
   dataDir: string;
@@ -17,6 +18,10 @@ export interface ServerConfig {
   retentionDays: number;
   /** Detector settings by alert kind (a JSON object), checked by compileDetectors at start. */
   detectors: Record<string, unknown>;
+  /** Per-agent tokens (agent name → token): an agent may only send under its own name. */
+  agentTokens: ReadonlyMap<string, string>;
+  /** TLS for gRPC ingest; with a client CA, agents must present certificates (mTLS) whose CN names them. */
+  tls: { certPath: string; keyPath: string; clientCaPath?: string } | undefined;
   /** The token console actions need; generated into the data directory when not given. */
   operatorToken: string | undefined;
   /** The HTTP API listens on loopback only (reads are then open to local clients). */
@@ -35,6 +40,13 @@ export interface RawServerOptions {
   external?: string[];
   learningBuilds?: string;
   ingestToken?: string;
+  /** Path of an agent tokens file: one `agent-name token` per line. */
+  agentTokens?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
+  /** Accept agents over plaintext gRPC off loopback (tokens then cross the network in clear). */
+  allowPlaintext?: boolean;
   operatorToken?: string;
   retentionDays?: string;
   /** Path of a JSON file of detector settings. */
@@ -93,9 +105,17 @@ export function serverConfig(raw: RawServerOptions, env: Record<string, string |
   }
   const ingestToken = raw.ingestToken ?? env.TELLTALE_INGEST_TOKEN;
   if (ingestToken !== undefined && ingestToken.length < 16) throw new ConfigError('--ingest-token must be at least 16 characters');
-  // Anyone who can reach ingest can write events and alerts: off loopback, require a token.
-  if (!ingestToken && !isLoopbackHost(grpc.host)) {
-    throw new ConfigError(`--grpc ${grpc.host}:${grpc.port} is reachable from other hosts: set --ingest-token (or TELLTALE_INGEST_TOKEN)`);
+  const agentTokens = agentTokensFrom(raw.agentTokens ?? env.TELLTALE_AGENT_TOKENS, files);
+  const tls = tlsFrom(raw.tlsCert ?? env.TELLTALE_TLS_CERT, raw.tlsKey ?? env.TELLTALE_TLS_KEY, raw.tlsClientCa ?? env.TELLTALE_TLS_CLIENT_CA);
+  // Anyone who can reach ingest can write events and alerts: off loopback, require a
+  // credential, and TLS unless plaintext is asked for by name.
+  if (!isLoopbackHost(grpc.host)) {
+    if (!ingestToken && agentTokens.size === 0 && !tls?.clientCaPath) {
+      throw new ConfigError(`--grpc ${grpc.host}:${grpc.port} is reachable from other hosts: set --agent-tokens, --ingest-token or --tls-client-ca`);
+    }
+    if (!tls && !(raw.allowPlaintext ?? env.TELLTALE_ALLOW_PLAINTEXT === '1')) {
+      throw new ConfigError(`--grpc ${grpc.host}:${grpc.port} is reachable from other hosts: set --tls-cert and --tls-key (or --allow-plaintext to send tokens in clear)`);
+    }
   }
   const operatorToken = raw.operatorToken ?? env.TELLTALE_OPERATOR_TOKEN;
   // The console sends it as a WebSocket subprotocol too, which allows no '=', '/', '+' or ','.
@@ -111,6 +131,8 @@ export function serverConfig(raw: RawServerOptions, env: Record<string, string |
     detectors: Object.freeze(detectorSettings(raw.detectors ?? env.TELLTALE_DETECTORS, files)),
     retentionDays,
     ingestToken: ingestToken || undefined,
+    agentTokens,
+    tls,
     operatorToken: operatorToken || undefined,
     httpLoopbackOnly: isLoopbackHost(http.host),
     dataDir: raw.dataDir ?? env.TELLTALE_DATA_DIR ?? '.telltale',
@@ -121,6 +143,25 @@ export function serverConfig(raw: RawServerOptions, env: Record<string, string |
     external: Object.freeze(parseExternal(raw.external ?? splitList(env.TELLTALE_EXTERNAL))),
     learningBuilds,
   });
+}
+
+function agentTokensFrom(path: string | undefined, files: ConfigFiles | undefined): ReadonlyMap<string, string> {
+  if (!path) return new Map();
+  if (!files) throw new ConfigError('--agent-tokens: no way to read files here');
+  try {
+    return parseAgentTokens(files.readText(path));
+  } catch (err) {
+    throw new ConfigError(`--agent-tokens ${path}: ${(err as Error).message}`);
+  }
+}
+
+function tlsFrom(cert: string | undefined, key: string | undefined, clientCa: string | undefined): ServerConfig['tls'] {
+  if (!cert && !key) {
+    if (clientCa) throw new ConfigError('--tls-client-ca needs --tls-cert and --tls-key');
+    return undefined;
+  }
+  if (!cert || !key) throw new ConfigError('--tls-cert and --tls-key go together');
+  return Object.freeze({ certPath: cert, keyPath: key, ...(clientCa ? { clientCaPath: clientCa } : {}) });
 }
 
 function isLoopbackHost(host: string): boolean {

@@ -129,7 +129,10 @@ describe('collector', () => {
     expect(ack).toMatchObject({ sequence: 1, duplicate: false });
     expect(() => serverConfig({ grpc: '0.0.0.0:7071' }, {})).toThrow(/ingest-token/);
     expect(() => serverConfig({ grpc: '0.0.0.0:7071', ingestToken: 'short' }, {})).toThrow(/16 characters/);
-    expect(serverConfig({ grpc: '0.0.0.0:7071' }, { TELLTALE_INGEST_TOKEN: token }).ingestToken).toBe(token);
+    // Off loopback a token is not enough: TLS too, unless plaintext is asked for by name.
+    expect(() => serverConfig({ grpc: '0.0.0.0:7071' }, { TELLTALE_INGEST_TOKEN: token })).toThrow(/--tls-cert/);
+    expect(serverConfig({ grpc: '0.0.0.0:7071', allowPlaintext: true }, { TELLTALE_INGEST_TOKEN: token }).ingestToken).toBe(token);
+    expect(() => serverConfig({ tlsClientCa: '/ca.pem' }, {})).toThrow(/needs --tls-cert/);
   });
 
   it('still judges late events of a build that ended just before a restart', async () => {

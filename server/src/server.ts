@@ -7,6 +7,7 @@ import { collectorMetrics } from './adapters/metrics.js';
 import { StreamHub } from './adapters/stream-hub.js';
 import { Collector } from './adapters/collector.js';
 import { startGrpcServer } from './adapters/grpc-server.js';
+import { AgentAuthenticator } from './adapters/agent-auth.js';
 import { createHttpApi } from './adapters/http-api.js';
 import { ConsoleStore } from './adapters/console-store.js';
 import { StatsRecorder } from './adapters/stats-recorder.js';
@@ -50,7 +51,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const collector = new Collector(loadCore, store, metrics, hub, log.child('ingest'), stats);
   const operatorToken = loadOperatorToken(config.dataDir, config.operatorToken);
   const consoleFiles = new ConsoleFiles(DEFAULT_CONSOLE_DIR);
-  const grpc = await startGrpcServer(config.grpcAddress, collector, store, metrics, log.child('grpc'), config.ingestToken);
+  const auth = new AgentAuthenticator({ sharedToken: config.ingestToken, agentTokens: config.agentTokens, clientCertificates: Boolean(config.tls?.clientCaPath) });
+  const grpc = await startGrpcServer(config.grpcAddress, collector, store, metrics, log.child('grpc'), auth, config.tls);
   const http = createHttpApi({
     store, consoleStore: new ConsoleStore(store.db), metrics, hub, stats, log: log.child('http'), startedAt: Date.now(),
     learningBuilds: config.learningBuilds,

@@ -25,6 +25,21 @@ export interface ForwarderOptions {
   channelOptions?: grpc.ChannelOptions;
   /** Sent as `authorization: Bearer <token>` on every call when the collector requires one. */
   token?: string;
+  /** TLS to the collector (PEM contents): its CA, and this agent's certificate and key for mTLS. */
+  tls?: ForwarderTls;
+}
+
+export interface ForwarderTls {
+  ca: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  /** The name the collector's certificate must carry, when it differs from the address's host. */
+  serverName?: string;
+}
+
+function channelCredentials(tls: ForwarderTls | undefined): grpc.ChannelCredentials {
+  if (!tls) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(tls.ca, tls.key ?? null, tls.cert ?? null);
 }
 
 export interface ForwarderCounters {
@@ -92,7 +107,8 @@ export class Forwarder {
       throw new ForwardError('FORWARD_INVALID_CONFIG', 'window and backoff must be positive integers, max >= initial');
     }
     const keepalive = opts.keepaliveMs ?? 20_000;
-    this.client = new grpc.Client(opts.address, grpc.credentials.createInsecure(), {
+    this.client = new grpc.Client(opts.address, channelCredentials(opts.tls), {
+      ...(opts.tls?.serverName ? { 'grpc.ssl_target_name_override': opts.tls.serverName, 'grpc.default_authority': opts.tls.serverName } : {}),
       // The channel's own reconnect backoff would otherwise grow to 120 s and outlast ours.
       'grpc.initial_reconnect_backoff_ms': this.initialMs,
       'grpc.max_reconnect_backoff_ms': this.maxMs,

@@ -16,13 +16,20 @@ export const serverFlags: readonly FlagSpec[] = [
   { name: 'detectors', value: 'FILE', help: 'JSON detector settings by alert kind, e.g. {"encoded_dns_label": {"ignoreDomains": ["sentry.io"]}} (env TELLTALE_DETECTORS)' },
   { name: 'retention-days', value: 'N', help: 'prune raw event batches older than N days; alerts, builds and aggregates stay (default 30, 0 keeps all)' },
   { name: 'ingest-token', value: 'TOKEN', help: 'shared secret agents must present; required when --grpc is not loopback (env TELLTALE_INGEST_TOKEN)' },
+  { name: 'agent-tokens', value: 'FILE', help: 'per-agent tokens, one "agent-name token" per line: an agent may only send under its own name (env TELLTALE_AGENT_TOKENS)' },
+  { name: 'tls-cert', value: 'FILE', help: 'PEM certificate chain for gRPC ingest over TLS (env TELLTALE_TLS_CERT)' },
+  { name: 'tls-key', value: 'FILE', help: 'PEM private key for --tls-cert (env TELLTALE_TLS_KEY)' },
+  { name: 'tls-client-ca', value: 'FILE', help: 'CA of agents\' client certificates: agents must present one (mTLS) whose CN is their name (env TELLTALE_TLS_CLIENT_CA)' },
+  { name: 'allow-plaintext', help: 'accept agents over plaintext gRPC off loopback (tokens cross the network in clear)' },
   { name: 'operator-token', value: 'TOKEN', help: 'token console actions (and, off loopback, reads) need; generated into DATA_DIR/operator-token when not given (env TELLTALE_OPERATOR_TOKEN)' },
 ];
 
 export function rawServerOptions(flags: ParsedFlags) {
   return {
     dataDir: one(flags, 'data-dir'), http: one(flags, 'http'), grpc: one(flags, 'grpc'),
-    dnsPort: many(flags, 'dns-port'), external: many(flags, 'external'), learningBuilds: one(flags, 'learning-builds'), ingestToken: one(flags, 'ingest-token'), operatorToken: one(flags, 'operator-token'), retentionDays: one(flags, 'retention-days'), detectors: one(flags, 'detectors'),
+    dnsPort: many(flags, 'dns-port'), external: many(flags, 'external'), learningBuilds: one(flags, 'learning-builds'), ingestToken: one(flags, 'ingest-token'), operatorToken: one(flags, 'operator-token'),
+    agentTokens: one(flags, 'agent-tokens'), tlsCert: one(flags, 'tls-cert'), tlsKey: one(flags, 'tls-key'), tlsClientCa: one(flags, 'tls-client-ca'),
+    allowPlaintext: flags.booleans.has('allow-plaintext') || undefined, retentionDays: one(flags, 'retention-days'), detectors: one(flags, 'detectors'),
   };
 }
 

@@ -31,7 +31,9 @@ export async function upCommand(flags: ParsedFlags, io: CliIo): Promise<number> 
   const log = createLogger('telltale', io.stderr);
   const server = await startServer(config, log.child('server'));
   let agent: RunningAgent | null = null;
-  const missing = flags.booleans.has('no-agent') ? 'disabled with --no-agent' : whyNoAgent(io.env);
+  const missing = flags.booleans.has('no-agent') ? 'disabled with --no-agent'
+    : config.tls ? 'ingest is TLS-only; start this host\'s agent with `telltale agent --tls-ca ...` (and its client certificate under mTLS)'
+      : whyNoAgent(io.env);
   if (missing) {
     io.stdout(`telltale: no local agent: ${missing}. The collector still takes events from remote agents at ${server.grpcAddress}.\n`);
   } else {

@@ -6,6 +6,7 @@ import type { Store, StoredAlert } from './store.js';
 import type { Metrics } from './metrics.js';
 import type { StreamHub } from './stream-hub.js';
 import type { StatsRecorder } from './stats-recorder.js';
+import { agentIdBelongsTo } from './agent-auth.js';
 
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -16,6 +17,11 @@ export interface Logger {
 /** A batch whose sequence does not follow the agent's last applied one. */
 export class SequenceError extends Error {
   readonly code = 'SEQUENCE_GAP';
+}
+
+/** A batch under another agent's name than the credential it came with. */
+export class AgentMismatchError extends Error {
+  readonly code = 'AGENT_MISMATCH';
 }
 
 type Waiter = { agentId: string; sequence: number; resolve: () => void };
@@ -36,8 +42,11 @@ export class Collector {
     this.core = loadCore();
   }
 
-  /** Handles one encoded EventBatch; throws ProtoError when the bytes are not a batch at all. */
-  ingest(bytes: Uint8Array): BatchAck {
+  /**
+   * Handles one encoded EventBatch; throws ProtoError when the bytes are not a batch at all,
+   * AgentMismatchError when `agentName` (what the caller's credential names) does not own it.
+   */
+  ingest(bytes: Uint8Array, agentName: string | null = null): BatchAck {
     const started = process.hrtime.bigint();
     let batch;
     try {
@@ -45,6 +54,11 @@ export class Collector {
     } catch (err) {
       this.metrics.inc('telltale_batches_total', { outcome: 'undecodable' });
       throw err instanceof ProtoError ? err : new ProtoError('PROTO_DECODE', String(err));
+    }
+    if (agentName !== null && !agentIdBelongsTo(batch.agentId, agentName)) {
+      this.metrics.inc('telltale_batches_total', { outcome: 'agent_mismatch' });
+      this.log.warn('batch refused: agent id does not match its credential', { agentName, agentId: batch.agentId.slice(0, 200) });
+      throw new AgentMismatchError('this credential may only send batches under its own agent name');
     }
     const last = this.store.lastSequence(batch.agentId);
     if (batch.sequence <= last) {

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import * as grpc from '@grpc/grpc-js';
+import { agentIdBelongsTo, AgentAuthenticator, parseAgentTokens } from './agent-auth.js';
+
+const md = (token?: string) => {
+  const m = new grpc.Metadata();
+  if (token !== undefined) m.set('authorization', `Bearer ${token}`);
+  return m;
+};
+const A = 'token-of-agent-a-0123456789';
+const B = 'token-of-agent-b-0123456789';
+
+describe('agent tokens file', () => {
+  it('reads names and tokens, skipping comments and blank lines', () => {
+    expect([...parseAgentTokens(`# fleet\n\nagent-a ${A}\n  agent-b\t${B}  \n`)]).toEqual([['agent-a', A], ['agent-b', B]]);
+  });
+  it('refuses short tokens, bad names, duplicates and shared tokens with the line number', () => {
+    expect(() => parseAgentTokens('agent-a short')).toThrow(/line 1: token/);
+    expect(() => parseAgentTokens(`a/b ${A}`)).toThrow(/agent name/);
+    expect(() => parseAgentTokens(`x ${A}\nx ${B}`)).toThrow(/line 2: agent x is listed twice/);
+    expect(() => parseAgentTokens(`x ${A}\ny ${A}`)).toThrow(/shared by two agents/);
+    expect(() => parseAgentTokens(`x ${A} extra`)).toThrow(/expected/);
+  });
+});
+
+describe('AgentAuthenticator', () => {
+  const tokens = new Map([['agent-a', A], ['agent-b', B]]);
+  it('binds a per-agent token to its name, and a shared token to none', () => {
+    const auth = new AgentAuthenticator({ sharedToken: 'shared-token-0123456789', agentTokens: tokens, clientCertificates: false });
+    expect(auth.authenticate(md(A), null)).toEqual({ ok: true, agentName: 'agent-a' });
+    expect(auth.authenticate(md('shared-token-0123456789'), null)).toEqual({ ok: true, agentName: null });
+    expect(auth.authenticate(md('nope-nope-nope-nope-nope'), null)).toEqual({ ok: false, reason: 'unknown_token' });
+    expect(auth.authenticate(md(), null)).toEqual({ ok: false, reason: 'missing_token' });
+  });
+  it('under mTLS the certificate names the agent, and a token must agree with it', () => {
+    const auth = new AgentAuthenticator({ agentTokens: tokens, clientCertificates: true });
+    expect(auth.authenticate(md(A), 'agent-a')).toEqual({ ok: true, agentName: 'agent-a' });
+    expect(auth.authenticate(md(B), 'agent-a')).toEqual({ ok: false, reason: 'certificate_token_mismatch' });
+    expect(auth.authenticate(md(A), null)).toEqual({ ok: false, reason: 'no_client_certificate' });
+    expect(new AgentAuthenticator({ clientCertificates: true }).authenticate(md(), 'agent-c')).toEqual({ ok: true, agentName: 'agent-c' });
+  });
+  it('with nothing configured every agent is admitted under any name (loopback default)', () => {
+    const auth = new AgentAuthenticator({ clientCertificates: false });
+    expect(auth.open).toBe(true);
+    expect(auth.authenticate(md(), null)).toEqual({ ok: true, agentName: null });
+  });
+  it('an agent id belongs to a name when it is the name or name/<spool id>', () => {
+    expect(agentIdBelongsTo('agent-a', 'agent-a')).toBe(true);
+    expect(agentIdBelongsTo('agent-a/3f2c', 'agent-a')).toBe(true);
+    expect(agentIdBelongsTo('agent-a/', 'agent-a')).toBe(false);
+    expect(agentIdBelongsTo('agent-ab/1', 'agent-a')).toBe(false);
+    expect(agentIdBelongsTo('agent-b/1', 'agent-a')).toBe(false);
+  });
+});
