@@ -8,7 +8,11 @@ import { agentIdBelongsTo, peerCertificateCn, type AgentAuthenticator, type Auth
 import type { Store } from './store.js';
 import type { Metrics } from './metrics.js';
 
-const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** The largest batch the collector takes; a larger one is refused with INVALID_ARGUMENT and counted. */
+export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+/** What grpc-js itself accepts, above MAX_BATCH_BYTES so the refusal is ours (counted, with a code);
+ * beyond it grpc-js answers RESOURCE_EXHAUSTED before any handler runs. */
+const MAX_MESSAGE_BYTES = 2 * MAX_BATCH_BYTES;
 
 export interface GrpcTls {
   certPath: string;
@@ -46,6 +50,11 @@ export async function startGrpcServer(
         return;
       }
       call.on('data', (bytes: Uint8Array) => {
+        if (bytes.length > MAX_BATCH_BYTES) {
+          metrics.inc('telltale_batches_total', { outcome: 'oversized' });
+          call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: `BATCH_TOO_LARGE: a batch may be at most ${MAX_BATCH_BYTES} bytes` });
+          return;
+        }
         try {
           call.write(encodeAck(collector.ingest(bytes, who.agentName)));
         } catch (err) {
