@@ -19,6 +19,8 @@ import type { HostEvent } from './core/host-event.js';
 import type { EndBuildRequest, RegisterBuildRequest } from './core/control-messages.js';
 import { ControlError } from './core/control-messages.js';
 import { ExitWatch } from './adapters/exit-watch.js';
+import { CiJobWatch } from './adapters/ci-job-watch.js';
+import type { CiContext } from './core/ci-context.js';
 import { CpuBarrier } from './adapters/cpu-barrier.js';
 
 export interface AgentLogger {
@@ -128,7 +130,14 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
         for (const buildId of builds.keys()) add({ kind: 'loss', timeUs: e.timeUs, buildId, source: e.source, reason: e.reason, count: e.count });
         continue;
       }
-      if (route(e)) continue;
+      if (e.kind === 'exec' && ciJobs) {
+        const job = ciJobs.started(e.pid, e.ppid);
+        if (job) startCiJob(job.context, job.rootPid);
+      }
+      if (route(e)) {
+        if (e.kind === 'exit' && ciJobs?.exited(e.pid)) endCiJob(e.pid, e.exitCode);
+        continue;
+      }
       // Only what detectors judge is held (host-wide forks are too many to hold); bounded.
       if (builds.size > 0 && (e.kind === 'dns' || e.kind === 'connect') && held.length < 2000) held.push({ e, atMs: performance.now() });
       else counters.unassigned++;
@@ -174,6 +183,33 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
         startTimeUs: nowUs(), argvTruncated: false });
     }
     flush();
+  };
+
+  // CI jobs found on this host (no `telltale run` needed): started from their executor's child,
+  // ended by their root's exit.
+  const ciJobs = config.watchCiJobs ? new CiJobWatch() : null;
+  const ciRoots = new Map<number, string>();
+  const startCiJob = (ci: CiContext, rootPid: number) => {
+    const context: BuildContext = { buildId: randomUUID(), ...ci, agentHost: config.hostName };
+    startBuild(context, rootPid);
+    ciRoots.set(rootPid, context.buildId);
+    log.info('CI job found', { buildId: context.buildId, provider: ci.ciProvider, pipeline: ci.pipeline, runId: ci.runId, job: ci.job, rootPid });
+  };
+  const endCiJob = (rootPid: number, exitCode: number) => {
+    const buildId = ciRoots.get(rootPid);
+    if (!buildId) return;
+    ciRoots.delete(rootPid);
+    retryHeld(true);
+    reportUnread();
+    add({ kind: 'build_end', timeUs: nowUs(), buildId, exitCode });
+    flush();
+    builds.delete(buildId);
+    log.info('CI job ended', { buildId, exitCode });
+    setTimeout(() => {
+      tracker.unregister(buildId);
+      members.delete(buildId);
+      rootPids.delete(buildId);
+    }, LINGER_MS).unref();
   };
 
   if (config.watchHost) {

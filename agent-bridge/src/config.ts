@@ -14,6 +14,8 @@ export interface AgentConfig {
   hostName: string;
   /** Forward events of processes outside any tracked build, as the pseudo-build `host:<name>`. */
   watchHost: boolean;
+  /** Find CI jobs run by a runner on this host (GitHub, GitLab, Jenkins, Buildkite) and track each as a build. */
+  watchCiJobs: boolean;
   /** Shared secret, or this agent's own token, that the collector's ingest requires, if any. */
   ingestToken: string | undefined;
   /** The name this agent sends under (its token or certificate names it at the collector). */
@@ -35,6 +37,8 @@ export interface RawAgentOptions {
   script?: string;
   spoolMaxMb?: string;
   watchHost?: boolean;
+  /** false turns CI job discovery off. */
+  ciJobs?: boolean;
   ingestToken?: string;
   agentName?: string;
   tlsCa?: string;
@@ -73,6 +77,7 @@ export function agentConfig(raw: RawAgentOptions, env: Record<string, string | u
     spoolMaxBytes: Math.floor(spoolMb * 1024 * 1024),
     hostName: hostname(),
     watchHost: raw.watchHost ?? false,
+    watchCiJobs: raw.ciJobs ?? env.TELLTALE_CI_JOBS !== '0',
     ingestToken: raw.ingestToken ?? env.TELLTALE_INGEST_TOKEN,
     agentName: agentNameFrom(raw.agentName ?? env.TELLTALE_AGENT_NAME),
     tls: tlsFrom(raw, env),

@@ -20,3 +20,26 @@ export function readCwd(pid: number, procRoot = '/proc'): string | null {
     return null;
   }
 }
+
+/** A process's initial environment block (/proc/<pid>/environ), at most `maxBytes`; null when gone. */
+export function readEnviron(pid: number, maxBytes = 256 * 1024, procRoot = '/proc'): string | null {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return null;
+  try {
+    const text = readFileSync(`${procRoot}/${pid}/environ`, 'latin1');
+    return text.length > maxBytes ? text.slice(0, maxBytes) : text;
+  } catch {
+    return null;
+  }
+}
+
+/** A process's executable and argv; null when gone. */
+export function readImage(pid: number, procRoot = '/proc'): { exe: string; argv: string[] } | null {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return null;
+  try {
+    const argv = readFileSync(`${procRoot}/${pid}/cmdline`).toString('utf8').split('\0');
+    if (argv.at(-1) === '') argv.pop();
+    return { exe: readlinkSync(`${procRoot}/${pid}/exe`), argv: argv.slice(0, 64) };
+  } catch {
+    return null;
+  }
+}

@@ -11,6 +11,7 @@ export const agentFlags: readonly FlagSpec[] = [
   { name: 'script', value: 'PATH', help: 'the bpftrace script (default deploy/bpftrace/telltale.bt)' },
   { name: 'spool-max-mb', value: 'N', help: 'bound on the on-disk spool while the collector is away (default 256)' },
   { name: 'watch-host', help: 'also forward events of processes outside tracked builds, as the pipeline host/<name>' },
+  { name: 'no-ci-jobs', help: 'do not track jobs of CI runners on this host as builds (env TELLTALE_CI_JOBS=0)' },
   { name: 'ingest-token', value: 'TOKEN', help: 'the collector\'s shared ingest secret, or this agent\'s own token (env TELLTALE_INGEST_TOKEN)' },
   { name: 'agent-name', value: 'NAME', help: 'the name this agent\'s token is listed under at the collector (default: the CN of --tls-cert) (env TELLTALE_AGENT_NAME)' },
   { name: 'tls-ca', value: 'FILE', help: 'CA that signed the collector\'s certificate: forward over TLS (env TELLTALE_AGENT_TLS_CA)' },
@@ -23,7 +24,7 @@ export function rawAgentOptions(flags: ParsedFlags) {
   return {
     dataDir: one(flags, 'data-dir'), grpc: one(flags, 'grpc'), dnsPort: many(flags, 'dns-port'), control: one(flags, 'control'),
     bpftrace: one(flags, 'bpftrace'), script: one(flags, 'script'), spoolMaxMb: one(flags, 'spool-max-mb'),
-    watchHost: flags.booleans.has('watch-host'), ingestToken: one(flags, 'ingest-token'), agentName: one(flags, 'agent-name'),
+    watchHost: flags.booleans.has('watch-host'), ciJobs: flags.booleans.has('no-ci-jobs') ? false : undefined, ingestToken: one(flags, 'ingest-token'), agentName: one(flags, 'agent-name'),
     tlsCa: one(flags, 'tls-ca'), tlsCert: one(flags, 'tls-cert'), tlsKey: one(flags, 'tls-key'), tlsServerName: one(flags, 'tls-server-name'),
   };
 }
