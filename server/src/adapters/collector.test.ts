@@ -30,6 +30,19 @@ const batch = (sequence: number, events: TelltaleEvent[]) => encodeBatch({ agent
 const leak = `${base32('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY').slice(0, 60)}.exfil-drill.test`;
 
 describe('Collector', () => {
+  it('counts what each source lost, per source and reason, and marks the build incomplete', () => {
+    const { c, store, metrics } = collector();
+    const b = new BuildScript('b-loss', 'acme/app').cargoBuildScript();
+    b.events.push({ kind: 'loss', timeUs: b.tick(), buildId: 'b-loss', source: 'tetragon', reason: 'throttled', count: 7 });
+    b.events.push({ kind: 'loss', timeUs: b.tick(), buildId: 'b-loss', source: 'forged-source', reason: 'forged-reason', count: 1 });
+    c.ingest(batch(1, b.end().events));
+    const text = metrics.render();
+    expect(text).toContain('telltale_source_events_lost_total{source="tetragon",reason="throttled"} 7');
+    // Values an agent makes up do not become labels.
+    expect(text).toContain('telltale_source_events_lost_total{source="other",reason="other"} 1');
+    expect(store.getBuild('b-loss')).toMatchObject({ coverageIncomplete: true, counts: { lostEvents: 8 } });
+  });
+
   it('refuses a sequence that skips ahead, and takes the missing one next', () => {
     const { c, store } = collector();
     const b = new BuildScript('b1', 'acme/app').cargoBuildScript();

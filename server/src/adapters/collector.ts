@@ -99,6 +99,10 @@ export class Collector {
     // The lag of a batch is the lag of its oldest event: how far behind the collector is.
     if (oldestUs !== Infinity) this.metrics.observe('telltale_ingest_lag_seconds', Math.max(0, now - oldestUs) / 1e6);
     for (const [reason, n] of result.drops) this.metrics.inc('telltale_events_dropped_total', { reason }, n);
+    for (const [key, n] of result.losses ?? []) {
+      const [source, reason] = key.split('\0');
+      this.metrics.inc('telltale_source_events_lost_total', { source: source!, reason: reason! }, n);
+    }
     if (result.suppressed) this.metrics.inc('telltale_alerts_suppressed_total', { reason: 'operator_allowed_domain' }, result.suppressed);
     this.stats?.add(batch.events.length, alerts.length);
     this.metrics.set('telltale_open_builds', this.core.openBuilds);

@@ -24,7 +24,12 @@ export interface IngestCoreConfig {
 const MAX_SEEN_QUERIES = 4096;
 
 /** Loss reasons agents send; anything else is counted as "other" so metric labels stay bounded. */
-const LOSS_REASONS = new Set(['lost_events', 'perf_buffer_overflow', 'malformed_line', 'spool_overflow', 'line_too_long', 'tracker_eviction']);
+// Known values only become metric labels: an agent must not be able to mint label values.
+const LOSS_REASONS = new Set([
+  'lost_events', 'perf_buffer_overflow', 'malformed_line', 'spool_overflow', 'line_too_long', 'tracker_eviction',
+  'throttled', 'rate_limited', 'syscall_event_drop',
+]);
+const LOSS_SOURCES = new Set(['bpftrace', 'tetragon', 'falco', 'spool', 'agent']);
 
 /** The query's bytes after its 16-bit ID (which changes on every retry), as a map key. */
 function questionKey(packet: Uint8Array): string {
@@ -137,6 +142,11 @@ export class IngestCore {
         build.counts.lost += e.count;
         out.buildsChanged.add(e.buildId);
         this.drop(out, `source_${LOSS_REASONS.has(e.reason) ? e.reason : 'other'}`, e.count);
+        {
+          const key = `${LOSS_SOURCES.has(e.source) ? e.source : 'other'}\0${LOSS_REASONS.has(e.reason) ? e.reason : 'other'}`;
+          out.losses ??= new Map();
+          out.losses.set(key, (out.losses.get(key) ?? 0) + e.count);
+        }
         return;
     }
   }

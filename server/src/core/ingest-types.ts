@@ -88,6 +88,8 @@ export interface ApplyResult {
   drops: Map<string, number>;
   /** Findings dropped because an operator allowed their domain for the pipeline. */
   suppressed?: number;
+  /** Events sources reported lost, by `source\0reason` (known values, else "other"). */
+  losses?: Map<string, number>;
 }
 
 /** A query already decoded and judged in a build; a repeat only counts. */
