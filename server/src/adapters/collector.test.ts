@@ -37,9 +37,9 @@ describe('Collector', () => {
     b.events.push({ kind: 'loss', timeUs: b.tick(), buildId: 'b-loss', source: 'forged-source', reason: 'forged-reason', count: 1 });
     c.ingest(batch(1, b.end().events));
     const text = metrics.render();
-    expect(text).toContain('telltale_source_events_lost_total{source="tetragon",reason="throttled"} 7');
+    expect(text).toContain('telltale_source_events_lost_total{reason="throttled",source="tetragon"} 7');
     // Values an agent makes up do not become labels.
-    expect(text).toContain('telltale_source_events_lost_total{source="other",reason="other"} 1');
+    expect(text).toContain('telltale_source_events_lost_total{reason="other",source="other"} 1');
     expect(store.getBuild('b-loss')).toMatchObject({ coverageIncomplete: true, counts: { lostEvents: 8 } });
   });
 

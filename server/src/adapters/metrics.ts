@@ -71,5 +71,9 @@ export function collectorMetrics(): Metrics {
   m.describe('telltale_ingest_batch_seconds', 'histogram', 'Time to apply and store one batch.');
   m.describe('telltale_websocket_clients', 'gauge', 'Connected WebSocket clients.');
   m.describe('telltale_open_builds', 'gauge', 'Builds started and not yet ended.');
+  m.describe('telltale_source_events_lost_total', 'counter', 'Events the agents\' sources reported lost or unreadable, by source and reason.');
+  m.describe('telltale_agents_rejected_total', 'counter', 'Agent calls refused at authentication, by reason.');
+  m.describe('telltale_alerts_suppressed_total', 'counter', 'Findings dropped because an operator allowed their domain for the pipeline.');
+  m.describe('telltale_console_actions_total', 'counter', 'Actions taken in the console, by action.');
   return m;
 }
