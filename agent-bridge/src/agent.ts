@@ -1,4 +1,4 @@
-// Wires the agent: bpftrace → assembler → build tracker → batcher → spool → forwarder, plus
+// Wires the agent: an event source (bpftrace, Tetragon or Falco) → build tracker → batcher → spool → forwarder, plus
 // the control socket `telltale run` uses. The I/O lives here and in adapters; the decisions
 // (which build an event belongs to, when a batch is due) are made by the pure core.
 import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
@@ -9,10 +9,10 @@ import type { AgentConfig } from './config.js';
 import { Spool, SPOOL_FILE } from './adapters/spool.js';
 import { Forwarder } from './adapters/forwarder.js';
 import { agentIdentity } from './adapters/agent-identity.js';
-import { startBpftrace, measureClockOffsetNs, type BpftraceProcess } from './adapters/bpftrace-process.js';
 import { readCwd, readParentPid } from './adapters/proc-reader.js';
+import { startSource } from './adapters/sources/start-source.js';
+import type { RunningSource } from './adapters/sources/running-source.js';
 import { startControlServer } from './adapters/control-server.js';
-import { BpftraceAssembler } from './core/bpftrace-assembler.js';
 import { BuildTracker } from './core/build-tracker.js';
 import { Batcher } from './core/batcher.js';
 import type { HostEvent } from './core/host-event.js';
@@ -21,7 +21,6 @@ import { ControlError } from './core/control-messages.js';
 import { ExitWatch } from './adapters/exit-watch.js';
 import { CiJobWatch } from './adapters/ci-job-watch.js';
 import type { CiContext } from './core/ci-context.js';
-import { CpuBarrier } from './adapters/cpu-barrier.js';
 
 export interface AgentLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -36,7 +35,7 @@ export interface RunningAgent {
   close(): Promise<void>;
 }
 
-/** How long after CMD exits the agent waits for bpftrace to hand over its last events. */
+/** How long after CMD exits the agent waits for its source to hand over its last events. */
 const EXIT_WAIT_MS = 2000;
 const HOST_BUILD_PREFIX = 'host:';
 /** How long descendants that outlive a build's command are still attributed to it. */
@@ -69,15 +68,13 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   forwarder.start();
   const batcher = new Batcher({ maxEvents: 1000, maxBytes: 1024 * 1024, maxAgeMs: 20 });
   const tracker = new BuildTracker({ lookupParent: (pid) => readParentPid(pid) });
-  const assembler = new BpftraceAssembler({ clockOffsetNs: measureClockOffsetNs(), cwdOf: (pid) => readCwd(pid) });
   const exits = new ExitWatch();
-  const barrier = new CpuBarrier();
   const builds = new Map<string, BuildContext>();
   // Processes of each build seen starting and not yet exiting: when the build's command
   // ends, any still here are descendants that outlive it (a detached payload, a daemon).
   const members = new Map<string, Set<number>>();
   const rootPids = new Map<string, number>();
-  const counters = { events: 0, unassigned: 0, rejectedLines: 0, spoolOverflow: 0 };
+  const counters = { events: 0, unassigned: 0, spoolOverflow: 0 };
   const nowUs = () => Date.now() * 1000;
 
   const flush = () => {
@@ -126,8 +123,10 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     for (const e of events) {
       if (e.kind === 'exit') exits.exited(e.pid);
       if (e.kind === 'loss') {
-        // A source-wide loss may have hit any build: every open build is marked incomplete.
-        for (const buildId of builds.keys()) add({ kind: 'loss', timeUs: e.timeUs, buildId, source: e.source, reason: e.reason, count: e.count });
+        // A source-wide loss may have hit any build: every open build is marked incomplete
+        // (gathered and reported on the next tick, so a flood of bad lines is a few events).
+        const key = `${e.source}\0${e.reason}`;
+        pendingLoss.set(key, (pendingLoss.get(key) ?? 0) + e.count);
         continue;
       }
       if (e.kind === 'exec' && ciJobs) {
@@ -144,18 +143,22 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     }
   };
 
-  // Lines bpftrace printed that could not be read are events lost to every open build: they
-  // are reported as loss events, so those builds show incomplete coverage rather than clean.
-  let unreadLines = 0;
+  // What sources lost or could not read are events lost to every open build: they are
+  // reported as loss events, so those builds show incomplete coverage rather than clean.
+  const pendingLoss = new Map<string, number>();
   // Likewise when the tracker had to forget a live build member to stay within its bound:
   // that process's later events may no longer be attributed to its build.
   let evictionsReported = 0;
   const reportUnread = () => {
-    if (builds.size === 0) return;
-    if (unreadLines > 0) {
-      for (const buildId of builds.keys()) add({ kind: 'loss', timeUs: nowUs(), buildId, source: 'bpftrace', reason: 'malformed_line', count: unreadLines });
-      unreadLines = 0;
+    if (builds.size === 0) {
+      pendingLoss.clear();
+      return;
     }
+    for (const [key, count] of pendingLoss) {
+      const [lossSource, reason] = key.split('\0') as [string, string];
+      for (const buildId of builds.keys()) add({ kind: 'loss', timeUs: nowUs(), buildId, source: lossSource, reason, count });
+    }
+    pendingLoss.clear();
     const evicted = tracker.evictedLiveMembers - evictionsReported;
     if (evicted > 0) {
       for (const buildId of builds.keys()) add({ kind: 'loss', timeUs: nowUs(), buildId, source: 'agent', reason: 'tracker_eviction', count: evicted });
@@ -168,6 +171,8 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     if (++ticks % 5 === 0) retryHeld(false);
     reportUnread();
     if (batcher.due(performance.now())) flush();
+    // A file source may remember its position once everything it handed over is spooled.
+    if (ticks % 20 === 0 && batcher.count === 0 && held.length === 0) source?.committed();
   }, 10);
 
   const startBuild = (context: BuildContext, rootPid: number) => {
@@ -217,32 +222,16 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       repo: '', commit: '', agentHost: config.hostName, ciProvider: 'host' }, 1);
   }
 
-  let closing = false;
-  let bpftrace: BpftraceProcess;
+  let source: RunningSource | undefined;
   try {
-    bpftrace = await startBpftrace({
-      scriptPath: config.scriptPath, dnsPorts: config.dnsPorts, bpftracePath: config.bpftracePath,
-      onRecord: (r) => {
-        if (r.type === 'ready') barrier.ready(r.pid);
-        handle(assembler.push(r));
-      },
-      onReject: (error) => {
-        counters.rejectedLines++;
-        unreadLines++;
-        log.warn('unreadable bpftrace line', { code: error.code });
-      },
-      onStderr: (line) => log.warn('bpftrace', { line }),
-    });
-    await bpftrace.ready;
+    source = await startSource(config, handle, log);
   } catch (err) {
     clearInterval(timer);
     forwarder.close();
     spool.close();
     throw err;
   }
-  void bpftrace.exited.then((exit) => {
-    if (!closing) log.error('bpftrace exited; no more events are collected', { code: exit.code, signal: exit.signal, stderr: exit.stderr.slice(-3) });
-  });
+  const events = source;
 
   const control = await startControlServer(config.controlSocket, {
     register(req: RegisterBuildRequest) {
@@ -259,10 +248,10 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       // Wait for the command's own exit record, then for a barrier across every CPU's buffer:
       // after both, everything the command and its reaped children did has been read.
       if (req.commandPid > 0) await exits.waitFor(req.commandPid, EXIT_WAIT_MS);
-      // The command's exit may be read before what its children wrote on other CPUs.
-      const drained = await barrier.drain(EXIT_WAIT_MS);
-      if (!drained) log.warn('per-CPU drain barrier timed out; late events still count', { buildId });
-      handle(assembler.flush());
+      // The command's exit may be read before what its children did (bpftrace: on other CPUs).
+      const drained = await events.drain(EXIT_WAIT_MS);
+      if (!drained) log.warn('source drain timed out; late events still count', { buildId, source: events.name });
+      events.flush();
       retryHeld(true);
       reportUnread();
       add({ kind: 'build_end', timeUs: nowUs(), buildId, exitCode: req.exitCode });
@@ -295,7 +284,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   const status = () => ({
     agentId, collector: config.collectorAddress, openBuilds: builds.size, ...counters,
     trackerEvictedLive: tracker.evictedLive, trackerEvictedLiveMembers: tracker.evictedLiveMembers,
-    drops: Object.fromEntries([...assembler.drops, ...bpftrace.drops]), spool: spool.stats(), forwarder: forwarder.counters(),
+    source: events.name, drops: events.drops(), spool: spool.stats(), forwarder: forwarder.counters(),
   });
 
   return {
@@ -303,12 +292,12 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     controlSocket: config.controlSocket,
     status,
     async close() {
-      closing = true;
       await control.close();
-      await bpftrace.stop();
-      handle(assembler.flush());
+      await events.stop();
       clearInterval(timer);
+      reportUnread();
       flush();
+      events.committed();
       await forwarder.drain(2000);
       forwarder.close();
       spool.close();
