@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './convert.js';
 export * from './ingest-service.js';
 export type * from './console-api.js';
+export * from './tetragon-wire.js';

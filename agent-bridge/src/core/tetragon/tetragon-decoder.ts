@@ -15,7 +15,7 @@ import { splitTcpDnsFrames, type DnsMessage } from '../dns-tcp-framing.js';
 import { ExecIdTable } from './exec-id-table.js';
 import { signalNumber } from './signal-number.js';
 import { splitTetragonArguments } from './tetragon-arguments.js';
-import { MAX_LINE_CHARS, parseTetragonLine, type TetragonEvent, type TetragonProcess } from './tetragon-json.js';
+import { MAX_LINE_CHARS, parseTetragonLine, parseTetragonObject, type TetragonEvent, type TetragonParseResult, type TetragonProcess } from './tetragon-json.js';
 import { destinationOf } from './tetragon-network.js';
 
 export interface TetragonDecoderOptions {
@@ -62,13 +62,25 @@ export class TetragonDecoder implements SourceDecoder {
     }
   }
 
+  /** One GetEvents response from the gRPC stream, already rendered as protojson (see @telltale/proto decodeTetragonResponse). */
+  pushObject(value: unknown): HostEvent[] {
+    try {
+      return this.apply(parseTetragonObject(value));
+    } catch {
+      return this.loss('decoder_error', 1, this.clock);
+    }
+  }
+
   /** Nothing is held back: every line stands alone. */
   flush(): HostEvent[] {
     return [];
   }
 
   private decode(line: string): HostEvent[] {
-    const parsed = parseTetragonLine(line, this.maxLineChars);
+    return this.apply(parseTetragonLine(line, this.maxLineChars));
+  }
+
+  private apply(parsed: TetragonParseResult): HostEvent[] {
     if (!parsed.ok) return this.loss(parsed.error.code === 'TETRAGON_LINE_TOO_LONG' ? 'line_too_long' : 'malformed_line', 1, this.clock);
     const e = parsed.event;
     if (e.timeUs !== null && e.timeUs > this.clock) this.clock = e.timeUs;
