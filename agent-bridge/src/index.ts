@@ -6,3 +6,5 @@ export { controlRequest } from './adapters/control-server.js';
 export { parseBpftraceLine } from './core/bpftrace-record.js';
 export { BpftraceAssembler } from './core/bpftrace-assembler.js';
 export { bpftraceCaptureToEvents } from './core/bpftrace-capture.js';
+export { decoderFor, isSourceName, SOURCE_NAMES } from './core/decoders.js';
+export { captureToEvents } from './core/capture.js';

@@ -81,3 +81,15 @@ describe('telltale run without an agent', () => {
     expect(gate.stderr).toContain('failing closed');
   });
 });
+
+describe('telltale analyze --format tetragon|falco', () => {
+  const fixture = (source: string) => fileURLToPath(new URL(`../../../agent-bridge/src/core/${source}/testdata/exfil-build.jsonl`, import.meta.url));
+  it.each(['tetragon', 'falco'])('finds the same leak in the %s capture of the same build, from a file or standard input', async (source) => {
+    for (const r of [await run(['analyze', '--format', source, fixture(source)]), await run(['analyze', '--format', source, '-'], readFileSync(fixture(source), 'utf8'))]) {
+      expect(r.code).toBe(0);
+      const alerts = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; qname: string; domain: string; chain: { exe: string }[] });
+      expect(alerts.map((a) => ({ kind: a.kind, qname: a.qname, domain: a.domain, chainExes: a.chain.map((c) => c.exe.split('/').pop()).slice(-2) })))
+        .toEqual(expected.alerts);
+    }
+  });
+});
