@@ -77,15 +77,24 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   const counters = { events: 0, unassigned: 0, spoolOverflow: 0 };
   const nowUs = () => Date.now() * 1000;
 
+  let source: RunningSource | undefined;
   const flush = () => {
     if (batcher.count === 0) return;
-    const seq = spool.append(batcher.take());
+    // The source's position goes in the same transaction as the events it led to.
+    const seq = spool.append(batcher.take(), source?.position());
     if (seq === null) counters.spoolOverflow++;
     forwarder.notify();
   };
+  // While a source record's events are being handled, a full batch waits for the record's
+  // end: a batch never holds part of a record, so the position stored with it is exact.
+  let inRecord = false;
+  let full = false;
   const add = (e: TelltaleEvent) => {
     counters.events++;
-    if (batcher.add(e, performance.now())) flush();
+    if (batcher.add(e, performance.now())) {
+      if (inRecord) full = true;
+      else flush();
+    }
   };
   // Lines from different CPUs interleave: a forked (not exec'd) child's DNS packet can be
   // read before its parent's FORK line, and once the child has exited /proc cannot say whose
@@ -119,7 +128,22 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     add(tagged);
     return true;
   };
+  // Only bpftrace needs unclaimed events held (lines from different CPUs interleave); a
+  // source that can be re-read must have every event of a record in the spool with its position.
+  const holdUnclaimed = config.source.kind === 'bpftrace';
   const handle = (events: HostEvent[]) => {
+    inRecord = true;
+    try {
+      handleRecord(events);
+    } finally {
+      inRecord = false;
+      if (full) {
+        full = false;
+        flush();
+      }
+    }
+  };
+  const handleRecord = (events: HostEvent[]) => {
     for (const e of events) {
       if (e.kind === 'exit') exits.exited(e.pid);
       if (e.kind === 'loss') {
@@ -138,7 +162,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
         continue;
       }
       // Only what detectors judge is held (host-wide forks are too many to hold); bounded.
-      if (builds.size > 0 && (e.kind === 'dns' || e.kind === 'connect') && held.length < 2000) held.push({ e, atMs: performance.now() });
+      if (holdUnclaimed && builds.size > 0 && (e.kind === 'dns' || e.kind === 'connect') && held.length < 2000) held.push({ e, atMs: performance.now() });
       else counters.unassigned++;
     }
   };
@@ -172,7 +196,10 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     reportUnread();
     if (batcher.due(performance.now())) flush();
     // A file source may remember its position once everything it handed over is spooled.
-    if (ticks % 20 === 0 && batcher.count === 0 && held.length === 0) source?.committed();
+    if (ticks % 20 === 0) {
+      const spooled = spool.sourcePosition();
+      if (spooled !== null) source?.committed(spooled);
+    }
   }, 10);
 
   const startBuild = (context: BuildContext, rootPid: number) => {
@@ -222,9 +249,8 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       repo: '', commit: '', agentHost: config.hostName, ciProvider: 'host' }, 1);
   }
 
-  let source: RunningSource | undefined;
   try {
-    source = await startSource(config, handle, log);
+    source = await startSource(config, handle, log, spool.sourcePosition());
   } catch (err) {
     clearInterval(timer);
     forwarder.close();
@@ -297,7 +323,8 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       clearInterval(timer);
       reportUnread();
       flush();
-      events.committed();
+      const spooled = spool.sourcePosition();
+      if (spooled !== null) events.committed(spooled);
       await forwarder.drain(2000);
       forwarder.close();
       spool.close();

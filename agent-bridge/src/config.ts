@@ -14,6 +14,8 @@ export interface AgentConfig {
   hostName: string;
   /** Forward events of processes outside any tracked build, as the pseudo-build `host:<name>`. */
   watchHost: boolean;
+  /** Where host events come from. */
+  source: SourceConfig;
   /** Find CI jobs run by a runner on this host (GitHub, GitLab, Jenkins, Buildkite) and track each as a build. */
   watchCiJobs: boolean;
   /** Shared secret, or this agent's own token, that the collector's ingest requires, if any. */
@@ -23,6 +25,13 @@ export interface AgentConfig {
   /** TLS to the collector: CA file, and client certificate and key for mTLS. */
   tls: { caPath: string; certPath?: string; keyPath?: string; serverName?: string } | undefined;
 }
+
+export type SourceConfig =
+  | { kind: 'bpftrace' }
+  | { kind: 'tetragon-grpc'; address: string }
+  | { kind: 'tetragon-export'; path: string }
+  | { kind: 'falco-file'; path: string }
+  | { kind: 'falco-http'; host: string; port: number; basicAuth: { user: string; password: string } | null };
 
 export class AgentConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -39,6 +48,11 @@ export interface RawAgentOptions {
   watchHost?: boolean;
   /** false turns CI job discovery off. */
   ciJobs?: boolean;
+  source?: string;
+  tetragonGrpc?: string;
+  tetragonExport?: string;
+  falcoFile?: string;
+  falcoHttp?: string;
   ingestToken?: string;
   agentName?: string;
   tlsCa?: string;
@@ -78,6 +92,7 @@ export function agentConfig(raw: RawAgentOptions, env: Record<string, string | u
     hostName: hostname(),
     watchHost: raw.watchHost ?? false,
     watchCiJobs: raw.ciJobs ?? env.TELLTALE_CI_JOBS !== '0',
+    source: sourceFrom(raw, env),
     ingestToken: raw.ingestToken ?? env.TELLTALE_INGEST_TOKEN,
     agentName: agentNameFrom(raw.agentName ?? env.TELLTALE_AGENT_NAME),
     tls: tlsFrom(raw, env),
@@ -101,4 +116,52 @@ function tlsFrom(raw: RawAgentOptions, env: Record<string, string | undefined>):
   }
   if (Boolean(certPath) !== Boolean(keyPath)) throw new AgentConfigError('--tls-cert and --tls-key go together');
   return Object.freeze({ caPath, ...(certPath ? { certPath, keyPath } : {}), ...(serverName ? { serverName } : {}) });
+}
+
+function sourceFrom(raw: RawAgentOptions, env: Record<string, string | undefined>): SourceConfig {
+  const name = raw.source ?? env.TELLTALE_SOURCE ?? 'bpftrace';
+  const tetragonGrpc = raw.tetragonGrpc ?? env.TELLTALE_TETRAGON_GRPC;
+  const tetragonExport = raw.tetragonExport ?? env.TELLTALE_TETRAGON_EXPORT;
+  const falcoFile = raw.falcoFile ?? env.TELLTALE_FALCO_FILE;
+  const falcoHttp = raw.falcoHttp ?? env.TELLTALE_FALCO_HTTP;
+  const stray = (allowed: string[]) => {
+    const given = { 'tetragon-grpc': tetragonGrpc, 'tetragon-export': tetragonExport, 'falco-file': falcoFile, 'falco-http': falcoHttp };
+    const wrong = Object.entries(given).filter(([k, v]) => v !== undefined && !allowed.includes(k)).map(([k]) => `--${k}`);
+    if (wrong.length) throw new AgentConfigError(`${wrong.join(', ')} do not apply to --source ${name}`);
+  };
+  switch (name) {
+    case 'bpftrace':
+      stray([]);
+      return { kind: 'bpftrace' };
+    case 'tetragon':
+      stray(['tetragon-grpc', 'tetragon-export']);
+      if (tetragonGrpc && tetragonExport) throw new AgentConfigError('give --tetragon-grpc or --tetragon-export, not both');
+      if (tetragonExport) return { kind: 'tetragon-export', path: tetragonExport };
+      return { kind: 'tetragon-grpc', address: tetragonGrpcAddress(tetragonGrpc ?? 'unix:///var/run/tetragon/tetragon.sock') };
+    case 'falco': {
+      stray(['falco-file', 'falco-http']);
+      if (falcoFile && falcoHttp) throw new AgentConfigError('give --falco-file or --falco-http, not both');
+      if (falcoFile) return { kind: 'falco-file', path: falcoFile };
+      return falcoHttpFrom(falcoHttp ?? '127.0.0.1:2801');
+    }
+    default:
+      throw new AgentConfigError(`--source must be bpftrace, tetragon or falco, not "${name}"`);
+  }
+}
+
+function tetragonGrpcAddress(text: string): string {
+  if (/^unix:(\/\/)?\/\S+$/.test(text) || /^(\[[0-9a-fA-F:.]+\]|[^:\s/]+):\d{1,5}$/.test(text)) return text;
+  throw new AgentConfigError(`--tetragon-grpc: "${text}" is not unix:///path or host:port`);
+}
+
+/** host:port, optionally user:password@host:port (the credentials Falco's http_output URL carries). */
+function falcoHttpFrom(text: string): SourceConfig {
+  const m = /^(?:([^:@\s]+):([^@\s]+)@)?(\[[0-9a-fA-F:.]+\]|[^:\s@]+):(\d{1,5})$/.exec(text);
+  if (!m) throw new AgentConfigError(`--falco-http: "${text}" is not [user:password@]host:port`);
+  const host = m[3]!.replace(/^\[|\]$/g, '');
+  const portNumber = port(m[4]!, '--falco-http');
+  if (!m[1] && !/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host)) {
+    throw new AgentConfigError('--falco-http off loopback needs credentials (user:password@host:port, and the same in Falco\'s http_output url)');
+  }
+  return { kind: 'falco-http', host, port: portNumber, basicAuth: m[1] ? { user: m[1], password: m[2]! } : null };
 }

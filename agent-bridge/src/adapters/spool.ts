@@ -137,8 +137,9 @@ export class Spool {
    * Stores the events as the next batch and returns its sequence, or null when nothing was stored:
    * no events, or the spool is full (the events are counted and reported by a loss event later).
    * Loss events for earlier overflow are prepended to the first batch that fits.
+   * `sourcePosition` (opaque) is where the source stood once these events were taken.
    */
-  append(events: TelltaleEvent[]): number | null {
+  append(events: TelltaleEvent[], sourcePosition?: string): number | null {
     this.assertOpen();
     checkEvents(events);
     const unreported = this.q.overflow.all();
@@ -159,11 +160,20 @@ export class Spool {
     this.db.transaction(() => {
       this.q.insert.run(sequence, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), all.length);
       this.q.setMeta.run('last_sequence', sequence);
+      // Stored with the batch, in one transaction: after a crash the source resumes exactly
+      // after the last line whose events are here, so none is read twice or skipped.
+      if (sourcePosition !== undefined) this.q.setMeta.run('source_position', sourcePosition);
       if (losses.length > 0) this.q.clearOverflow.run();
     })();
     this.lastSeq = sequence;
     this.storedBytes += bytes.length;
     return sequence;
+  }
+
+  /** The source position stored with the newest batch, if the source keeps one. */
+  sourcePosition(): string | null {
+    const v = this.q.meta.get('source_position')?.value;
+    return typeof v === 'string' ? v : null;
   }
 
   /** Stored batches with a sequence above `afterSequence`, oldest first. */

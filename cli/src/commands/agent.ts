@@ -6,6 +6,11 @@ import { commonFlags } from './server.js';
 export const agentFlags: readonly FlagSpec[] = [
   ...commonFlags,
   { name: 'grpc', value: 'HOST:PORT', help: 'the collector\'s gRPC address, or unix:PATH (default 127.0.0.1:7071, env TELLTALE_GRPC)' },
+  { name: 'source', value: 'NAME', help: 'where host events come from: bpftrace (default, runs deploy/bpftrace/telltale.bt), tetragon or falco (env TELLTALE_SOURCE)' },
+  { name: 'tetragon-grpc', value: 'ADDR', help: 'Tetragon\'s gRPC server (default unix:///var/run/tetragon/tetragon.sock; localhost:54321 works too)' },
+  { name: 'tetragon-export', value: 'FILE', help: 'follow Tetragon\'s JSON export instead (e.g. /var/log/tetragon/tetragon.log), across rotations, with a durable position' },
+  { name: 'falco-file', value: 'FILE', help: 'follow Falco\'s json file_output (or - for its stdout piped in)' },
+  { name: 'falco-http', value: 'HOST:PORT', help: 'receive Falco\'s http_output here (default 127.0.0.1:2801; [user:password@]host:port)' },
   { name: 'control', value: 'PATH', help: 'control socket for `telltale run` (default DATA_DIR/agent.sock)' },
   { name: 'bpftrace', value: 'PATH', help: 'the bpftrace binary (default bpftrace on PATH)' },
   { name: 'script', value: 'PATH', help: 'the bpftrace script (default deploy/bpftrace/telltale.bt)' },
@@ -25,6 +30,8 @@ export function rawAgentOptions(flags: ParsedFlags) {
     dataDir: one(flags, 'data-dir'), grpc: one(flags, 'grpc'), dnsPort: many(flags, 'dns-port'), control: one(flags, 'control'),
     bpftrace: one(flags, 'bpftrace'), script: one(flags, 'script'), spoolMaxMb: one(flags, 'spool-max-mb'),
     watchHost: flags.booleans.has('watch-host'), ciJobs: flags.booleans.has('no-ci-jobs') ? false : undefined, ingestToken: one(flags, 'ingest-token'), agentName: one(flags, 'agent-name'),
+    source: one(flags, 'source'), tetragonGrpc: one(flags, 'tetragon-grpc'), tetragonExport: one(flags, 'tetragon-export'),
+    falcoFile: one(flags, 'falco-file'), falcoHttp: one(flags, 'falco-http'),
     tlsCa: one(flags, 'tls-ca'), tlsCert: one(flags, 'tls-cert'), tlsKey: one(flags, 'tls-key'), tlsServerName: one(flags, 'tls-server-name'),
   };
 }
@@ -35,7 +42,7 @@ export async function agentCommand(flags: ParsedFlags, io: CliIo): Promise<numbe
   const config = agentConfig(rawAgentOptions(flags), io.env);
   const log = createLogger('agent', io.stderr);
   const agent = await startAgent(config, log);
-  io.stdout(`telltale agent ready: forwarding to ${config.collectorAddress}; builds register at ${agent.controlSocket}\n`);
+  io.stdout(`telltale agent ready: ${config.source.kind} events forwarded to ${config.collectorAddress}; builds register at ${agent.controlSocket}\n`);
   await waitForAbort(io.signal);
   await agent.close();
   return 0;

@@ -35,6 +35,7 @@ export async function startBpftraceSource(config: AgentConfig, sink: EventSink, 
     name: 'bpftrace',
     drain: (timeoutMs) => barrier.drain(timeoutMs),
     flush: () => sink(assembler.flush()),
+    position: () => undefined,
     committed: () => undefined,
     drops: () => Object.fromEntries([...assembler.drops, ...bpftrace.drops]),
     async stop() {

@@ -21,10 +21,14 @@ export interface RunningSource {
   /** Hands over what the decoder still holds back. */
   flush(): void;
   /**
-   * The agent stored (spooled) everything the sink received so far: a source reading a file
-   * may now remember its position durably, so a restart neither re-reads nor skips a line.
+   * Where the source stands: after the last record whose events all reached the sink. The
+   * agent stores it with each spooled batch (one transaction), and hands the stored one back
+   * at start-up, so a restart resumes after exactly what was spooled. Undefined for sources
+   * that cannot be re-read (kernel tracing, streams).
    */
-  committed(): void;
+  position(): string | undefined;
+  /** The spool holds everything up to `position`: the source may forget what lies before it. */
+  committed(position: string): void;
   drops(): Record<string, number>;
   stop(): Promise<void>;
 }

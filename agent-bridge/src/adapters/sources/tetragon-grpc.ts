@@ -77,6 +77,7 @@ export function startTetragonGrpcSource(o: TetragonGrpcOptions, sink: EventSink,
       return call !== null;
     },
     flush: () => sink(decoder.flush()),
+    position: () => undefined,
     committed: () => undefined,
     drops: () => Object.fromEntries(decoder.drops),
     async stop() {
