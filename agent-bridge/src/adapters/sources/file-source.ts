@@ -66,8 +66,10 @@ export function startFileSource(o: FileSourceOptions, sink: EventSink, log: Sour
           skipped++;
           continue;
         }
-        sink(decoder.push(line.text));
+        // Set before the sink runs: a batch flushed at the end of this line's events is
+        // stored with this line's position, not the one before.
         handed = JSON.stringify(line.position);
+        sink(decoder.push(line.text));
       }
     },
     onDrop(reason, count) {
