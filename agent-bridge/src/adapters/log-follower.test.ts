@@ -148,6 +148,19 @@ describe('log follower', () => {
     expect(existsSync(`${statePath}.tmp`)).toBe(false);
   });
 
+  it('resumes where a fresh start began when it crashed before the first commit', async () => {
+    writeFileSync(log, lines(1, 2));
+    const first = follow();
+    await until(() => first.got.length === 2);
+    await first.stop(); // nothing committed
+    renameSync(log, join(dir, 'tetragon-2024-01-02T15-04-05.000.log'));
+    writeFileSync(log, lines(3));
+    const second = follow();
+    await until(() => second.got.length === 3);
+    expect(numbers(second.got)).toEqual([1, 2, 3]);
+    expect(second.got.slice(0, 2).map((l) => positionKey(l.position))).toEqual(first.got.map((l) => positionKey(l.position)));
+  });
+
   it('reads what copytruncate left only in the copy, then the truncated file from 0', async () => {
     writeFileSync(log, lines(1, 2));
     const { got, logs } = follow();

@@ -7,7 +7,14 @@
 // atomically (tmp, fsync, rename, fsync dir), and start-up resumes at the committed offset of the
 // file with that fingerprint, wherever rotation has moved or gzipped it. So every committed line was
 // stored and is not read again; every line after it is read again. A crash between storing and
-// committing re-delivers stored lines with the same positionKey(), which the caller drops.
+// committing re-delivers stored lines with the same positionKey(), which the caller drops. A fresh
+// start (no state) saves {first file, offset 0} before its first delivery, so a crash before the
+// first commit resumes there too.
+//
+// Limits: lines written to a renamed file after the writer has put data in a newer one are not read
+// (one writer is assumed); copytruncate loses what logrotate itself loses (written between copy and
+// truncate), and what was copied away before the follower read a first line of it; two files whose
+// first lines are byte-identical are taken for one.
 //
 // Rotation (sources in listChain): lumberjack, which Tetragon's export uses, renames the file to
 // <stem>-<2006-01-02T15-04-05.000><ext> and creates a new one, gzipping backups later;
