@@ -16,21 +16,15 @@
 // truncate), and what was copied away before the follower read a first line of it; two files whose
 // first lines are byte-identical are taken for one.
 //
-// Rotation (sources in listChain): lumberjack, which Tetragon's export uses, renames the file to
-// <stem>-<2006-01-02T15-04-05.000><ext> and creates a new one, gzipping backups later;
-// logrotate's numbered <name>.1, <name>.2.gz (Falco file_output setups), by rename or copytruncate.
-import { createHash } from 'node:crypto';
+// Rotation: the names and how each scheme moves the file are in log-chain.ts.
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
-import { pipeline, Readable } from 'node:stream';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fingerprintOf, isPosition, LineCursor, type FileId, type FollowedLine, type Position, type RawLine } from '../core/log-lines.js';
+import { CHUNK, closeFile, hashHead, openEntry, readChunk, stableChain, type OpenFile } from './log-chain.js';
+import { loadState, savedState, writeState } from './log-follower-state.js';
 
-/** A file as it was read; `fingerprint` names its content across rename, gzip and restart. */
-export interface FileId { dev: string; ino: string; fingerprint: string }
-/** `offset`: the first byte after the line and its newline, counted in the uncompressed file. */
-export interface Position { file: FileId; offset: number }
-export interface FollowedLine { text: string; position: Position }
+export { positionKey, type FileId, type FollowedLine, type Position } from '../core/log-lines.js';
 
 export type FollowerDropReason =
   /** A line longer than maxLineBytes, skipped to its newline. */
@@ -72,296 +66,7 @@ export interface LogFollower {
   stats(): LogFollowerStats;
 }
 
-/** The dedupe key: the same line read again (after a crash, from its gzipped backup) gets the same key. */
-export function positionKey(p: Position): string {
-  return `${p.file.fingerprint}:${p.offset}`;
-}
-
-const FINGERPRINT_MAX = 4096;
-const CHUNK = 64 * 1024;
-const STATE_VERSION = 1;
 const MAX_HOPS = 64;
-
-/** The first line (or the first 4 KiB); once written it never changes, so neither does the name. */
-function fingerprintOf(head: Buffer, complete: boolean): { fp: string; len: number } | null {
-  const nl = head.indexOf(0x0a);
-  const len = nl !== -1 ? nl + 1 : head.length >= FINGERPRINT_MAX ? FINGERPRINT_MAX : complete ? head.length : -1;
-  if (len < 0) return null;
-  return { fp: createHash('sha256').update(head.subarray(0, len)).digest('hex').slice(0, 32), len };
-}
-
-interface RawLine { bytes: Buffer; end: number }
-
-/** Byte offsets to lines for one file; holds back a partial line, never more than maxLineBytes of it. */
-class LineCursor {
-  head = Buffer.alloc(0);
-  private fp: { fp: string; len: number } | null = null;
-  private parts: Buffer[] = [];
-  private partBytes = 0;
-  private skipping = false;
-
-  constructor(public readPos: number, private readonly maxLineBytes: number) {}
-
-  /** Keeps the file's first bytes, whichever way they arrive (read ahead, skipped in a gzip). */
-  noteHead(at: number, bytes: Buffer): void {
-    const have = this.head.length;
-    if (have >= FINGERPRINT_MAX || at > have || at + bytes.length <= have) return;
-    this.head = Buffer.concat([this.head, bytes.subarray(have - at, FINGERPRINT_MAX - at)]);
-  }
-
-  fingerprint(complete: boolean): { fp: string; len: number } | null {
-    if (this.fp) return this.fp;
-    const found = fingerprintOf(this.head, complete);
-    if (found && !complete) this.fp = found; // a finished file's fallback is not this file's final name
-    return found;
-  }
-
-  push(chunk: Buffer): { lines: RawLine[]; tooLong: number } {
-    const at = this.readPos;
-    this.noteHead(at, chunk);
-    this.readPos += chunk.length;
-    const lines: RawLine[] = [];
-    let tooLong = 0;
-    let start = 0;
-    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
-      const seg = chunk.subarray(start, nl);
-      if (!this.skipping) {
-        if (this.partBytes + seg.length > this.maxLineBytes) tooLong++;
-        else lines.push({ bytes: Buffer.concat([...this.parts, seg]), end: at + nl + 1 });
-      }
-      this.parts = [];
-      this.partBytes = 0;
-      this.skipping = false;
-      start = nl + 1;
-    }
-    const rest = chunk.subarray(start);
-    if (!this.skipping && rest.length > 0) {
-      if (this.partBytes + rest.length > this.maxLineBytes) {
-        tooLong++;
-        this.skipping = true;
-        this.parts = [];
-        this.partBytes = 0;
-      } else {
-        this.parts.push(Buffer.from(rest));
-        this.partBytes += rest.length;
-      }
-    }
-    return { lines, tooLong };
-  }
-
-  /** An unterminated last line of a finished file. */
-  takeTail(): RawLine | null {
-    const tail = this.skipping || this.partBytes === 0 ? null : { bytes: Buffer.concat(this.parts), end: this.readPos };
-    this.parts = [];
-    this.partBytes = 0;
-    this.skipping = false;
-    return tail;
-  }
-}
-
-interface GzipReader { src: Readable; gunzip: Gunzip; iter: AsyncIterator<Buffer>; pos: number; done: boolean }
-
-interface OpenFile {
-  path: string;
-  dev: bigint;
-  ino: bigint;
-  fh: FileHandle;
-  cursor: LineCursor;
-  gz: GzipReader | null;
-  /** Not found among the backups any more (logged once). */
-  gone?: boolean;
-}
-
-interface ChainEntry { path: string; dev: bigint; ino: bigint; size: bigint; gz: boolean; live: boolean; fp: string | null; empty: boolean }
-
-const LUMBERJACK_STAMP = '\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}\\.\\d{3}';
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const errno = (err: unknown) => (err as { code?: string }).code;
-
-/**
- * The rotated backups oldest first, then the live file; null while the directory is mid-change (a file
- * gone between readdir and stat, a .gz whose head does not decompress yet: logrotate's gzip writes in place). Names: lumberjack `backupName` (cilium/lumberjack
- * lumberjack.go, used by tetragon cmd/tetragon/main.go startExporter without LocalTime, so UTC stamps
- * that sort as text); logrotate numbered (.1 newest). `.gz.tmp` (lumberjack mid-compress) is left out.
- */
-async function listChain(path: string): Promise<ChainEntry[] | null> {
-  const dir = dirname(path);
-  const base = basename(path);
-  const ext = extname(base);
-  const stamped = new RegExp(`^${escapeRe(base.slice(0, base.length - ext.length))}-(${LUMBERJACK_STAMP})${escapeRe(ext)}(\\.gz)?$`);
-  const numbered = new RegExp(`^${escapeRe(base)}\\.(\\d+)(\\.gz)?$`);
-  let names: string[] = [];
-  try { names = await readdir(dir); } catch { /* no directory yet */ }
-  const found: { name: string; order: [number, string | number]; gz: boolean }[] = [];
-  for (const name of names) {
-    const s = stamped.exec(name);
-    const n = s ? null : numbered.exec(name);
-    if (s) found.push({ name, order: [0, s[1]!], gz: s[2] !== undefined });
-    else if (n) found.push({ name, order: [1, -Number(n[1])], gz: n[2] !== undefined });
-  }
-  found.sort((a, b) => a.order[0] - b.order[0] || (a.order[1] < b.order[1] ? -1 : a.order[1] > b.order[1] ? 1 : Number(b.gz) - Number(a.gz)));
-  const entries: ChainEntry[] = [];
-  for (const f of [...found.map((x) => ({ ...x, live: false })), { name: base, gz: false, live: true }]) {
-    const p = join(dir, f.name);
-    try {
-      const st = await stat(p, { bigint: true });
-      if (!st.isFile()) continue;
-      // read every time: a freed inode is reused at once, with the same size and a coarse mtime
-      const head = await readHead(p, f.gz);
-      if (head === null) return null;
-      const fp = fingerprintOf(head, !f.live)?.fp ?? null;
-      entries.push({ path: p, dev: st.dev, ino: st.ino, size: st.size, gz: f.gz, live: f.live, fp, empty: head.length === 0 });
-    } catch (err) {
-      if (errno(err) === 'ENOENT' && !f.live) return null; // renamed or removed while listing
-    }
-  }
-  return dedupe(entries);
-}
-
-/** A backup seen twice (plain and .gz mid-compress, or a copytruncate copy of the live file): keep one. */
-function dedupe(entries: ChainEntry[]): ChainEntry[] {
-  const rank = (e: ChainEntry) => (e.live ? 2 : e.gz ? 0 : 1);
-  const best = new Map<string, ChainEntry>();
-  for (const e of entries) {
-    if (e.fp === null || e.empty) continue;
-    const b = best.get(e.fp);
-    if (!b || rank(e) > rank(b)) best.set(e.fp, e);
-  }
-  return entries.filter((e) => e.fp === null || e.empty || best.get(e.fp) === e);
-}
-
-function sameChain(a: ChainEntry[], b: ChainEntry[]): boolean {
-  return a.length === b.length && a.every((e, i) => {
-    const o = b[i]!;
-    return e.path === o.path && e.dev === o.dev && e.ino === o.ino && e.fp === o.fp && (e.live || e.size === o.size);
-  });
-}
-
-async function readHead(path: string, gz: boolean): Promise<Buffer | null> {
-  const fh = await open(path, 'r');
-  try {
-    return await headOf(fh, gz);
-  } finally {
-    await fh.close();
-  }
-}
-
-/** The first bytes, decompressed; null for a .gz cut short before a whole first line came out. */
-async function headOf(fh: FileHandle, gz: boolean): Promise<Buffer | null> {
-  if (!gz) {
-    const buf = Buffer.alloc(FINGERPRINT_MAX);
-    const { bytesRead } = await fh.read(buf, 0, FINGERPRINT_MAX, 0);
-    return buf.subarray(0, bytesRead);
-  }
-  const z = gunzipOf(fh);
-  const parts: Buffer[] = [];
-  let n = 0;
-  let cut = false;
-  try {
-    for (let r = await z.iter.next(); !r.done && n < FINGERPRINT_MAX; r = await z.iter.next()) {
-      parts.push(r.value);
-      n += r.value.length;
-    }
-  } catch {
-    cut = true; // still being written
-  }
-  z.gunzip.destroy();
-  z.src.destroy();
-  const head = Buffer.concat(parts).subarray(0, FINGERPRINT_MAX);
-  return cut && fingerprintOf(head, false) === null ? null : head;
-}
-
-/** Compressed bytes by position; the reader never owns the handle (a FileHandle stream closes it when destroyed). */
-async function* compressedChunks(fh: FileHandle): AsyncGenerator<Buffer> {
-  for (let pos = 0; ;) {
-    const buf = Buffer.alloc(CHUNK);
-    const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
-    if (bytesRead === 0) return;
-    pos += bytesRead;
-    yield buf.subarray(0, bytesRead);
-  }
-}
-
-function gunzipOf(fh: FileHandle): GzipReader {
-  const src = Readable.from(compressedChunks(fh));
-  const gunzip = createGunzip();
-  pipeline(src, gunzip, () => {}); // errors surface through the iterator
-  return { src, gunzip, iter: gunzip[Symbol.asyncIterator]() as AsyncIterator<Buffer>, pos: 0, done: false };
-}
-
-/**
- * Opens a chain entry if it is still the file that was listed: same inode and same first line, as a
- * freed inode is soon reused (gzip, unlink, new copy). `anyFile`: whatever the path names now.
- * Reads start at cursor.readPos.
- */
-async function openEntry(e: Pick<ChainEntry, 'path' | 'dev' | 'ino' | 'gz' | 'live' | 'fp'>, cursor: LineCursor, anyFile = false): Promise<OpenFile | null> {
-  let fh: FileHandle;
-  try { fh = await open(e.path, 'r'); } catch { return null; }
-  const st = await fh.stat({ bigint: true });
-  const head = st.isFile() ? await headOf(fh, e.gz) : null;
-  const same = anyFile || (st.dev === e.dev && st.ino === e.ino && (e.fp === null || fingerprintOf(head ?? Buffer.alloc(0), !e.live)?.fp === e.fp));
-  if (!head || !same) { await fh.close(); return null; } // renamed or replaced under us: list again
-  cursor.noteHead(0, head);
-  return { path: e.path, dev: st.dev, ino: st.ino, fh, cursor, gz: e.gz ? gunzipOf(fh) : null };
-}
-
-async function closeFile(f: OpenFile): Promise<void> {
-  f.gz?.gunzip.destroy();
-  f.gz?.src.destroy();
-  await f.fh.close().catch(() => {});
-}
-
-/** The next bytes from the cursor's offset, or null at end of file (for now, if plain). */
-async function readChunk(f: OpenFile, buf: Buffer): Promise<Buffer | null> {
-  if (!f.gz) {
-    const { bytesRead } = await f.fh.read(buf, 0, buf.length, f.cursor.readPos);
-    return bytesRead === 0 ? null : buf.subarray(0, bytesRead);
-  }
-  const z = f.gz;
-  while (!z.done) {
-    const r = await z.iter.next().catch((err: unknown) => { z.done = true; throw err; });
-    if (r.done) { z.done = true; break; }
-    const at = z.pos;
-    z.pos += r.value.length;
-    f.cursor.noteHead(at, r.value);
-    if (z.pos <= f.cursor.readPos) continue; // resuming: skip what was committed
-    return at < f.cursor.readPos ? r.value.subarray(f.cursor.readPos - at) : r.value;
-  }
-  return null;
-}
-
-interface SavedState { version: number; path: string; file: FileId; offset: number }
-
-function parseState(raw: string): SavedState | null {
-  let v: unknown;
-  try { v = JSON.parse(raw); } catch { return null; }
-  const s = v as Partial<SavedState> | null;
-  const ok = typeof s === 'object' && s !== null && s.version === STATE_VERSION && typeof s.path === 'string'
-    && isPosition({ file: s.file as FileId, offset: s.offset as number });
-  return ok ? (s as SavedState) : null;
-}
-
-function isPosition(p: Position): boolean {
-  const f = p?.file as Partial<FileId> | undefined;
-  return typeof f === 'object' && f !== null && typeof f.dev === 'string' && typeof f.ino === 'string'
-    && typeof f.fingerprint === 'string' && f.fingerprint.length > 0 && Number.isSafeInteger(p.offset) && p.offset >= 0;
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  const dir = await open(dirname(path), 'r').catch(() => null);
-  await dir?.sync().catch(() => {}); // the rename itself durable
-  await dir?.close();
-}
 
 class DeliverFailed extends Error {}
 
@@ -394,8 +99,8 @@ class Follower implements LogFollower {
   }
 
   private save(position: Position): Promise<void> {
-    const state: SavedState = { version: STATE_VERSION, path: this.opts.path, file: position.file, offset: position.offset };
-    const job = this.commitQueue.then(() => writeAtomically(this.opts.statePath, `${JSON.stringify(state)}\n`));
+    const state = savedState(this.opts.path, position);
+    const job = this.commitQueue.then(() => writeState(this.opts.statePath, state));
     this.commitQueue = job.catch(() => {});
     this.anchored = true;
     return job;
@@ -442,21 +147,6 @@ class Follower implements LogFollower {
     this.opts.onLog?.(level, event, fields);
   }
 
-  /**
-   * The chain once two listings in a row agree: logrotate shifts .1 to .2 by renames, and a listing
-   * taken across them can miss a file. Null after a few tries; the caller waits a poll.
-   */
-  private async chain(): Promise<ChainEntry[] | null> {
-    let prev = await listChain(this.opts.path);
-    for (let i = 0; i < 4; i++) {
-      const next = await listChain(this.opts.path);
-      if (prev && next && sameChain(prev, next)) return next;
-      prev = next;
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    return null;
-  }
-
   private async pump(): Promise<void> {
     if (this.pending.length > 0) await this.deliver(this.pending);
     if (!this.started) this.started = await this.resume();
@@ -484,10 +174,10 @@ class Follower implements LogFollower {
 
   /** Start-up: place the read position after the last committed line. False means try again. */
   private async resume(): Promise<boolean> {
-    const state = await this.loadState();
+    const state = await loadState(this.opts.statePath, this.opts.path, (level, event, fields) => this.log(level, event, fields));
     if (!state) return true;
     this.anchored = true;
-    const chain = await this.chain();
+    const chain = await stableChain(this.opts.path);
     if (!chain) return false;
     let i = chain.findIndex((e) => e.fp === state.file.fingerprint && `${e.dev}` === state.file.dev && `${e.ino}` === state.file.ino);
     if (i === -1) i = chain.findLastIndex((e) => e.fp === state.file.fingerprint);
@@ -509,29 +199,8 @@ class Follower implements LogFollower {
     return this.cur !== null;
   }
 
-  private async loadState(): Promise<SavedState | null> {
-    let raw: string;
-    try {
-      raw = await readFile(this.opts.statePath, 'utf8');
-    } catch (err) {
-      if (errno(err) === 'ENOENT') return null;
-      this.log('error', 'state_corrupt', { statePath: this.opts.statePath, error: String(err), action: 'start at the beginning of the live file' });
-      return null;
-    }
-    const state = parseState(raw);
-    if (!state) {
-      this.log('warn', 'state_corrupt', { statePath: this.opts.statePath, action: 'start at the beginning of the live file' });
-      return null;
-    }
-    if (state.path !== this.opts.path) {
-      this.log('warn', 'state_other_path', { statePath: this.opts.statePath, saved: state.path, action: 'start at the beginning of the live file' });
-      return null;
-    }
-    return state;
-  }
-
   private newCursor(offset: number): LineCursor {
-    return new LineCursor(offset, this.opts.maxLineBytes ?? 4 * 1024 * 1024);
+    return new LineCursor(offset, this.opts.maxLineBytes ?? 4 * 1024 * 1024, hashHead);
   }
 
   /** From 0, the file the path names when opened: rotated a moment later, it is still where we began. */
@@ -552,7 +221,7 @@ class Follower implements LogFollower {
     if (!id || st.size === pos) return false;
     const buf = Buffer.alloc(id.len);
     const { bytesRead } = await f.fh.read(buf, 0, id.len, 0);
-    return fingerprintOf(buf.subarray(0, bytesRead), true)?.fp !== id.fp;
+    return fingerprintOf(buf.subarray(0, bytesRead), true, hashHead)?.fp !== id.fp;
   }
 
   /**
@@ -562,7 +231,7 @@ class Follower implements LogFollower {
    */
   private async afterTruncation(f: OpenFile): Promise<boolean> {
     const id = f.cursor.fingerprint(false);
-    const chain = id ? await this.chain() : [];
+    const chain = id ? await stableChain(this.opts.path) : [];
     if (!chain) return false;
     const copies = id ? chain.filter((e) => !e.live && e.fp === id.fp) : [];
     const copy = copies.find((e) => e.gz || e.size > BigInt(f.cursor.readPos));
@@ -584,7 +253,7 @@ class Follower implements LogFollower {
     } else if (!f.gz.done) {
       return null;
     }
-    const chain = await this.chain();
+    const chain = await stableChain(this.opts.path);
     if (!chain) return null;
     const fp = f.cursor.fingerprint(true)?.fp ?? null;
     let i = chain.findIndex((e) => e.dev === f.dev && e.ino === f.ino && e.fp === fp);
@@ -635,7 +304,7 @@ class Follower implements LogFollower {
     const file: FileId = { dev: `${f.dev}`, ino: `${f.ino}`, fingerprint };
     const out: FollowedLine[] = [];
     for (const l of raw) {
-      const text = l.bytes.toString('utf8').replace(/\r$/, '');
+      const text = Buffer.from(l.bytes.buffer, l.bytes.byteOffset, l.bytes.length).toString('utf8').replace(/\r$/, '');
       if (text.trim() !== '') out.push({ text, position: { file, offset: l.end } });
     }
     return out;
