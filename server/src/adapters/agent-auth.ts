@@ -11,11 +11,28 @@ export class AgentAuthError extends Error {
 }
 
 /** Why a call was refused: the metric label and the log say it. */
-export type Refusal = 'missing_token' | 'unknown_token' | 'no_client_certificate' | 'certificate_token_mismatch';
+export type Refusal = 'missing_token' | 'unknown_token' | 'no_client_certificate' | 'bad_certificate_name' | 'certificate_token_mismatch';
 
-export type Authenticated =
-  | { ok: true; /** The agent name batches must carry, or null when any is allowed (shared token, or no auth). */ agentName: string | null }
-  | { ok: false; reason: Refusal };
+/**
+ * What an admitted caller may send: under its own name only (bound), or under any name but
+ * those other credentials own (a shared token, or no auth at all).
+ */
+export type AgentScope = { bound: string } | { bound: null; reserved: ReadonlySet<string> };
+
+export type Authenticated = ({ ok: true; agentName: string | null } & { scope: AgentScope }) | { ok: false; reason: Refusal };
+
+/** May a caller with this scope send batches under `agentId`? */
+export function scopeAllows(scope: AgentScope, agentId: string): boolean {
+  if (scope.bound !== null) return agentIdBelongsTo(agentId, scope.bound);
+  for (const name of scope.reserved) if (agentIdBelongsTo(agentId, name)) return false;
+  return true;
+}
+
+/** The name part of an agent id (`name/<spool id>`), or the id itself. */
+export function agentNameOf(agentId: string): string {
+  const slash = agentId.indexOf('/');
+  return slash < 0 ? agentId : agentId.slice(0, slash);
+}
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const TOKEN = /^[\x21-\x7e]{16,512}$/;
@@ -63,7 +80,16 @@ export interface AgentAuthOptions {
 }
 
 export class AgentAuthenticator {
-  constructor(private readonly o: AgentAuthOptions) {}
+  /** Names per-agent tokens own: a shared token may not send under them. */
+  private readonly reserved: ReadonlySet<string>;
+
+  constructor(private readonly o: AgentAuthOptions) {
+    this.reserved = new Set(o.agentTokens?.keys() ?? []);
+  }
+
+  private admitted(agentName: string | null): Authenticated {
+    return { ok: true, agentName, scope: agentName !== null ? { bound: agentName } : { bound: null, reserved: this.reserved } };
+  }
 
   get open(): boolean {
     return !this.o.sharedToken && !this.o.agentTokens?.size && !this.o.clientCertificates;
@@ -74,10 +100,12 @@ export class AgentAuthenticator {
     let certName: string | null = null;
     if (this.o.clientCertificates) {
       if (!peerCertificateCn) return { ok: false, reason: 'no_client_certificate' };
+      // A CN names an agent like a token file does: no '/', or one CN would own another's ids.
+      if (!NAME.test(peerCertificateCn)) return { ok: false, reason: 'bad_certificate_name' };
       certName = peerCertificateCn;
     }
     const tokensConfigured = Boolean(this.o.sharedToken) || Boolean(this.o.agentTokens?.size);
-    if (!tokensConfigured) return { ok: true, agentName: certName };
+    if (!tokensConfigured) return this.admitted(certName);
     const header = String(metadata.get('authorization')[0] ?? '');
     const m = /^Bearer (\S{1,512})$/.exec(header);
     if (!m) return { ok: false, reason: 'missing_token' };
@@ -88,7 +116,7 @@ export class AgentAuthenticator {
     if (this.o.sharedToken && same(this.o.sharedToken, presented)) tokenName ??= null;
     if (tokenName === undefined) return { ok: false, reason: 'unknown_token' };
     if (certName !== null && tokenName !== null && tokenName !== certName) return { ok: false, reason: 'certificate_token_mismatch' };
-    return { ok: true, agentName: certName ?? tokenName };
+    return this.admitted(certName ?? tokenName);
   }
 }
 

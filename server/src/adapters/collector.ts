@@ -1,12 +1,14 @@
 // The ingest loop: decode a batch, apply it once (by agent sequence), store it in one
 // transaction, acknowledge, then broadcast. Owns the clock; the core stays pure.
-import { decodeBatch, ProtoError, type BatchAck } from '@telltale/proto';
+import { decodeBatch, ProtoError, type BatchAck, type TelltaleEvent } from '@telltale/proto';
 import type { IngestCore } from '../core/ingest-core.js';
 import type { Store, StoredAlert } from './store.js';
 import type { Metrics } from './metrics.js';
 import type { StreamHub } from './stream-hub.js';
 import type { StatsRecorder } from './stats-recorder.js';
-import { agentIdBelongsTo } from './agent-auth.js';
+import { agentNameOf, scopeAllows, type AgentScope } from './agent-auth.js';
+
+const OPEN_SCOPE: AgentScope = { bound: null, reserved: new Set() };
 
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -42,11 +44,49 @@ export class Collector {
     this.core = loadCore();
   }
 
+  /** Build → the agent name that started it, for builds seen lately (bounded). */
+  private readonly owners = new Map<string, string | null>();
+
+  /** The name of the agent that started a build; undefined when the build is unknown. */
+  private ownerOf(buildId: string): string | null | undefined {
+    if (this.owners.has(buildId)) return this.owners.get(buildId);
+    const agent = this.store.buildAgent(buildId);
+    if (agent === undefined) return undefined;
+    const owner = agent === null ? null : agentNameOf(agent);
+    this.remember(buildId, owner);
+    return owner;
+  }
+
+  private remember(buildId: string, owner: string | null): void {
+    if (this.owners.size >= 50_000) this.owners.clear();
+    this.owners.set(buildId, owner);
+  }
+
+  /**
+   * An agent bound to a name may only touch builds its own batches started: forged events or
+   * a forged end in another agent's build would change that build's verdict.
+   */
+  private checkOwnership(events: readonly TelltaleEvent[], name: string): void {
+    for (const e of events) {
+      const owner = this.ownerOf(e.buildId);
+      if (owner === undefined || owner === name) continue;
+      this.metrics.inc('telltale_batches_total', { outcome: 'foreign_build' });
+      this.log.warn('batch refused: it touches a build another agent started', { agentName: name, buildId: e.buildId.slice(0, 200) });
+      throw new AgentMismatchError('this credential may only send events of builds its own agent started');
+    }
+  }
+
+  /** May an agent bound to `name` ask about this build? */
+  ownsBuild(name: string, buildId: string): boolean {
+    const owner = this.ownerOf(buildId);
+    return owner === undefined || owner === name;
+  }
+
   /**
    * Handles one encoded EventBatch; throws ProtoError when the bytes are not a batch at all,
-   * AgentMismatchError when `agentName` (what the caller's credential names) does not own it.
+   * AgentMismatchError when the caller's credential (`scope`) may not send it.
    */
-  ingest(bytes: Uint8Array, agentName: string | null = null): BatchAck {
+  ingest(bytes: Uint8Array, scope: AgentScope = OPEN_SCOPE): BatchAck {
     const started = process.hrtime.bigint();
     let batch;
     try {
@@ -55,11 +95,12 @@ export class Collector {
       this.metrics.inc('telltale_batches_total', { outcome: 'undecodable' });
       throw err instanceof ProtoError ? err : new ProtoError('PROTO_DECODE', String(err));
     }
-    if (agentName !== null && !agentIdBelongsTo(batch.agentId, agentName)) {
+    if (!scopeAllows(scope, batch.agentId)) {
       this.metrics.inc('telltale_batches_total', { outcome: 'agent_mismatch' });
-      this.log.warn('batch refused: agent id does not match its credential', { agentName, agentId: batch.agentId.slice(0, 200) });
-      throw new AgentMismatchError('this credential may only send batches under its own agent name');
+      this.log.warn('batch refused: agent id does not match its credential', { agentName: scope.bound, agentId: batch.agentId.slice(0, 200) });
+      throw new AgentMismatchError('this credential may not send batches under this agent name');
     }
+    if (scope.bound !== null) this.checkOwnership(batch.events, scope.bound);
     const last = this.store.lastSequence(batch.agentId);
     if (batch.sequence <= last) {
       this.metrics.inc('telltale_batches_total', { outcome: 'duplicate' });
@@ -77,6 +118,7 @@ export class Collector {
     for (const r of batch.rejected) this.metrics.inc('telltale_events_dropped_total', { reason: r.error.code.toLowerCase() });
     const now = this.clockUs();
     const result = this.core.apply(batch.events, now);
+    for (const b of result.buildsStarted) this.remember(b.context.buildId, agentNameOf(batch.agentId));
     let alerts: StoredAlert[];
     try {
       alerts = this.store.commitBatch(batch.agentId, batch.sequence, bytes, result, (id) => this.core.build(id), now);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { alertToProto, encodeAck, ingestServiceDefinition, ProtoError } from '@telltale/proto';
 import type { EndBuildRequestMessage, EndBuildResponseMessage } from '@telltale/proto';
 import { AgentMismatchError, SequenceError, type Collector, type Logger } from './collector.js';
-import { agentIdBelongsTo, peerCertificateCn, type AgentAuthenticator, type Authenticated } from './agent-auth.js';
+import { peerCertificateCn, scopeAllows, type AgentAuthenticator, type Authenticated } from './agent-auth.js';
 import type { Store } from './store.js';
 import type { Metrics } from './metrics.js';
 
@@ -56,7 +56,7 @@ export async function startGrpcServer(
           return;
         }
         try {
-          call.write(encodeAck(collector.ingest(bytes, who.agentName)));
+          call.write(encodeAck(collector.ingest(bytes, who.scope)));
         } catch (err) {
           const invalid = err instanceof ProtoError;
           const gap = err instanceof SequenceError;
@@ -83,8 +83,8 @@ export async function startGrpcServer(
         callback({ code: grpc.status.INVALID_ARGUMENT, details: 'agent_id and build_id are required' });
         return;
       }
-      if (who.agentName !== null && !agentIdBelongsTo(req.agentId, who.agentName)) {
-        callback({ code: grpc.status.PERMISSION_DENIED, details: 'AGENT_MISMATCH: this credential may only ask about its own agent' });
+      if (!scopeAllows(who.scope, req.agentId) || (who.scope.bound !== null && !collector.ownsBuild(who.scope.bound, req.buildId))) {
+        callback({ code: grpc.status.PERMISSION_DENIED, details: 'AGENT_MISMATCH: this credential may only ask about its own agent\'s builds' });
         return;
       }
       collector.waitForSequence(req.agentId, req.sequence ?? 0, waitMs).then((complete) => {

@@ -164,5 +164,6 @@ export const migrations: readonly string[] = [
      build_id TEXT NOT NULL,
      PRIMARY KEY (pipeline, tool)
    ) WITHOUT ROWID;
-   CREATE INDEX builds_ended ON builds (ended_us);`,
+   CREATE INDEX builds_ended ON builds (ended_us);
+   ALTER TABLE builds ADD COLUMN agent_id TEXT;`,
 ];

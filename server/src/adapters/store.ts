@@ -38,8 +38,9 @@ export class Store {
       agentSeq: db.prepare('SELECT last_sequence AS s FROM agents WHERE agent_id = ?'),
       upsertAgent: db.prepare(`INSERT INTO agents (agent_id, last_sequence, updated_us) VALUES (?, ?, ?)
         ON CONFLICT(agent_id) DO UPDATE SET last_sequence = excluded.last_sequence, updated_us = excluded.updated_us`),
-      insertBuild: db.prepare(`INSERT OR IGNORE INTO builds (id, pipeline, run_id, job, repo, commit_sha, agent_host, ci_provider, root_pid, started_us)
-        VALUES (@buildId, @pipeline, @runId, @job, @repo, @commit, @agentHost, @ciProvider, @rootPid, @startedUs)`),
+      insertBuild: db.prepare(`INSERT OR IGNORE INTO builds (id, pipeline, run_id, job, repo, commit_sha, agent_host, ci_provider, root_pid, started_us, agent_id)
+        VALUES (@buildId, @pipeline, @runId, @job, @repo, @commit, @agentHost, @ciProvider, @rootPid, @startedUs, @agentId)`),
+      buildAgent: db.prepare('SELECT agent_id FROM builds WHERE id = ?').pluck(),
       updateBuild: db.prepare(`UPDATE builds SET ended_us = ?, exit_code = ?, processes = ?, dns_queries = ?, connects = ?, alerts = ?, lost_events = ? WHERE id = ?`),
       insertBatch: db.prepare('INSERT INTO batches (agent_id, sequence, received_us, bytes) VALUES (?, ?, ?, ?)'),
       insertBuildBatch: db.prepare('INSERT OR IGNORE INTO build_batches (build_id, agent_id, sequence) VALUES (?, ?, ?)'),
@@ -71,6 +72,11 @@ export class Store {
     }
   }
 
+  /** The agent whose batch started the build (null for builds stored before agents were recorded, or unknown). */
+  buildAgent(buildId: string): string | null | undefined {
+    return this.stmts.buildAgent.get(buildId) as string | null | undefined;
+  }
+
   lastSequence(agentId: string): number {
     let s = this.sequences.get(agentId);
     if (s === undefined) {
@@ -86,7 +92,7 @@ export class Store {
     const s = this.stmts;
     this.db.transaction(() => {
       s.upsertAgent.run(agentId, sequence, nowUs);
-      for (const b of r.buildsStarted) s.insertBuild.run({ ...b.context, rootPid: b.rootPid, startedUs: b.startedUs });
+      for (const b of r.buildsStarted) s.insertBuild.run({ ...b.context, rootPid: b.rootPid, startedUs: b.startedUs, agentId });
       s.insertBatch.run(agentId, sequence, nowUs, bytes);
       for (const buildId of r.buildsTouched) s.insertBuildBatch.run(buildId, agentId, sequence);
       for (const d of r.dnsNames.values()) {

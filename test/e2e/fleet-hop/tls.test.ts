@@ -17,7 +17,7 @@ const TOKEN_B = 'agent-b-token-0123456789abcdef';
 const logs: string[] = [];
 const log = createLogger('test', (line) => logs.push(line));
 
-function oneBatch(address: string, creds: grpc.ChannelCredentials, token: string | null, agentId: string): Promise<BatchAck> {
+function oneBatch(address: string, creds: grpc.ChannelCredentials, token: string | null, agentId: string, events?: TelltaleEvent[]): Promise<BatchAck> {
   const client = new Client(address, creds, { 'grpc.ssl_target_name_override': 'localhost' }) as unknown as grpc.Client & { stream(m: grpc.Metadata): grpc.ClientDuplexStream<Uint8Array, Uint8Array> };
   const md = new grpc.Metadata();
   if (token) md.set('authorization', `Bearer ${token}`);
@@ -28,7 +28,7 @@ function oneBatch(address: string, creds: grpc.ChannelCredentials, token: string
     call.on('error', (err) => { clearTimeout(deadline); client.close(); reject(err); });
     const start: TelltaleEvent = { kind: 'build_start', timeUs: Date.now() * 1000, buildId: `b-${agentId}`, rootPid: 1,
       context: { buildId: `b-${agentId}`, pipeline: 'acme/app', runId: '1', job: 'j', repo: 'r', commit: 'c', agentHost: 'h', ciProvider: 'local' } };
-    call.write(encodeBatch({ agentId, sequence: 1, events: [start] }));
+    call.write(encodeBatch({ agentId, sequence: 1, events: events ?? [start] }));
   });
 }
 
@@ -82,6 +82,14 @@ describe('agent → collector over TLS with per-agent tokens and client certific
     expect(logs.some((l) => l.includes('agent rejected') && l.includes('unknown_token'))).toBe(true);
     // Nothing from the refused batches was stored.
     expect(server.store.getBuild('b-agent-b/spool-1')).toBeNull();
+  });
+
+  it('refuses events and an end for a build another agent started', async () => {
+    // agent-a's build b-agent-a/spool-1 exists (first test); agent-b may not touch it.
+    const forged: TelltaleEvent[] = [{ kind: 'build_end', timeUs: Date.now() * 1000, buildId: 'b-agent-a/spool-1', exitCode: 1 }];
+    await expect(oneBatch(server.grpcAddress, creds('agent-b'), TOKEN_B, 'agent-b/spool-5', forged)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    expect(server.store.getBuild('b-agent-a/spool-1')?.state).toBe('running');
+    expect(await (await fetch(`${server.httpUrl}/metrics`)).text()).toContain('telltale_batches_total{outcome="foreign_build"} 1');
   });
 
   it('the agent\'s forwarder delivers its spool over mTLS', async () => {
