@@ -31,7 +31,7 @@ export type SourceConfig =
   | { kind: 'tetragon-grpc'; address: string }
   | { kind: 'tetragon-export'; path: string }
   | { kind: 'falco-file'; path: string }
-  | { kind: 'falco-http'; host: string; port: number; basicAuth: { user: string; password: string } | null };
+  | { kind: 'falco-http'; host: string; port: number; basicAuth: { user: string; password: string } };
 
 export class AgentConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
@@ -142,7 +142,7 @@ function sourceFrom(raw: RawAgentOptions, env: Record<string, string | undefined
       stray(['falco-file', 'falco-http']);
       if (falcoFile && falcoHttp) throw new AgentConfigError('give --falco-file or --falco-http, not both');
       if (falcoFile) return { kind: 'falco-file', path: falcoFile };
-      return falcoHttpFrom(falcoHttp ?? '127.0.0.1:2801');
+      return falcoHttpFrom(falcoHttp ?? '127.0.0.1:2801', env.TELLTALE_FALCO_HTTP_PASSWORD);
     }
     default:
       throw new AgentConfigError(`--source must be bpftrace, tetragon or falco, not "${name}"`);
@@ -154,14 +154,19 @@ function tetragonGrpcAddress(text: string): string {
   throw new AgentConfigError(`--tetragon-grpc: "${text}" is not unix:///path or host:port`);
 }
 
-/** host:port, optionally user:password@host:port (the credentials Falco's http_output URL carries). */
-function falcoHttpFrom(text: string): SourceConfig {
+/**
+ * [user:password@]host:port. Credentials are required even on loopback: the builds watched
+ * run on this host and could otherwise post forged Falco alerts. The password is better given
+ * in TELLTALE_FALCO_HTTP_PASSWORD (a command line is readable by every process).
+ */
+function falcoHttpFrom(text: string, envPassword: string | undefined): SourceConfig {
   const m = /^(?:([^:@\s]+):([^@\s]+)@)?(\[[0-9a-fA-F:.]+\]|[^:\s@]+):(\d{1,5})$/.exec(text);
   if (!m) throw new AgentConfigError(`--falco-http: "${text}" is not [user:password@]host:port`);
   const host = m[3]!.replace(/^\[|\]$/g, '');
   const portNumber = port(m[4]!, '--falco-http');
-  if (!m[1] && !/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host)) {
-    throw new AgentConfigError('--falco-http off loopback needs credentials (user:password@host:port, and the same in Falco\'s http_output url)');
+  const password = m[2] ?? envPassword;
+  if (!password || password.length < 16) {
+    throw new AgentConfigError('--falco-http needs a password of 16+ characters (TELLTALE_FALCO_HTTP_PASSWORD, the same as in Falco\'s http_output url http://telltale:PASSWORD@host:port/)');
   }
-  return { kind: 'falco-http', host, port: portNumber, basicAuth: m[1] ? { user: m[1], password: m[2]! } : null };
+  return { kind: 'falco-http', host, port: portNumber, basicAuth: { user: m[1] ?? 'telltale', password } };
 }

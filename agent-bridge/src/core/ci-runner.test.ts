@@ -22,6 +22,10 @@ describe('CI runner job roots', () => {
     expect(env).toEqual({ GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/app', GITHUB_SHA: 'c0ffee', GIT_URL: 'https://git.example/acme/app.git', GITHUB_JOB: 'a=b' });
     expect(JSON.stringify(env)).not.toMatch(/secret|hunter2|wJalr/);
     expect(allowlistedEnv('')).toEqual({});
+    // A long token, and a password holding '@', are cut whole.
+    const jwt = 'eyJ' + 'a'.repeat(700);
+    expect(allowlistedEnv(environ({ GIT_URL: `https://oauth2:${jwt}@git.example/x.git` }))).toEqual({ GIT_URL: 'https://git.example/x.git' });
+    expect(allowlistedEnv(environ({ BUILDKITE_REPO: 'https://u:p@ss@git.example/x.git' }))).toEqual({ BUILDKITE_REPO: 'https://git.example/x.git' });
     expect(allowlistedEnv('=\0GITHUB_SHA\0\0GITHUB_JOB=')).toEqual({ GITHUB_JOB: '' });
   });
 

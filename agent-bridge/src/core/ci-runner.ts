@@ -38,8 +38,8 @@ export const CI_ENV_ALLOWLIST: ReadonlySet<string> = new Set([
   'JENKINS_URL', 'GIT_URL', 'GIT_COMMIT', 'STAGE_NAME', 'JOB_BASE_NAME', 'JOB_NAME', 'BUILD_NUMBER', 'BUILD_ID',
 ]);
 
-/** A URL's user:password@ part, which repository URLs sometimes carry. */
-const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i;
+/** A URL's user:password@ part (up to the last @ before the path), which repository URLs sometimes carry. */
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/]*@/i;
 
 /**
  * Picks the allowlisted variables out of a process's environment block (NUL-separated
@@ -55,7 +55,9 @@ export function allowlistedEnv(environ: string): Record<string, string> {
     const eq = environ.indexOf('=', start);
     if (eq > start && eq < end) {
       const name = environ.slice(start, eq);
-      if (CI_ENV_ALLOWLIST.has(name)) out[name] = environ.slice(eq + 1, Math.min(end, eq + 1 + 512)).replace(USERINFO, '$1');
+      // Credentials are cut from the whole value before it is shortened: a long token must not
+      // survive as its first 500 characters.
+      if (CI_ENV_ALLOWLIST.has(name)) out[name] = environ.slice(eq + 1, end).replace(USERINFO, '$1').slice(0, 512);
     }
     start = end + 1;
   }

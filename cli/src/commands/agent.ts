@@ -10,7 +10,7 @@ export const agentFlags: readonly FlagSpec[] = [
   { name: 'tetragon-grpc', value: 'ADDR', help: 'Tetragon\'s gRPC server (default unix:///var/run/tetragon/tetragon.sock; localhost:54321 works too)' },
   { name: 'tetragon-export', value: 'FILE', help: 'follow Tetragon\'s JSON export instead (e.g. /var/log/tetragon/tetragon.log), across rotations, with a durable position' },
   { name: 'falco-file', value: 'FILE', help: 'follow Falco\'s json file_output (or - for its stdout piped in)' },
-  { name: 'falco-http', value: 'HOST:PORT', help: 'receive Falco\'s http_output here (default 127.0.0.1:2801; [user:password@]host:port)' },
+  { name: 'falco-http', value: 'HOST:PORT', help: 'receive Falco\'s http_output here (default 127.0.0.1:2801); its password (the one in Falco\'s http_output url) from TELLTALE_FALCO_HTTP_PASSWORD' },
   { name: 'control', value: 'PATH', help: 'control socket for `telltale run` (default DATA_DIR/agent.sock)' },
   { name: 'bpftrace', value: 'PATH', help: 'the bpftrace binary (default bpftrace on PATH)' },
   { name: 'script', value: 'PATH', help: 'the bpftrace script (default deploy/bpftrace/telltale.bt)' },
