@@ -6,9 +6,14 @@ import { tetragon } from '../gen/tetragon.js';
 
 export const TETRAGON_GET_EVENTS_PATH = '/tetragon.FineGuidanceSensors/GetEvents';
 
+/** Asks only for the events the decoder reads: other policies' events never cross the socket. */
 export function encodeTetragonRequest(): Buffer {
-  return Buffer.from(tetragon.GetEventsRequest.encode({}).finish());
+  const E = tetragon.EventType;
+  const wanted = [E.PROCESS_EXEC, E.PROCESS_EXIT, E.PROCESS_KPROBE, E.PROCESS_THROTTLE, E.RATE_LIMIT_INFO];
+  return Buffer.from(tetragon.GetEventsRequest.encode({ allowList: [{ eventSet: wanted }] }).finish());
 }
+
+const EVENT_FIELDS = ['process_exec', 'process_exit', 'process_kprobe', 'process_throttle', 'rate_limit_info'];
 
 /** uint64/int64 fields of the subset: protojson writes them as strings. */
 const INT64_FIELDS = new Set(['cookie', 'orig_size', 'size_arg', 'long_arg', 'number_of_dropped_process_events']);
@@ -52,7 +57,11 @@ function render(key: string, value: unknown): unknown {
 export function decodeTetragonResponse(bytes: Uint8Array): Record<string, unknown> {
   const message = tetragon.GetEventsResponse.decode(bytes);
   const object = tetragon.GetEventsResponse.toObject(message, { enums: String, bytes: String, defaults: false, arrays: false });
-  return render('', object) as Record<string, unknown>;
+  const rendered = render('', object) as Record<string, unknown>;
+  // An event kind outside our subset decodes to no oneof member at all: name it, so the
+  // decoder counts it as ignored (as it does for the export) instead of malformed.
+  if (!EVENT_FIELDS.some((k) => k in rendered)) rendered['unknown_event'] = {};
+  return rendered;
 }
 
 /** The reverse, for tests and fake servers: a protojson export line's object as wire bytes. */

@@ -59,17 +59,21 @@ describe('Tetragon gRPC source', () => {
     await source.stop();
   });
 
-  it('counts a message that is not a GetEventsResponse as a malformed one, and carries on', async () => {
+  it('counts a message that is not a GetEventsResponse as a malformed one, ignores kinds outside the subset, and carries on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'telltale-tetragon-'));
     dirs.push(dir);
     const address = `unix://${join(dir, 'tetragon.sock')}`;
     const good = encodeTetragonResponse(JSON.parse(lines[0]!) as Record<string, unknown>);
-    servers.push(await fakeTetragon(address, [new Uint8Array([0xff, 0xff, 0xff]), good]));
+    // process_tracepoint (field 10) is not in our subset: it decodes to no event, and is ignored, not a loss.
+    const tracepoint = new Uint8Array([0x52, 0x00]);
+    servers.push(await fakeTetragon(address, [new Uint8Array([0xff, 0xff, 0xff]), tracepoint, good]));
     const got: HostEvent[] = [];
     const source = startTetragonGrpcSource({ address, dnsPorts: [53] }, (e) => got.push(...e), quiet);
     await expect.poll(() => got.length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
     expect(got[0]).toMatchObject({ kind: 'loss', source: 'tetragon', reason: 'malformed_line', count: 1 });
     expect(got[1]!.kind).toBe('exec');
+    expect(got).toHaveLength(2);
+    expect(source.drops()).toMatchObject({ ignored_other: 1 });
     await source.stop();
   });
 });
