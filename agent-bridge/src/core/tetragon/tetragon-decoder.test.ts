@@ -130,6 +130,15 @@ describe('TetragonDecoder process linkage', () => {
     expect(events[3]).toMatchObject({ kind: 'exec', pid: 22, ppid: 20, exe: '/usr/bin/dig', argv: ['/usr/bin/dig', 'example.test'] });
   });
 
+  it('introduces an unseen subshell parent (a clone that never exec\'d) before the exec it starts', () => {
+    // bash (30) forks a subshell (31, no event of its own) that execs curl (32): `$(curl ...)`.
+    const { events } = decode([
+      line({ process_exec: { process: proc(30) } }),
+      line({ process_exec: { process: proc(32, { binary: '/usr/bin/curl', parent_exec_id: 'id-31' }), parent: proc(31, { flags: 'clone', parent_exec_id: 'id-30' }) } }),
+    ]);
+    expect(events.map((e) => [e.kind, e.pid, 'ppid' in e ? e.ppid : null])).toEqual([['exec', 30, 0], ['fork', 31, 30], ['exec', 32, 31]]);
+  });
+
   it('keeps the table bounded and counts live entries it had to drop', () => {
     const { drops } = decode([1, 2, 3, 4].map((pid) => line({ process_exec: { process: proc(pid) } })), { maxExecIds: 2 });
     expect(drops).toEqual({ exec_table_overflow: 2 });

@@ -87,7 +87,7 @@ export class TetragonDecoder implements SourceDecoder {
     const timeUs = e.timeUs ?? this.clock;
     switch (e.kind) {
       case 'exec':
-        return [this.exec(e, timeUs)];
+        return this.exec(e, timeUs);
       case 'exit': {
         const pid = e.process.pid ?? 0;
         this.execIds.exit(e.process.execId);
@@ -110,16 +110,28 @@ export class TetragonDecoder implements SourceDecoder {
     }
   }
 
-  private exec(e: WithProcess, timeUs: number): HostEvent {
+  private exec(e: WithProcess, timeUs: number): HostEvent[] {
+    const out: HostEvent[] = [];
     const p = e.process;
     const pid = p.pid ?? 0;
-    if (e.parent?.execId && e.parent.pid !== null && !this.execIds.has(e.parent.execId)) this.remember(e.parent.execId, e.parent.pid);
+    const parent = e.parent;
+    if (parent?.execId && parent.pid !== null && !this.execIds.has(parent.execId)) {
+      // A parent never seen that is a clone which never exec'd (the subshell of `$(curl ...)`):
+      // Tetragon reports no event for it, so it is introduced as a fork of its own parent,
+      // and the build tracker need not find it in /proc (it is usually gone by then).
+      const grandparent = this.execIds.pid(parent.parentExecId);
+      if (parent.flags.includes('clone') && !parent.flags.includes('execve') && grandparent !== undefined) {
+        out.push({ kind: 'fork', timeUs, pid: parent.pid, ppid: grandparent });
+      }
+      this.remember(parent.execId, parent.pid);
+    }
     this.remember(p.execId, pid);
-    return {
+    out.push({
       kind: 'exec', timeUs, pid, ppid: this.ppidOf(e),
       exe: p.binary, argv: [p.binary, ...splitTetragonArguments(p.arguments)], cwd: p.cwd, uid: p.uid ?? 0,
       startTimeUs: p.startTimeUs ?? timeUs, argvTruncated: p.flags.some((f) => ARGV_CUT.includes(f)),
-    };
+    });
+    return out;
   }
 
   private kprobe(e: Kprobe, timeUs: number): HostEvent[] {
@@ -164,7 +176,7 @@ export class TetragonDecoder implements SourceDecoder {
   private introduce(e: WithProcess, timeUs: number): HostEvent[] {
     const p = e.process;
     if (p.execId === '' || this.execIds.has(p.execId)) return [];
-    if (p.flags.includes('execve') || p.flags.includes('procFS')) return [this.exec(e, timeUs)];
+    if (p.flags.includes('execve') || p.flags.includes('procFS')) return this.exec(e, timeUs);
     const pid = p.pid ?? 0;
     const ppid = this.ppidOf(e);
     this.remember(p.execId, pid);

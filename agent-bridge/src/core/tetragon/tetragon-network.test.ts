@@ -24,6 +24,14 @@ describe('tetragon network arguments', () => {
       .toEqual({ family: 'inet6', protocol: 'tcp', address: '2001:db8::1', port: 443 });
   });
 
+  it('on a connected TCP socket takes the peer, not a sockaddr the call names (Linux ignores it there)', () => {
+    const tcp = sock({ type: 'SOCK_STREAM', protocol: 'IPPROTO_TCP', daddr: '127.0.0.53', dport: 53 });
+    expect(destinationOf([tcp, sockaddr('AF_INET', '1.2.3.4', 9999)])).toEqual({ family: 'inet', protocol: 'tcp', address: '127.0.0.53', port: 53 });
+    // An unconnected TCP socket (dport 0) still reads the sockaddr (TCP Fast Open's sendto).
+    expect(destinationOf([sock({ type: 'SOCK_STREAM', protocol: 'IPPROTO_TCP' }), sockaddr('AF_INET', '10.0.0.9', 53)]))
+      .toEqual({ family: 'inet', protocol: 'tcp', address: '10.0.0.9', port: 53 });
+  });
+
   it('finds none for an unconnected socket, a non-IP address or a malformed one', () => {
     expect(destinationOf([sock({})])).toBeNull();
     expect(destinationOf([sockaddr('AF_UNIX', '/run/x', 0)])).toBeNull();

@@ -36,8 +36,11 @@ export function destinationOf(args: readonly TetragonArg[]): Destination | null 
   let sock: TetragonSock | null = null;
   for (const a of args) if (a.kind === 'sock') sock = a.sock;
   const protocol = transportOf(sock);
+  // A connected stream socket sends to its peer whatever address a sendto names (Linux
+  // ignores msg_name there): a bogus sockaddr must not hide a DNS query over TCP.
+  const connectedStream = sock !== null && protocol === 'tcp' && sock.dport !== 0;
   for (const a of args) {
-    if (a.kind !== 'sockaddr') continue;
+    if (connectedStream || a.kind !== 'sockaddr') continue;
     const family = familyOf(a.sockaddr.family);
     const addr = family && address(family, a.sockaddr.addr, a.sockaddr.port);
     if (family && addr) return { family, protocol, address: addr, port: a.sockaddr.port };
