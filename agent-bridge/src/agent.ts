@@ -214,7 +214,9 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       add({ kind: 'exec', timeUs: nowUs(), buildId: context.buildId, pid: rootPid, ppid: readParentPid(rootPid) ?? 0, ...image, uid: process.getuid?.() ?? 0,
         startTimeUs: nowUs(), argvTruncated: false });
     }
-    flush();
+    // A CI job is found while its first record is handled: the batch waits for the record's end.
+    if (inRecord) full = true;
+    else flush();
   };
 
   // CI jobs found on this host (no `telltale run` needed): started from their executor's child,

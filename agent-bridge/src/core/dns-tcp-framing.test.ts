@@ -30,4 +30,17 @@ describe('splitTcpDnsFrames', () => {
     const m = Uint8Array.from([0, 5, 1, 2, 3, 4, 5, 9]);
     expect(splitTcpDnsFrames(m, 8)).toEqual([{ packet: m, packetLength: 8 }]);
   });
+
+  it('does not take frames shorter than a DNS header for framing, and bounds the frames of one send', () => {
+    // 12,000 frames of one byte each (00 01 41): no DNS message is that short.
+    const tiny = new Uint8Array(36_000).map((_, i) => [0, 1, 0x41][i % 3]!);
+    expect(splitTcpDnsFrames(tiny, tiny.length)).toHaveLength(1);
+    // 100 well-formed 12-byte frames: 64 frames, then the rest as one message.
+    const frame = [0, 12, ...new Array<number>(12).fill(7)];
+    const many = Uint8Array.from(Array.from({ length: 100 }, () => frame).flat());
+    const out = splitTcpDnsFrames(many, many.length);
+    expect(out).toHaveLength(65);
+    expect(out[63]!.packetLength).toBe(12);
+    expect(out[64]!.packetLength).toBe(36 * 14);
+  });
 });

@@ -9,6 +9,14 @@ export interface DnsMessage {
   packetLength: number;
 }
 
+/** A DNS message is at least its 12-byte header: a shorter frame means this is no framing. */
+const MIN_MESSAGE = 12;
+/**
+ * Frames taken from one send; the rest goes on as one more message (whose decoding the
+ * collector judges), so a send packed with tiny frames cannot become thousands of events.
+ */
+export const MAX_FRAMES_PER_SEND = 64;
+
 /**
  * Splits `bytes` (the first bytes of a `length`-byte TCP segment) into framed messages when
  * the length prefixes tile the segment; otherwise it is one bare message. A bare message whose
@@ -18,9 +26,13 @@ export function splitTcpDnsFrames(bytes: Uint8Array, length: number): DnsMessage
   const frames: DnsMessage[] = [];
   let offset = 0;
   while (offset < length && offset + 2 <= bytes.length) {
+    if (frames.length === MAX_FRAMES_PER_SEND) {
+      frames.push({ packet: bytes.subarray(offset), packetLength: length - offset });
+      return frames;
+    }
     const n = ((bytes[offset] ?? 0) << 8) | (bytes[offset + 1] ?? 0);
     const end = offset + 2 + n;
-    if (n === 0 || end > length) return [{ packet: bytes, packetLength: length }];
+    if (n < MIN_MESSAGE || end > length) return [{ packet: bytes, packetLength: length }];
     frames.push({ packet: bytes.subarray(offset + 2, Math.min(end, bytes.length)), packetLength: n });
     offset = end;
   }

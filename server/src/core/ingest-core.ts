@@ -27,7 +27,8 @@ const MAX_SEEN_QUERIES = 4096;
 // Known values only become metric labels: an agent must not be able to mint label values.
 const LOSS_REASONS = new Set([
   'lost_events', 'perf_buffer_overflow', 'malformed_line', 'spool_overflow', 'line_too_long', 'tracker_eviction',
-  'throttled', 'rate_limited', 'syscall_event_drop',
+  'throttled', 'rate_limited', 'syscall_event_drop', 'kernel_drop', 'outputs_queue_drop', 'decoder_error', 'agent_error',
+  'unusable_alert', 'dns_payload_missing', 'dns_payload_unrecoverable',
 ]);
 const LOSS_SOURCES = new Set(['bpftrace', 'tetragon', 'falco', 'spool', 'agent']);
 

@@ -69,7 +69,13 @@ export function startFileSource(o: FileSourceOptions, sink: EventSink, log: Sour
         // Set before the sink runs: a batch flushed at the end of this line's events is
         // stored with this line's position, not the one before.
         handed = JSON.stringify(line.position);
-        sink(decoder.push(line.text));
+        try {
+          sink(decoder.push(line.text));
+        } catch (err) {
+          // A bug, not bad input: the line is counted lost rather than re-read forever.
+          log.error(`${decoder.source} file: a line could not be handled`, { error: String(err) });
+          sink([{ kind: 'loss', timeUs: Date.now() * 1000, source: decoder.source, reason: 'agent_error', count: 1 }]);
+        }
       }
     },
     onDrop(reason, count) {

@@ -53,7 +53,12 @@ export function startTetragonGrpcSource(o: TetragonGrpcOptions, sink: EventSink,
     });
     c.on('data', (d: Decoded) => {
       attempt = 0;
-      sink(d.ok ? decoder.pushObject(d.message) : [{ kind: 'loss', timeUs: Date.now() * 1000, source: 'tetragon', reason: 'malformed_line', count: 1 }]);
+      try {
+        sink(d.ok ? decoder.pushObject(d.message) : [{ kind: 'loss', timeUs: Date.now() * 1000, source: 'tetragon', reason: 'malformed_line', count: 1 }]);
+      } catch (err) {
+        // A bug, not bad input: never thrown into grpc-js (it would take the agent down).
+        log.error('tetragon event could not be handled', { error: String(err) });
+      }
     });
     const retry = (why: string) => {
       if (stopped || call !== c) return;
