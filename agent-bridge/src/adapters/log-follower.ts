@@ -40,6 +40,11 @@ export type FollowerEvent =
 export interface LogFollowerOptions {
   path: string;
   statePath: string;
+  /**
+   * Where to resume, overriding the state file: the caller's own durable record of the last
+   * line it stored (the agent keeps it in its spool, in the same transaction as the events).
+   */
+  startAt?: Position;
   /** Lines in file order; no further reads until the returned promise settles. A rejection re-delivers them. */
   onLines(lines: FollowedLine[]): Promise<void> | void;
   onDrop?(reason: FollowerDropReason, count: number): void;
@@ -174,7 +179,9 @@ class Follower implements LogFollower {
 
   /** Start-up: place the read position after the last committed line. False means try again. */
   private async resume(): Promise<boolean> {
-    const state = await loadState(this.opts.statePath, this.opts.path, (level, event, fields) => this.log(level, event, fields));
+    const state = this.opts.startAt
+      ? savedState(this.opts.path, this.opts.startAt)
+      : await loadState(this.opts.statePath, this.opts.path, (level, event, fields) => this.log(level, event, fields));
     if (!state) return true;
     this.anchored = true;
     const chain = await stableChain(this.opts.path);

@@ -19,7 +19,9 @@ export function isPosition(p: Position): boolean {
     && typeof f.fingerprint === 'string' && f.fingerprint.length > 0 && Number.isSafeInteger(p.offset) && p.offset >= 0;
 }
 
-export const FINGERPRINT_MAX = 4096;
+// 64 KiB, not 4: Tetragon lines of one long command (a Java classpath) can share their first
+// kilobytes, and two files whose first line looks the same would be taken for one.
+export const FINGERPRINT_MAX = 64 * 1024;
 
 /** Names the bytes it is given; the follower's is a truncated sha256 in hex. */
 export type HashBytes = (bytes: Uint8Array) => string;

@@ -1,9 +1,10 @@
 // A source that follows a JSON-lines file another program writes and rotates (Tetragon's
 // export, Falco's file_output). Exactly once across a crash (kill -9 included): the position
 // of the last line handed over is stored by the agent with every spooled batch, in the same
-// transaction; at start-up the follower resumes from its own saved position (never later than
-// the spool's) and the lines up to the spool's position are skipped, not handed over twice.
+// transaction, and at start-up the follower resumes right after it. The follower's own state
+// file (saved later, from the same positions) only serves when the spool holds none.
 import { startLogFollower, type Position } from '../log-follower.js';
+import { isPosition } from '../../core/log-lines.js';
 import type { SourceDecoder } from '../../core/event-source.js';
 import type { EventSink, RunningSource, SourceLog } from './running-source.js';
 
@@ -17,36 +18,21 @@ export interface FileSourceOptions {
   pollMs?: number;
 }
 
-/** Skips lines up to `after`: in its file at or below its offset, and in files read before it. */
-function resumeFilter(after: Position | null) {
-  let skipping = after !== null;
-  let metFile = false;
-  return {
-    skip(p: Position): boolean {
-      if (!skipping || after === null) return false;
-      const same = p.file.fingerprint === after.file.fingerprint;
-      if (same) {
-        metFile = true;
-        if (p.offset <= after.offset) return true;
-      } else if (!metFile) {
-        // A file the follower finished before the spooled position's: all of it is spooled.
-        return true;
-      }
-      skipping = false;
-      return false;
-    },
-    /** The spooled position's file is gone for good: stop skipping rather than drop new lines. */
-    abandon() {
-      skipping = false;
-    },
-  };
+/** What the agent stores with each batch: the source, its file, and the line reached. */
+interface StoredPosition { v: 1; source: string; path: string; position: Position }
+
+function encodePosition(source: string, path: string, position: Position): string {
+  const stored: StoredPosition = { v: 1, source, path, position };
+  return JSON.stringify(stored);
 }
 
-function parsePosition(text: string | null): Position | null {
+/** The stored position, when it was written by this source for this path; else null. */
+function decodePosition(text: string | null, source: string, path: string): Position | null {
   if (text === null) return null;
   try {
-    const p = JSON.parse(text) as Position;
-    return typeof p?.offset === 'number' && typeof p.file?.fingerprint === 'string' ? p : null;
+    const s = JSON.parse(text) as Partial<StoredPosition>;
+    if (s.v !== 1 || s.source !== source || s.path !== path) return null;
+    return s.position !== undefined && isPosition(s.position) ? s.position : null;
   } catch {
     return null;
   }
@@ -54,21 +40,19 @@ function parsePosition(text: string | null): Position | null {
 
 export function startFileSource(o: FileSourceOptions, sink: EventSink, log: SourceLog): RunningSource {
   const { decoder } = o;
-  let handed: string | undefined = o.resumeAfter ?? undefined;
+  const startAt = decodePosition(o.resumeAfter, decoder.source, o.path);
+  if (o.resumeAfter !== null && startAt === null) {
+    log.warn(`${decoder.source} file: the spooled position is another source's or file's; resuming from the follower's own state`, { path: o.path });
+  }
+  let handed: string | undefined = startAt ? (o.resumeAfter ?? undefined) : undefined;
   let saved: string | null = null;
-  const resume = resumeFilter(parsePosition(o.resumeAfter));
-  let skipped = 0;
   const follower = startLogFollower({
-    path: o.path, statePath: o.statePath, pollMs: o.pollMs ?? 200,
+    path: o.path, statePath: o.statePath, pollMs: o.pollMs ?? 200, ...(startAt ? { startAt } : {}),
     onLines(lines) {
       for (const line of lines) {
-        if (resume.skip(line.position)) {
-          skipped++;
-          continue;
-        }
         // Set before the sink runs: a batch flushed at the end of this line's events is
         // stored with this line's position, not the one before.
-        handed = JSON.stringify(line.position);
+        handed = encodePosition(decoder.source, o.path, line.position);
         try {
           sink(decoder.push(line.text));
         } catch (err) {
@@ -83,11 +67,10 @@ export function startFileSource(o: FileSourceOptions, sink: EventSink, log: Sour
       sink([{ kind: 'loss', timeUs: Date.now() * 1000, source: decoder.source, reason: reason === 'line_too_long' ? 'line_too_long' : 'lost_events', count }]);
     },
     onLog(level, event, fields) {
-      if (event === 'saved_file_gone' || event === 'finished_file_gone') resume.abandon();
       log[level](`${decoder.source} file: ${event}`, { path: o.path, ...fields });
     },
   });
-  if (o.resumeAfter !== null) log.info(`${decoder.source} file: resuming after the last spooled line`, { path: o.path });
+  if (startAt) log.info(`${decoder.source} file: resuming after the last spooled line`, { path: o.path });
   return {
     name: decoder.source,
     async drain(timeoutMs) {
@@ -99,12 +82,12 @@ export function startFileSource(o: FileSourceOptions, sink: EventSink, log: Sour
     position: () => handed,
     committed(position) {
       if (position === saved) return;
-      const p = parsePosition(position);
+      const p = decodePosition(position, decoder.source, o.path);
       if (!p) return;
       saved = position;
       follower.commit(p).catch((err: Error) => log.error(`${decoder.source} file: could not save the read position`, { error: err.message }));
     },
-    drops: () => ({ ...Object.fromEntries(decoder.drops), droppedLines: follower.stats().droppedLines, skippedAsSpooled: skipped }),
+    drops: () => ({ ...Object.fromEntries(decoder.drops), droppedLines: follower.stats().droppedLines }),
     async stop() {
       await follower.stop();
       sink(decoder.flush());

@@ -136,7 +136,7 @@ describe('TetragonDecoder process linkage', () => {
       line({ process_exec: { process: proc(30) } }),
       line({ process_exec: { process: proc(32, { binary: '/usr/bin/curl', parent_exec_id: 'id-31' }), parent: proc(31, { flags: 'clone', parent_exec_id: 'id-30' }) } }),
     ]);
-    expect(events.map((e) => [e.kind, e.pid, 'ppid' in e ? e.ppid : null])).toEqual([['exec', 30, 0], ['fork', 31, 30], ['exec', 32, 31]]);
+    expect(events.map((e) => [e.kind, 'pid' in e ? e.pid : null, 'ppid' in e ? e.ppid : null])).toEqual([['exec', 30, 0], ['fork', 31, 30], ['exec', 32, 31]]);
   });
 
   it('keeps the table bounded and counts live entries it had to drop', () => {
