@@ -73,9 +73,11 @@ describe.each(SOURCES)('source $name', (source) => {
     const lost = capture.events.filter((e) => e.kind === 'loss').reduce((n, e) => n + (e.kind === 'loss' ? e.count : 0), 0);
     expect(lost).toBeGreaterThan(0);
     expect(Object.values(capture.drops).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-    // Every line, cut at every length, is survivable.
+    // Every line, cut at every length, is read as bad input: never a throw, and never the
+    // decoder's own error path (a bug caught and counted as `decoder_error`).
     const decoder = source.decoder();
     for (const line of hostile.slice(0, 20)) for (let i = 0; i < line.length; i += Math.max(1, Math.floor(line.length / 15))) expect(() => decoder.push(line.slice(0, i))).not.toThrow();
+    expect(decoder.drops.get('decoder_error') ?? 0).toBe(0);
   });
 
   it('keeps the leak and marks the build incomplete when hostile lines sit in the middle of the build', () => {
