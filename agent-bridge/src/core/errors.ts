@@ -48,3 +48,41 @@ export class ForwardError extends Error {
     this.name = 'ForwardError';
   }
 }
+
+// The Tetragon and Falco sources: every one is bad input (a line the tool should not have
+// written); their decoders count it and never throw.
+export type TetragonErrorCode =
+  /** Not JSON, not an object, or no event member. */
+  | 'TETRAGON_BAD_JSON'
+  /** Longer than the decoder's line limit; not parsed at all. */
+  | 'TETRAGON_LINE_TOO_LONG'
+  /** A field we read has the wrong type, is out of range or malformed. */
+  | 'TETRAGON_BAD_FIELD';
+
+export class TetragonError extends Error {
+  constructor(readonly code: TetragonErrorCode, message: string) {
+    super(message);
+    this.name = 'TetragonError';
+  }
+}
+
+export type FalcoErrorCode =
+  /** Not JSON (by our strict scanner), or nested deeper than any Falco output. */
+  | 'FALCO_MALFORMED_JSON'
+  /** Longer than the line limit; not scanned at all. */
+  | 'FALCO_LINE_TOO_LONG'
+  /** JSON, but not an alert: not an object, or `rule`, `priority`, `source` or `time` missing. */
+  | 'FALCO_NOT_AN_ALERT'
+  /** A member has the wrong type, is out of range or malformed. */
+  | 'FALCO_BAD_FIELD';
+
+export const FALCO_ERROR_CODES: readonly FalcoErrorCode[] = [
+  'FALCO_MALFORMED_JSON', 'FALCO_LINE_TOO_LONG', 'FALCO_NOT_AN_ALERT', 'FALCO_BAD_FIELD',
+];
+
+export class FalcoError extends Error {
+  constructor(readonly code: FalcoErrorCode, message: string) {
+    super(message);
+    this.name = 'FalcoError';
+  }
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FALCO_ERROR_CODES } from './falco-errors.js';
+import { FALCO_ERROR_CODES } from '../errors.js';
 import { MAX_LINE_CHARS, parseFalcoLine, parseRfc3339Ns, type FalcoAlert } from './falco-json.js';
 
 const fixture = (name: string) =>

@@ -3,7 +3,7 @@
 // exact (bigint): evt.time is nanoseconds since the epoch, beyond 2^53. The shape is
 // userspace/engine/formats.cpp (rule alerts) and userspace/falco/falco_outputs.cpp
 // (internal alerts such as the syscall event drop) in falcosecurity/falco.
-import { FalcoError, type FalcoErrorCode } from './falco-errors.js';
+import { FalcoError, type FalcoErrorCode } from '../errors.js';
 import { isJsonNumber, isJsonObject, scanJson, type JsonObject, type JsonValue } from './lossless-json.js';
 
 /** The http_output body cap too: a Falco alert with a 16 KiB base64 buffer is ~25 KiB. */

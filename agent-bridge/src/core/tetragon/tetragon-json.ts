@@ -1,7 +1,7 @@
 // Parses one line of Tetragon's JSON export (a GetEventsResponse as protojson, proto names) or
 // an object already shaped like it, into a typed, checked event or a typed error. Never throws.
 // Only the members telltale uses are read; the rest of the line is ignored.
-import { TetragonError, type TetragonErrorCode } from './tetragon-errors.js';
+import { TetragonError, type TetragonErrorCode } from '../errors.js';
 import { isJsonObject, ProtoJsonReader, type JsonObject } from './protojson-reader.js';
 
 /** A kprobe event carrying 4 KiB of payload is ~7 KB; maxData payloads (320 KiB) stay under this. */
