@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test line's body (`npm test`): installs what the tests need on this machine
-# (bpftrace, chromium, tracefs), builds, checks generated code, runs every vitest project and ends
+# (bpftrace, chromium, openssl, tracefs), builds, checks generated code, runs every vitest project and ends
 # with a plain "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,8 @@ need_root_tools() {
   local missing=()
   command -v bpftrace >/dev/null 2>&1 || missing+=(bpftrace)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # openssl makes the throwaway CA and certificates of the TLS tests.
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "test: installing ${missing[*]} (apt-get)" >&2
     if [ "$(id -u)" = 0 ]; then
