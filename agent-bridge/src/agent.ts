@@ -155,7 +155,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       }
       if (e.kind === 'exec' && ciJobs) {
         const job = ciJobs.started(e.pid, e.ppid);
-        if (job) startCiJob(job.context, job.rootPid);
+        if (job) startCiJob(job.context, job.rootPid, e.pid);
       }
       if (route(e)) {
         if (e.kind === 'exit' && ciJobs?.exited(e.pid)) endCiJob(e.pid, e.exitCode);
@@ -223,8 +223,13 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   // ended by their root's exit.
   const ciJobs = config.watchCiJobs ? new CiJobWatch() : null;
   const ciRoots = new Map<number, string>();
-  const startCiJob = (ci: CiContext, rootPid: number) => {
-    const context: BuildContext = { buildId: randomUUID(), ...ci, agentHost: config.hostName };
+  const startCiJob = (ci: CiContext, rootPid: number, stepPid: number) => {
+    // Under Tetragon a job in a Kubernetes runner pod is named with its pod and container too.
+    const pod = source?.podOf?.(stepPid) ?? source?.podOf?.(rootPid);
+    const context: BuildContext = {
+      buildId: randomUUID(), ...ci, agentHost: config.hostName,
+      ...(pod ? { k8sNamespace: pod.namespace, k8sPod: pod.name, k8sContainer: pod.container } : {}),
+    };
     startBuild(context, rootPid);
     ciRoots.set(rootPid, context.buildId);
     log.info('CI job found', { buildId: context.buildId, provider: ci.ciProvider, pipeline: ci.pipeline, runId: ci.runId, job: ci.job, rootPid });

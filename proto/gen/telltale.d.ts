@@ -20,6 +20,9 @@ export namespace telltale {
             commit: string;
             agentHost: string;
             ciProvider: string;
+            k8sNamespace: string;
+            k8sPod: string;
+            k8sContainer: string;
             static create(properties: telltale.v1.BuildContext.$Shape): telltale.v1.BuildContext & telltale.v1.BuildContext.$Shape;
             static create(properties?: telltale.v1.BuildContext.$Properties): telltale.v1.BuildContext;
             static encode(m: telltale.v1.BuildContext.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
@@ -39,6 +42,9 @@ export namespace telltale {
                 commit?: (string|null);
                 agentHost?: (string|null);
                 ciProvider?: (string|null);
+                k8sNamespace?: (string|null);
+                k8sPod?: (string|null);
+                k8sContainer?: (string|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telltale.v1.BuildContext.$Properties;

@@ -40,6 +40,9 @@ export const telltale = $root.telltale = (() => {
              * @property {string|null} [commit] BuildContext commit
              * @property {string|null} [agentHost] BuildContext agentHost
              * @property {string|null} [ciProvider] BuildContext ciProvider
+             * @property {string|null} [k8sNamespace] BuildContext k8sNamespace
+             * @property {string|null} [k8sPod] BuildContext k8sPod
+             * @property {string|null} [k8sContainer] BuildContext k8sContainer
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -136,6 +139,30 @@ export const telltale = $root.telltale = (() => {
             BuildContext.prototype.ciProvider = "";
 
             /**
+             * BuildContext k8sNamespace.
+             * @member {string} k8sNamespace
+             * @memberof telltale.v1.BuildContext
+             * @instance
+             */
+            BuildContext.prototype.k8sNamespace = "";
+
+            /**
+             * BuildContext k8sPod.
+             * @member {string} k8sPod
+             * @memberof telltale.v1.BuildContext
+             * @instance
+             */
+            BuildContext.prototype.k8sPod = "";
+
+            /**
+             * BuildContext k8sContainer.
+             * @member {string} k8sContainer
+             * @memberof telltale.v1.BuildContext
+             * @instance
+             */
+            BuildContext.prototype.k8sContainer = "";
+
+            /**
              * Creates a new BuildContext instance using the specified properties.
              * @function create
              * @memberof telltale.v1.BuildContext
@@ -183,6 +210,12 @@ export const telltale = $root.telltale = (() => {
                     w.uint32(/* id 7, wireType 2 =*/58).string(m.agentHost);
                 if (m.ciProvider != null && $Object.hasOwnProperty.call(m, "ciProvider") && m.ciProvider !== "")
                     w.uint32(/* id 8, wireType 2 =*/66).string(m.ciProvider);
+                if (m.k8sNamespace != null && $Object.hasOwnProperty.call(m, "k8sNamespace") && m.k8sNamespace !== "")
+                    w.uint32(/* id 9, wireType 2 =*/74).string(m.k8sNamespace);
+                if (m.k8sPod != null && $Object.hasOwnProperty.call(m, "k8sPod") && m.k8sPod !== "")
+                    w.uint32(/* id 10, wireType 2 =*/82).string(m.k8sPod);
+                if (m.k8sContainer != null && $Object.hasOwnProperty.call(m, "k8sContainer") && m.k8sContainer !== "")
+                    w.uint32(/* id 11, wireType 2 =*/90).string(m.k8sContainer);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -299,6 +332,33 @@ export const telltale = $root.telltale = (() => {
                                 delete m.ciProvider;
                             continue;
                         }
+                    case 9: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.k8sNamespace = v;
+                            else
+                                delete m.k8sNamespace;
+                            continue;
+                        }
+                    case 10: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.k8sPod = v;
+                            else
+                                delete m.k8sPod;
+                            continue;
+                        }
+                    case 11: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.k8sContainer = v;
+                            else
+                                delete m.k8sContainer;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -374,6 +434,21 @@ export const telltale = $root.telltale = (() => {
                         m.ciProvider = $String(d.ciProvider);
                     }
                 }
+                if (d.k8sNamespace != null) {
+                    if (typeof d.k8sNamespace !== "string" || d.k8sNamespace.length) {
+                        m.k8sNamespace = $String(d.k8sNamespace);
+                    }
+                }
+                if (d.k8sPod != null) {
+                    if (typeof d.k8sPod !== "string" || d.k8sPod.length) {
+                        m.k8sPod = $String(d.k8sPod);
+                    }
+                }
+                if (d.k8sContainer != null) {
+                    if (typeof d.k8sContainer !== "string" || d.k8sContainer.length) {
+                        m.k8sContainer = $String(d.k8sContainer);
+                    }
+                }
                 return m;
             };
 
@@ -403,6 +478,9 @@ export const telltale = $root.telltale = (() => {
                     d.commit = "";
                     d.agentHost = "";
                     d.ciProvider = "";
+                    d.k8sNamespace = "";
+                    d.k8sPod = "";
+                    d.k8sContainer = "";
                 }
                 if (m.buildId != null && $Object.hasOwnProperty.call(m, "buildId")) {
                     d.buildId = m.buildId;
@@ -427,6 +505,15 @@ export const telltale = $root.telltale = (() => {
                 }
                 if (m.ciProvider != null && $Object.hasOwnProperty.call(m, "ciProvider")) {
                     d.ciProvider = m.ciProvider;
+                }
+                if (m.k8sNamespace != null && $Object.hasOwnProperty.call(m, "k8sNamespace")) {
+                    d.k8sNamespace = m.k8sNamespace;
+                }
+                if (m.k8sPod != null && $Object.hasOwnProperty.call(m, "k8sPod")) {
+                    d.k8sPod = m.k8sPod;
+                }
+                if (m.k8sContainer != null && $Object.hasOwnProperty.call(m, "k8sContainer")) {
+                    d.k8sContainer = m.k8sContainer;
                 }
                 return d;
             };

@@ -34,6 +34,8 @@ export interface BuildSummary {
   counts: BuildCounts;
   /** Events were lost on the way: no alert does not mean a clean build. */
   coverageIncomplete: boolean;
+  /** The Kubernetes pod the build ran in, when the source knew it (Tetragon). */
+  k8s: { namespace: string; pod: string; container: string } | null;
 }
 
 /** GET /api/builds?pipeline=&state=&cursor=&limit= (newest first). */

@@ -56,6 +56,17 @@ describe('decodeBatch at the collector edge', () => {
     expect(decodeBatch(bytes).rejected[0]?.error.code).toBe('PROTO_INVALID_EVENT');
   });
 
+  it('carries a build\'s Kubernetes pod when the agent knows it, and nothing when it does not', () => {
+    const context = { buildId: 'b', pipeline: 'p', runId: '1', job: 'j', repo: 'r', commit: 'c', agentHost: 'h', ciProvider: 'github' };
+    const withPod = { ...context, k8sNamespace: 'ci', k8sPod: 'runner-1', k8sContainer: 'job' };
+    const round = (c: typeof context) => {
+      const e = decodeBatch(encodeBatch({ agentId: 'a', sequence: 1, events: [{ kind: 'build_start', timeUs: 1, buildId: 'b', context: c, rootPid: 1 }] })).events[0]!;
+      return e.kind === 'build_start' ? e.context : null;
+    };
+    expect(round(withPod)).toEqual(withPod);
+    expect(round(context)).toEqual(context);
+  });
+
   it('round-trips acks', () => {
     expect(decodeAck(encodeAck({ sequence: 7, accepted: 3, rejected: 1, duplicate: true }))).toEqual({ sequence: 7, accepted: 3, rejected: 1, duplicate: true });
     expect(codeOf(() => decodeAck(Uint8Array.from([0xff, 0xff, 0xff])))).toBe('PROTO_DECODE');

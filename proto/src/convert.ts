@@ -47,6 +47,7 @@ function contextFromProto(c: telltale.v1.BuildContext.$Properties | null | undef
     commit: str(c.commit, 'context.commit'),
     agentHost: str(c.agentHost, 'context.agent_host'),
     ciProvider: str(c.ciProvider, 'context.ci_provider'),
+    ...(c.k8sPod ? { k8sNamespace: str(c.k8sNamespace, 'context.k8s_namespace'), k8sPod: str(c.k8sPod, 'context.k8s_pod'), k8sContainer: str(c.k8sContainer, 'context.k8s_container') } : {}),
   };
 }
 

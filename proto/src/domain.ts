@@ -13,6 +13,10 @@ export interface BuildContext {
   commit: string;
   agentHost: string;
   ciProvider: string;
+  /** The Kubernetes pod the build ran in, when the source knows it (Tetragon's pod fields). */
+  k8sNamespace?: string;
+  k8sPod?: string;
+  k8sContainer?: string;
 }
 
 interface EventBase {

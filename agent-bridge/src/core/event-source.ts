@@ -18,4 +18,8 @@ export interface SourceDecoder {
   flush(): HostEvent[];
   /** Counts by reason of what was dropped, unreadable or reported lost, for /metrics. */
   readonly drops: ReadonlyMap<string, number>;
+  /** The Kubernetes pod a process runs in, for sources that know it (Tetragon). */
+  podOf?(pid: number): PodRef | undefined;
 }
+
+export interface PodRef { namespace: string; name: string; container: string }

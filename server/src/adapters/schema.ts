@@ -165,5 +165,8 @@ export const migrations: readonly string[] = [
      PRIMARY KEY (pipeline, tool)
    ) WITHOUT ROWID;
    CREATE INDEX builds_ended ON builds (ended_us);
-   ALTER TABLE builds ADD COLUMN agent_id TEXT;`,
+   ALTER TABLE builds ADD COLUMN agent_id TEXT;
+   ALTER TABLE builds ADD COLUMN k8s_namespace TEXT;
+   ALTER TABLE builds ADD COLUMN k8s_pod TEXT;
+   ALTER TABLE builds ADD COLUMN k8s_container TEXT;`,
 ];

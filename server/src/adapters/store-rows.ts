@@ -52,6 +52,9 @@ export interface BuildRow {
   connects: number;
   alerts: number;
   lost_events: number;
+  k8s_namespace: string | null;
+  k8s_pod: string | null;
+  k8s_container: string | null;
 }
 
 export type StoredBuild = BuildSummary;
@@ -64,6 +67,7 @@ export function rowToBuild(r: BuildRow): StoredBuild {
     startedAt: usToIso(r.started_us), startedAtUs: r.started_us, endedAt: r.ended_us === null ? null : usToIso(r.ended_us), exitCode: r.exit_code,
     counts: { processes: r.processes, dnsQueries: r.dns_queries, connects: r.connects, alerts: r.alerts, lostEvents: r.lost_events },
     coverageIncomplete: r.lost_events > 0,
+    k8s: r.k8s_pod ? { namespace: r.k8s_namespace ?? '', pod: r.k8s_pod, container: r.k8s_container ?? '' } : null,
   };
 }
 

@@ -38,8 +38,9 @@ export class Store {
       agentSeq: db.prepare('SELECT last_sequence AS s FROM agents WHERE agent_id = ?'),
       upsertAgent: db.prepare(`INSERT INTO agents (agent_id, last_sequence, updated_us) VALUES (?, ?, ?)
         ON CONFLICT(agent_id) DO UPDATE SET last_sequence = excluded.last_sequence, updated_us = excluded.updated_us`),
-      insertBuild: db.prepare(`INSERT OR IGNORE INTO builds (id, pipeline, run_id, job, repo, commit_sha, agent_host, ci_provider, root_pid, started_us, agent_id)
-        VALUES (@buildId, @pipeline, @runId, @job, @repo, @commit, @agentHost, @ciProvider, @rootPid, @startedUs, @agentId)`),
+      insertBuild: db.prepare(`INSERT OR IGNORE INTO builds (id, pipeline, run_id, job, repo, commit_sha, agent_host, ci_provider, root_pid, started_us, agent_id,
+        k8s_namespace, k8s_pod, k8s_container)
+        VALUES (@buildId, @pipeline, @runId, @job, @repo, @commit, @agentHost, @ciProvider, @rootPid, @startedUs, @agentId, @k8sNamespace, @k8sPod, @k8sContainer)`),
       buildAgent: db.prepare('SELECT agent_id FROM builds WHERE id = ?').pluck(),
       updateBuild: db.prepare(`UPDATE builds SET ended_us = ?, exit_code = ?, processes = ?, dns_queries = ?, connects = ?, alerts = ?, lost_events = ? WHERE id = ?`),
       insertBatch: db.prepare('INSERT INTO batches (agent_id, sequence, received_us, bytes) VALUES (?, ?, ?, ?)'),
@@ -92,7 +93,13 @@ export class Store {
     const s = this.stmts;
     this.db.transaction(() => {
       s.upsertAgent.run(agentId, sequence, nowUs);
-      for (const b of r.buildsStarted) s.insertBuild.run({ ...b.context, rootPid: b.rootPid, startedUs: b.startedUs, agentId });
+      for (const b of r.buildsStarted) {
+        const c = b.context;
+        s.insertBuild.run({
+          ...c, rootPid: b.rootPid, startedUs: b.startedUs, agentId,
+          k8sNamespace: c.k8sPod ? c.k8sNamespace ?? '' : null, k8sPod: c.k8sPod || null, k8sContainer: c.k8sPod ? c.k8sContainer ?? '' : null,
+        });
+      }
       s.insertBatch.run(agentId, sequence, nowUs, bytes);
       for (const buildId of r.buildsTouched) s.insertBuildBatch.run(buildId, agentId, sequence);
       for (const d of r.dnsNames.values()) {
@@ -169,6 +176,7 @@ export class Store {
       const context: BuildContext = {
         buildId: row.id, pipeline: row.pipeline, runId: row.run_id, job: row.job, repo: row.repo, commit: row.commit_sha,
         agentHost: row.agent_host, ciProvider: row.ci_provider,
+        ...(row.k8s_pod ? { k8sNamespace: row.k8s_namespace ?? '', k8sPod: row.k8s_pod, k8sContainer: row.k8s_container ?? '' } : {}),
       };
       const tree = this.processTreeOf(row.id, row.root_pid);
       const keys = this.db.prepare('SELECT dedupe_key FROM alerts WHERE build_id = ?').pluck().all(row.id) as string[];

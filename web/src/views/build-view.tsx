@@ -48,6 +48,9 @@ export function BuildView({ id }: { id: string }) {
           <div><dt>repo</dt><dd className="mono"><TruncatedText text={b.repo} max={80} /></dd></div>
           <div><dt>commit</dt><dd className="mono"><TruncatedText text={b.commit} max={40} /></dd></div>
           <div><dt>host</dt><dd className="mono"><TruncatedText text={b.agentHost} max={60} /></dd></div>
+          {b.k8s && (
+            <div data-testid="build-pod"><dt>pod</dt><dd className="mono"><TruncatedText text={`${b.k8s.namespace}/${b.k8s.pod}${b.k8s.container ? ` (${b.k8s.container})` : ''}`} max={80} /></dd></div>
+          )}
           <div><dt>CI</dt><dd className="mono"><TruncatedText text={b.ciProvider} max={40} /></dd></div>
           <div><dt>started</dt><dd><TimeAgo iso={b.startedAt} /></dd></div>
           <div><dt>duration</dt><dd><BuildDuration startedAt={b.startedAt} endedAt={b.endedAt} /></dd></div>

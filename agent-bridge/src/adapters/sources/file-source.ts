@@ -79,6 +79,7 @@ export function startFileSource(o: FileSourceOptions, sink: EventSink, log: Sour
       return true;
     },
     flush: () => sink(decoder.flush()),
+    podOf: (pid) => decoder.podOf?.(pid),
     position: () => handed,
     committed(position) {
       if (position === saved) return;

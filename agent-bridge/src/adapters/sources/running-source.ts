@@ -1,5 +1,5 @@
 // What the agent needs of a running event source, whichever tool it reads.
-import type { SourceName } from '../../core/event-source.js';
+import type { PodRef, SourceName } from '../../core/event-source.js';
 import type { HostEvent } from '../../core/host-event.js';
 
 export interface SourceLog {
@@ -30,5 +30,7 @@ export interface RunningSource {
   /** The spool holds everything up to `position`: the source may forget what lies before it. */
   committed(position: string): void;
   drops(): Record<string, number>;
+  /** The Kubernetes pod a process runs in, when the source knows it. */
+  podOf?(pid: number): PodRef | undefined;
   stop(): Promise<void>;
 }

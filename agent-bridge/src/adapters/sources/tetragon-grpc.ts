@@ -82,6 +82,7 @@ export function startTetragonGrpcSource(o: TetragonGrpcOptions, sink: EventSink,
       return call !== null;
     },
     flush: () => sink(decoder.flush()),
+    podOf: (pid) => decoder.podOf?.(pid),
     position: () => undefined,
     committed: () => undefined,
     drops: () => Object.fromEntries(decoder.drops),

@@ -139,6 +139,13 @@ describe('TetragonDecoder process linkage', () => {
     expect(events.map((e) => [e.kind, 'pid' in e ? e.pid : null, 'ppid' in e ? e.ppid : null])).toEqual([['exec', 30, 0], ['fork', 31, 30], ['exec', 32, 31]]);
   });
 
+  it('remembers the Kubernetes pod and container of each exec, when Tetragon gives them', () => {
+    const pod = { namespace: 'ci', name: 'runner-abc', container: { id: 'containerd://1', name: 'job' } };
+    const { d } = decode([line({ process_exec: { process: proc(40, { pod }) } }), line({ process_exec: { process: proc(41) } })]);
+    expect(d.podOf(40)).toEqual({ namespace: 'ci', name: 'runner-abc', container: 'job' });
+    expect(d.podOf(41)).toBeUndefined();
+  });
+
   it('keeps the table bounded and counts live entries it had to drop', () => {
     const { drops } = decode([1, 2, 3, 4].map((pid) => line({ process_exec: { process: proc(pid) } })), { maxExecIds: 2 });
     expect(drops).toEqual({ exec_table_overflow: 2 });

@@ -15,7 +15,7 @@ import { splitTcpDnsFrames, type DnsMessage } from '../dns-tcp-framing.js';
 import { ExecIdTable } from './exec-id-table.js';
 import { signalNumber } from './signal-number.js';
 import { splitTetragonArguments } from './tetragon-arguments.js';
-import { MAX_LINE_CHARS, parseTetragonLine, parseTetragonObject, type TetragonEvent, type TetragonParseResult, type TetragonProcess } from './tetragon-json.js';
+import { MAX_LINE_CHARS, parseTetragonLine, parseTetragonObject, type TetragonEvent, type TetragonParseResult, type TetragonPod, type TetragonProcess } from './tetragon-json.js';
 import { destinationOf } from './tetragon-network.js';
 
 export interface TetragonDecoderOptions {
@@ -44,6 +44,13 @@ export class TetragonDecoder implements SourceDecoder {
   private readonly isConnect: (functionName: string) => boolean;
   /** The latest event time seen: the time of a loss whose line had none. */
   private clock = 0;
+  /** Pods of recent execs by pid (bounded), for naming the builds found in them. */
+  private readonly pods = new Map<number, TetragonPod>();
+
+  /** The Kubernetes pod a process runs in, when its exec said so. */
+  podOf(pid: number): TetragonPod | undefined {
+    return this.pods.get(pid);
+  }
 
   constructor(opts: TetragonDecoderOptions = {}) {
     this.execIds = new ExecIdTable(opts.maxExecIds ?? 65_536);
@@ -126,6 +133,10 @@ export class TetragonDecoder implements SourceDecoder {
       this.remember(parent.execId, parent.pid);
     }
     this.remember(p.execId, pid);
+    if (p.pod) {
+      if (this.pods.size >= 8192) this.pods.delete(this.pods.keys().next().value!);
+      this.pods.set(pid, p.pod);
+    }
     out.push({
       kind: 'exec', timeUs, pid, ppid: this.ppidOf(e),
       exe: p.binary, argv: [p.binary, ...splitTetragonArguments(p.arguments)], cwd: p.cwd, uid: p.uid ?? 0,

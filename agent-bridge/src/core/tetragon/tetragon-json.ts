@@ -21,7 +21,11 @@ export interface TetragonProcess {
   flags: readonly string[];
   startTimeUs: number | null;
   parentExecId: string;
+  /** The Kubernetes pod and container it runs in, when Tetragon knows them. */
+  pod: TetragonPod | null;
 }
+
+export interface TetragonPod { namespace: string; name: string; container: string }
 
 export interface TetragonSock { family: string; type: string; protocol: string; daddr: string; dport: number }
 export interface TetragonSockaddr { family: string; addr: string; port: number }
@@ -135,7 +139,16 @@ function readProcess(r: ProtoJsonReader, p: JsonObject): TetragonProcess {
     flags: r.string(p, 'flags').split(' ').filter((f) => f !== ''),
     startTimeUs: r.timestampUs(p, 'start_time'),
     parentExecId: r.string(p, 'parent_exec_id'),
+    pod: readPod(r, r.object(p, 'pod')),
   };
+}
+
+function readPod(r: ProtoJsonReader, pod: JsonObject | null): TetragonPod | null {
+  if (!pod) return null;
+  const name = r.string(pod, 'name');
+  if (name === '') return null;
+  const container = r.object(pod, 'container');
+  return { namespace: r.string(pod, 'namespace'), name, container: container ? r.string(container, 'name') : '' };
 }
 
 function readArg(r: ProtoJsonReader, a: unknown): TetragonArg {
