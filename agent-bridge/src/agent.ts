@@ -157,10 +157,14 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
         const job = ciJobs.started(e.pid, e.ppid);
         if (job) startCiJob(job.context, job.rootPid, e.pid);
       }
+      // Every exit is told (a pid seen as no executor may be reused by one); a job's root
+      // exit ends its build once the exit itself is in the build.
+      const endsJob = e.kind === 'exit' && ciJobs !== null && ciJobs.exited(e.pid);
       if (route(e)) {
-        if (e.kind === 'exit' && ciJobs?.exited(e.pid)) endCiJob(e.pid, e.exitCode);
+        if (endsJob) endCiJob(e.pid, e.exitCode);
         continue;
       }
+      if (endsJob) endCiJob(e.pid, e.exitCode);
       // Only what detectors judge is held (host-wide forks are too many to hold); bounded.
       if (holdUnclaimed && builds.size > 0 && (e.kind === 'dns' || e.kind === 'connect') && held.length < 2000) held.push({ e, atMs: performance.now() });
       else counters.unassigned++;
