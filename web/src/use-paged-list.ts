@@ -19,6 +19,8 @@ export interface PagedList<T> {
   reload: () => void;
   /** Applies a live row; `matches` says whether it belongs under the current filter. */
   upsert: (row: T, matches: boolean, totalDelta?: number) => void;
+  /** Fetches the filter's total again (debounced), when it may have changed out of sight. */
+  recount: () => void;
 }
 
 interface Page<T> { rows: T[]; next: string | null; total: number | null }
@@ -115,10 +117,28 @@ export function usePagedList<T>(
     setNonce((n) => n + 1);
   }, []);
 
+  // The total of a filtered list can change through rows not loaded here (an alert elsewhere
+  // acknowledged): ask the server again, at most twice a second.
+  const recountTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => { if (recountTimer.current) clearTimeout(recountTimer.current); }, []);
+  const recount = useCallback(() => {
+    if (recountTimer.current) return;
+    const at = live.current.firstPath;
+    recountTimer.current = setTimeout(() => {
+      recountTimer.current = null;
+      getJson<unknown>(withQuery(path, { ...params, limit: 1 })).then((body) => {
+        const t = pickRef.current(body).total;
+        if (live.current.firstPath === at && t !== null) setTotal(t);
+      }, () => undefined);
+    }, 500);
+    // params is captured through firstPath, which changes whenever it does.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [firstPath, path]);
+
   const upsert = useCallback((row: T, matches: boolean, totalDelta = 0) => {
     setRows((old) => upsertRow(old, row, keysRef.current, { matches, hasMore: live.current.next !== null }));
     if (totalDelta) setTotal((t) => (t === null ? t : Math.max(0, t + totalDelta)));
   }, []);
 
-  return { status, error, rows, next, total, loadingMore, moreError, loadMore, reload, upsert };
+  return { status, error, rows, next, total, loadingMore, moreError, loadMore, reload, upsert, recount };
 }

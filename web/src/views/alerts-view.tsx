@@ -47,6 +47,8 @@ export function AlertsView() {
     // New alerts count when they match; an update changes membership only through the status filter.
     const delta = m.type === 'alert' ? (matches && !wasIn ? 1 : 0) : filter.status ? Number(matches) - Number(wasIn) : 0;
     list.upsert(m.alert, matches, delta);
+    // An alert not loaded here changed status: whether it left or entered the filter is the server's to say.
+    if (m.type === 'alert_updated' && filter.status && !wasIn) list.recount();
   });
 
   const pipelineNames = useMemo(() => {
