@@ -7,6 +7,7 @@ import { agentCommand, agentFlags } from './commands/agent.js';
 import { upCommand, upFlags } from './commands/up.js';
 import { runCommand, runFlags } from './commands/run.js';
 import { analyzeCommand, analyzeFlags } from './commands/analyze.js';
+import { drillCommand, drillFlags } from './commands/drill.js';
 
 interface Command {
   summary: string;
@@ -21,7 +22,8 @@ const commands: Record<string, Command> = {
   server: { summary: 'Run the collector: gRPC ingest, detectors, SQLite store, HTTP API and WebSocket stream.', usage: 'telltale server [options]', flags: serverFlags, run: serverCommand },
   agent: { summary: 'Run the build agent: bpftrace events, build context, spool and forwarding to the collector.', usage: 'telltale agent [options]', flags: agentFlags, run: agentCommand },
   run: { summary: 'Run a command as a tracked build; print its alerts at the end.', usage: 'telltale run [options] -- CMD [ARG...]', flags: runFlags, positional: true, run: runCommand },
-  analyze: { summary: 'Run the detectors over a captured event stream and print alerts as JSON lines.', usage: 'telltale analyze --format bpftrace FILE|-', flags: analyzeFlags, positional: true, run: analyzeCommand },
+  drill: { summary: 'Play the textbook build-time DNS leak harmlessly and measure time to detect (exit 5 when not caught in time).', usage: 'telltale drill [options]', flags: drillFlags, run: drillCommand },
+  analyze: { summary: 'Run the detectors over a captured event stream and print alerts as JSON lines.', usage: 'telltale analyze --format bpftrace|tetragon|falco FILE|-', flags: analyzeFlags, positional: true, run: analyzeCommand },
 };
 
 function topHelp(): string {

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { formatDrill, judgeDrill, type DrillObservation } from './drill-report.js';
+
+const base: DrillObservation = {
+  drillId: 'ab12', domain: 'drill-ab12.test', canary: 'TTDRILLx', startedAt: '2026-11-23T04:00:00.000Z',
+  variant: { encoding: 'base32', chunk: 'one', paceMs: 0, qtype: 'A', channel: 'build-script', control: false },
+  queryNames: ['0-1.krkeiusjjrgc2m3g.drill-ab12.test'], rebuiltCanary: 'TTDRILLx', buildExitCode: 0, verdictComplete: true, maxTtdMs: 1000,
+  alerts: [
+    { kind: 'unexpected_tool', qname: null, domain: null, chainExes: ['/x/url-parsr-1/build-script-build', '/bin/sh'], afterFirstQueryMs: -5 },
+    { kind: 'encoded_dns_label', qname: '0-1.krkeiusjjrgc2m3g.drill-ab12.test', domain: 'drill-ab12.test', chainExes: ['cargo', '/t/build/url-parsr-9/build-script-build'], afterFirstQueryMs: 12.5 },
+  ],
+};
+
+describe('judgeDrill', () => {
+  it('detects by the alerts naming the drill domain, times the first, and checks every layer', () => {
+    const r = judgeDrill(base);
+    expect(r).toMatchObject({
+      detected: true, timeToDetectMs: 12.5, withinBound: true, detectors: ['encoded_dns_label', 'unexpected_tool'], chainNamesCrate: true, passed: true,
+      layers: { limit: 'not_configured', canaryReachedServer: true, canaryReconstructed: true, exposed: true },
+    });
+    expect(formatDrill(r)).toMatch(/time to detect .*12\.5 ms[\s\S]*drill PASSED/);
+  });
+
+  it('fails a drill detected too late, or not at all, and a control build that alerted', () => {
+    expect(judgeDrill({ ...base, maxTtdMs: 10 })).toMatchObject({ detected: true, withinBound: false, passed: false });
+    expect(judgeDrill({ ...base, alerts: [base.alerts[0]!] })).toMatchObject({ detected: false, timeToDetectMs: null, passed: false });
+    expect(judgeDrill({ ...base, rebuiltCanary: null }).layers.canaryReconstructed).toBe(false);
+    const control = { ...base, variant: { ...base.variant, control: true }, queryNames: [], rebuiltCanary: null };
+    expect(judgeDrill({ ...control, alerts: [] }).passed).toBe(true);
+    expect(judgeDrill(control).passed).toBe(false);
+    expect(formatDrill(judgeDrill(control))).toMatch(/drill FAILED/);
+  });
+});

@@ -1,0 +1,105 @@
+// The drill's report: what was leaked and how, whether and how fast telltale caught it, and
+// which layers acted. Pure: the runner measures, this judges and renders.
+
+export type DrillEncoding = 'base32' | 'base64url' | 'hex';
+
+export interface DrillVariant {
+  encoding: DrillEncoding;
+  /** `one`, `labels:N` or `queries:N` (see drill/project/README.md). */
+  chunk: string;
+  paceMs: number;
+  qtype: 'A' | 'TXT';
+  channel: 'build-script' | 'tool';
+  /** A benign control build: the same project, nothing leaked. */
+  control: boolean;
+}
+
+export interface DrillAlert {
+  kind: string;
+  qname: string | null;
+  domain: string | null;
+  chainExes: string[];
+  /** Milliseconds from the first leaking query reaching the drill DNS server to this alert on the WebSocket. */
+  afterFirstQueryMs: number | null;
+}
+
+export interface DrillObservation {
+  drillId: string;
+  variant: DrillVariant;
+  domain: string;
+  canary: string;
+  startedAt: string;
+  queryNames: string[];
+  rebuiltCanary: string | null;
+  alerts: DrillAlert[];
+  buildExitCode: number;
+  verdictComplete: boolean;
+  maxTtdMs: number;
+}
+
+export interface DrillReport extends DrillObservation {
+  detected: boolean;
+  /** First leak-naming alert after the first query, in ms; null when none. */
+  timeToDetectMs: number | null;
+  withinBound: boolean;
+  detectors: string[];
+  /** The alert's process chain names the typosquatted crate's build script. */
+  chainNamesCrate: boolean;
+  layers: {
+    /** Limit: telltale does not block egress yet; a drill reports whether the leak got out. */
+    limit: 'not_configured';
+    canaryReachedServer: boolean;
+    canaryReconstructed: boolean;
+    exposed: boolean;
+  };
+  /** The drill passed: detected within the bound (a control: no alert at all). */
+  passed: boolean;
+}
+
+const CRATE = 'url-parsr';
+
+export function judgeDrill(o: DrillObservation): DrillReport {
+  const leakAlerts = o.alerts.filter((a) => a.domain === o.domain || (a.qname?.endsWith(`.${o.domain}`) ?? false));
+  const times = leakAlerts.map((a) => a.afterFirstQueryMs).filter((t): t is number => t !== null);
+  const timeToDetectMs = times.length ? Math.max(0, Math.min(...times)) : null;
+  const detected = leakAlerts.length > 0;
+  const withinBound = timeToDetectMs !== null && timeToDetectMs <= o.maxTtdMs;
+  const chainNamesCrate = leakAlerts.some((a) => a.chainExes.some((exe) => exe.includes(CRATE)));
+  return {
+    ...o,
+    detected, timeToDetectMs, withinBound,
+    detectors: [...new Set(o.alerts.map((a) => a.kind))].sort(),
+    chainNamesCrate,
+    layers: {
+      limit: 'not_configured',
+      canaryReachedServer: o.queryNames.length > 0,
+      canaryReconstructed: o.rebuiltCanary === o.canary,
+      exposed: detected,
+    },
+    passed: o.variant.control ? o.alerts.length === 0 : detected && withinBound,
+  };
+}
+
+const ms = (n: number | null) => (n === null ? '—' : n < 1000 ? `${n.toFixed(1)} ms` : `${(n / 1000).toFixed(2)} s`);
+
+/** The terminal summary. */
+export function formatDrill(r: DrillReport): string {
+  const v = r.variant;
+  const lines = [
+    `telltale drill ${r.drillId}: ${v.control ? 'control build (nothing leaked)' : `${v.encoding}, chunk ${v.chunk}, ${v.paceMs ? `paced ${v.paceMs} ms` : 'burst'}, ${v.qtype}, via ${v.channel}`}`,
+  ];
+  if (v.control) {
+    lines.push(`  alerts: ${r.alerts.length === 0 ? 'none (as expected)' : r.alerts.map((a) => a.kind).join(', ')}`);
+  } else {
+    lines.push(
+      `  canary reached the drill DNS server: ${r.layers.canaryReachedServer ? `yes, ${r.queryNames.length} quer${r.queryNames.length === 1 ? 'y' : 'ies'}` : 'no'}`,
+      `  canary rebuilt from the queries: ${r.layers.canaryReconstructed ? 'yes' : 'no'}`,
+      `  detected (Expose): ${r.detected ? `yes, by ${r.detectors.join(', ')}` : 'NO'}`,
+      `  time to detect (first leaking query → alert on the stream): ${ms(r.timeToDetectMs)} (bound ${ms(r.maxTtdMs)})`,
+      `  alert names the crate's build script: ${r.chainNamesCrate ? 'yes' : 'no'}`,
+      '  blocked (Limit): not configured (telltale reports; it does not block egress yet)',
+    );
+  }
+  lines.push(`  build exit code ${r.buildExitCode}${r.verdictComplete ? '' : ' (verdict incomplete)'}`, `  drill ${r.passed ? 'PASSED' : 'FAILED'}`);
+  return lines.join('\n') + '\n';
+}

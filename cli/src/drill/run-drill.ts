@@ -1,0 +1,173 @@
+// Runs one fire drill: a drill DNS server on loopback, a collector and agent (this machine's,
+// or a remote collector with the agent already here), the drill project built under
+// `telltale run` with the chosen attack variant, and the alert stream followed to measure
+// the time from the first leaking query to the first alert naming it.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { startDnsServer, type DnsServer } from './drill-dns-server.js';
+import { judgeDrill, type DrillAlert, type DrillReport, type DrillVariant } from './drill-report.js';
+import { rebuildCanary } from './canary.js';
+
+/** drill/project, from cli/{src,dist}/drill. */
+export const DRILL_PROJECT = fileURLToPath(new URL('../../../drill/project', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/telltale.js', import.meta.url));
+
+export interface DrillTarget {
+  /** The collector's HTTP API (its WebSocket stream is followed). */
+  httpUrl: string;
+  /** The local agent's control socket (`telltale run` registers the build there). */
+  controlSocket: string;
+  /** A DNS port the agent watches, for the drill DNS server. */
+  dnsPort: number;
+  /** Sent as a bearer token when the collector's reads need one. */
+  operatorToken?: string;
+}
+
+export interface DrillOptions {
+  variant: DrillVariant;
+  /** Where to drill; absent: a collector and agent of its own on this machine. */
+  target?: DrillTarget;
+  maxTtdMs: number;
+  /** How long to keep listening for alerts after the build ended. */
+  settleMs: number;
+  env: Record<string, string | undefined>;
+  log: (line: string) => void;
+}
+
+interface OwnStack {
+  target: DrillTarget;
+  close(): Promise<void>;
+}
+
+/** A collector and agent of the drill's own, on loopback, in a scratch directory. */
+async function startOwnStack(dir: string, dnsPort: number, env: Record<string, string | undefined>): Promise<OwnStack> {
+  const { startServer, serverConfig, createLogger } = await import('@telltale/server');
+  const { startAgent, agentConfig } = await import('@telltale/agent-bridge');
+  const quiet = createLogger('drill', () => undefined);
+  const server = await startServer(serverConfig({ dataDir: join(dir, 'collector'), http: '127.0.0.1:0', grpc: '127.0.0.1:0' }, {}), quiet);
+  try {
+    const controlSocket = join(dir, 'agent.sock');
+    const agent = await startAgent(agentConfig({
+      dataDir: join(dir, 'agent'), grpc: server.grpcAddress, control: controlSocket, dnsPort: [String(dnsPort)], ciJobs: false,
+    }, env), quiet);
+    return {
+      target: { httpUrl: server.httpUrl, controlSocket, dnsPort },
+      async close() {
+        await agent.close();
+        await server.close();
+      },
+    };
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+}
+
+/** Follows the collector's stream and keeps every alert with the moment it arrived. */
+function followAlerts(target: DrillTarget): Promise<{ alerts: { atNs: bigint; alert: Record<string, unknown> }[]; close(): void }> {
+  const url = target.httpUrl.replace(/^http/, 'ws') + '/api/stream';
+  const protocols = target.operatorToken ? ['telltale.v1', `telltale-token.${target.operatorToken}`] : ['telltale.v1'];
+  const ws = new WebSocket(url, protocols);
+  const alerts: { atNs: bigint; alert: Record<string, unknown> }[] = [];
+  ws.on('message', (data) => {
+    const atNs = process.hrtime.bigint();
+    try {
+      const m = JSON.parse(String(data)) as { type?: string; alert?: Record<string, unknown> };
+      if (m.type === 'alert' && m.alert) alerts.push({ atNs, alert: m.alert });
+    } catch {
+      // Not ours to judge: the stream only ever sends JSON.
+    }
+  });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve({ alerts, close: () => ws.close() }));
+    ws.once('error', (err) => reject(new Error(`cannot follow ${url}: ${err.message}`)));
+  });
+}
+
+function variantEnv(v: DrillVariant, canary: string, domain: string, dns: DnsServer): Record<string, string> {
+  if (v.control) return { TELLTALE_DRILL_DNS: dns.address };
+  return {
+    TELLTALE_DRILL_CANARY: canary, TELLTALE_DRILL_DNS: dns.address, TELLTALE_DRILL_DOMAIN: domain, TELLTALE_DRILL_ENCODING: v.encoding,
+    TELLTALE_DRILL_CHUNK: v.chunk, TELLTALE_DRILL_PACE_MS: String(v.paceMs), TELLTALE_DRILL_QTYPE: v.qtype, TELLTALE_DRILL_CHANNEL: v.channel,
+    TELLTALE_DRILL_SPAWN: '1',
+  };
+}
+
+/** Builds the drill project under `telltale run`; resolves with run's exit code and verdict. */
+function buildUnderTelltale(o: DrillOptions, target: DrillTarget, scratch: string, extraEnv: Record<string, string>) {
+  const home = o.env.HOME ?? '/root';
+  const cargoBin = join(home, '.cargo', 'bin');
+  const path = [o.env.PATH ?? '/usr/bin:/bin', ...(existsSync(cargoBin) ? [cargoBin] : [])].join(':');
+  const report = join(scratch, 'run-report.json');
+  const args = [BIN, 'run', '--control', target.controlSocket, '--pipeline', 'telltale/drill', '--job', o.variant.control ? 'control' : 'drill',
+    '--report', report, '--', 'cargo', 'build', '--offline', '--locked', '--quiet'];
+  // Only what cargo needs and the drill's own variables: no secret of the caller's
+  // environment is handed to the "malicious" build.
+  const env = { PATH: path, HOME: home, CARGO_TARGET_DIR: join(scratch, 'target'), ...extraEnv };
+  return new Promise<{ exitCode: number; verdict: { complete: boolean; buildId: string | null } | null; output: string }>((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: DRILL_PROJECT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    child.on('exit', (code) => {
+      let verdict: { complete: boolean; buildId: string | null } | null = null;
+      try {
+        verdict = JSON.parse(readFileSync(report, 'utf8')) as { complete: boolean; buildId: string | null };
+      } catch {
+        verdict = null;
+      }
+      resolve({ exitCode: code ?? 1, verdict, output });
+    });
+  });
+}
+
+export async function runDrill(o: DrillOptions): Promise<DrillReport> {
+  const scratch = mkdtempSync(join(tmpdir(), 'telltale-drill-'));
+  const drillId = randomBytes(4).toString('hex');
+  // Shaped like the secret the textbook attack steals (an AWS secret access key: 40 characters
+  // of a base64 alphabet), so the drill leaks what a real leak would carry, no more, no less.
+  const canary = `TTDRILL${randomBytes(25).toString('base64url').slice(0, 33)}`;
+  // The drill domain is a registrable name of its own under the reserved .test suffix.
+  const domain = `drill-${drillId}.test`;
+  const dns = await startDnsServer({ host: '127.0.0.1', port: o.target?.dnsPort ?? 0 });
+  let own: OwnStack | null = null;
+  let stream: Awaited<ReturnType<typeof followAlerts>> | null = null;
+  try {
+    if (!o.target) {
+      o.log('telltale drill: starting a collector and an agent of its own on loopback');
+      own = await startOwnStack(join(scratch, 'stack'), dns.port, o.env);
+    }
+    const target = o.target ?? own!.target;
+    stream = await followAlerts(target);
+    const startedAt = new Date().toISOString();
+    o.log(`telltale drill: building drill/project (canary ${canary}, domain ${domain})`);
+    const build = await buildUnderTelltale(o, target, scratch, variantEnv(o.variant, canary, domain, dns));
+    if (build.exitCode !== 0 && build.exitCode !== 3) o.log(`telltale drill: the drill build exited ${build.exitCode}:\n${build.output.slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, o.settleMs));
+    const leaking = dns.queries.filter((q) => q.name.toLowerCase().endsWith(`.${domain}`));
+    const firstNs = leaking[0]?.receivedAtNs ?? null;
+    // Only the drill build's alerts: a shared collector streams every build's.
+    const buildId = build.verdict?.buildId ?? null;
+    const alerts: DrillAlert[] = stream.alerts.filter(({ alert }) => buildId !== null && alert['buildId'] === buildId).map(({ atNs, alert }) => ({
+      kind: String(alert['kind']), qname: (alert['qname'] as string | null) ?? null, domain: (alert['domain'] as string | null) ?? null,
+      chainExes: Array.isArray(alert['chain']) ? (alert['chain'] as { exe?: unknown }[]).map((p) => String(p.exe ?? '')) : [],
+      afterFirstQueryMs: firstNs === null ? null : Number(atNs - firstNs) / 1e6,
+    }));
+    const names = leaking.map((q) => q.name);
+    return judgeDrill({
+      drillId, variant: o.variant, domain, canary, startedAt, queryNames: names,
+      rebuiltCanary: o.variant.control ? null : rebuildCanary(names, domain, o.variant.encoding).canary,
+      alerts, buildExitCode: build.exitCode, verdictComplete: build.verdict?.complete ?? false, maxTtdMs: o.maxTtdMs,
+    });
+  } finally {
+    stream?.close();
+    await own?.close();
+    await dns.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
