@@ -343,10 +343,33 @@ export interface ApiError {
  *   POST /api/incidents/:id/notes         { actor?, text }                        → { action }
  *   POST /api/incidents/:id/status        { actor?, status }                      → { incident }
  */
+/** One fire drill's outcome, as `telltale drill` reports it (GET /api/drills, POST /api/drills). */
+export interface DrillRecord {
+  id: string;
+  at: string;
+  variant: { encoding: string; chunk: string; paceMs: number; qtype: string; channel: string; control: boolean };
+  passed: boolean;
+  detected: boolean;
+  /** From the first leaking query reaching the drill DNS server to the first alert naming it on the stream. */
+  timeToDetectMs: number | null;
+  maxTtdMs: number;
+  detectors: string[];
+  chainNamesCrate: boolean;
+  layers: { limit: string; canaryReachedServer: boolean; canaryReconstructed: boolean; exposed: boolean };
+  queries: number;
+  buildExitCode: number;
+}
+
+export interface DrillPage {
+  drills: DrillRecord[];
+  next: string | null;
+}
+
 export type StreamMessage =
   | { type: 'hello'; version: 1 }
   | { type: 'build'; build: BuildSummary }
   | { type: 'alert'; alert: Alert }
   | { type: 'alert_updated'; alert: Alert }
   | { type: 'incident_updated'; incident: IncidentSummary }
-  | { type: 'stats'; tick: StatsTick };
+  | { type: 'stats'; tick: StatsTick }
+  | { type: 'drill'; drill: DrillRecord };

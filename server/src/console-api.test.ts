@@ -248,4 +248,24 @@ describe('console API', () => {
     expect(await opens(['telltale.v1'])).toBe(false);
     expect(await opens(['telltale.v1', `telltale-token.${TOKEN}`])).toBe(true);
   });
+
+  it('keeps drill reports posted with the operator token, refuses malformed ones, and lists them newest first', async () => {
+    const { s } = await start();
+    const report = {
+      drillId: 'ab12cd34', startedAt: '2026-11-23T04:00:00.000Z', passed: true, detected: true, timeToDetectMs: 21.5, maxTtdMs: 5000,
+      variant: { encoding: 'base32', chunk: 'one', paceMs: 0, qtype: 'A', channel: 'build-script', control: false },
+      detectors: ['encoded_dns_label'], chainNamesCrate: true, buildExitCode: 0, queryNames: ['0-1.abc.drill-ab12cd34.test'],
+      layers: { limit: 'not_configured', canaryReachedServer: true, canaryReconstructed: true, exposed: true }, canary: 'TTDRILLsecret',
+    };
+    expect((await post(s, '/api/drills', report, null)).status).toBe(401);
+    expect((await post(s, '/api/drills', { ...report, passed: 'yes' })).status).toBe(400);
+    expect((await post(s, '/api/drills', { ...report, variant: null })).status).toBe(400);
+    expect((await post(s, '/api/drills', report)).status).toBe(201);
+    expect((await post(s, '/api/drills', { ...report, drillId: 'ef56', startedAt: '2026-11-23T04:05:00.000Z', timeToDetectMs: null, detected: false, passed: false })).status).toBe(201);
+    const { drills } = await get<{ drills: { id: string; timeToDetectMs: number | null; queries: number }[] }>(s, '/api/drills');
+    expect(drills.map((d) => [d.id, d.timeToDetectMs])).toEqual([['ef56', null], ['ab12cd34', 21.5]]);
+    expect(drills[1]!.queries).toBe(1);
+    // Only the record is kept: not the canary, not the query names.
+    expect(JSON.stringify(drills)).not.toContain('TTDRILLsecret');
+  });
 });

@@ -30,8 +30,10 @@ export interface DrillTarget {
 
 export interface DrillOptions {
   variant: DrillVariant;
-  /** Where to drill; absent: a collector and agent of its own on this machine. */
+  /** Where to drill; absent: a collector and agent of its own on this machine, kept in `dataDir`. */
   target?: DrillTarget;
+  /** The own collector's data directory (its database keeps the drill history). */
+  dataDir: string;
   maxTtdMs: number;
   /** How long to keep listening for alerts after the build ended. */
   settleMs: number;
@@ -50,13 +52,14 @@ async function startOwnStack(dir: string, dnsPort: number, env: Record<string, s
   const { startAgent, agentConfig } = await import('@telltale/agent-bridge');
   const quiet = createLogger('drill', () => undefined);
   const server = await startServer(serverConfig({ dataDir: join(dir, 'collector'), http: '127.0.0.1:0', grpc: '127.0.0.1:0' }, {}), quiet);
+  const operatorToken = server.operatorToken.token;
   try {
     const controlSocket = join(dir, 'agent.sock');
     const agent = await startAgent(agentConfig({
       dataDir: join(dir, 'agent'), grpc: server.grpcAddress, control: controlSocket, dnsPort: [String(dnsPort)], ciJobs: false,
     }, env), quiet);
     return {
-      target: { httpUrl: server.httpUrl, controlSocket, dnsPort },
+      target: { httpUrl: server.httpUrl, controlSocket, dnsPort, operatorToken },
       async close() {
         await agent.close();
         await server.close();
@@ -126,6 +129,23 @@ function buildUnderTelltale(o: DrillOptions, target: DrillTarget, scratch: strin
   });
 }
 
+/** Hands the report to the collector, which keeps the drill history the console shows. */
+async function storeReport(target: DrillTarget, report: DrillReport, log: (line: string) => void): Promise<void> {
+  if (!target.operatorToken) {
+    log('telltale drill: report not stored (set TELLTALE_OPERATOR_TOKEN to the collector\'s operator token)');
+    return;
+  }
+  try {
+    const res = await fetch(`${target.httpUrl}/api/drills`, {
+      method: 'POST', body: JSON.stringify(report),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${target.operatorToken}` },
+    });
+    if (res.status !== 201) log(`telltale drill: the collector did not store the report (${res.status}: ${await res.text()})`);
+  } catch (err) {
+    log(`telltale drill: could not store the report: ${(err as Error).message}`);
+  }
+}
+
 export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const scratch = mkdtempSync(join(tmpdir(), 'telltale-drill-'));
   const drillId = randomBytes(4).toString('hex');
@@ -140,7 +160,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   try {
     if (!o.target) {
       o.log('telltale drill: starting a collector and an agent of its own on loopback');
-      own = await startOwnStack(join(scratch, 'stack'), dns.port, o.env);
+      own = await startOwnStack(o.dataDir, dns.port, o.env);
     }
     const target = o.target ?? own!.target;
     stream = await followAlerts(target);
@@ -159,11 +179,13 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       afterFirstQueryMs: firstNs === null ? null : Number(atNs - firstNs) / 1e6,
     }));
     const names = leaking.map((q) => q.name);
-    return judgeDrill({
+    const report = judgeDrill({
       drillId, variant: o.variant, domain, canary, startedAt, queryNames: names,
       rebuiltCanary: o.variant.control ? null : rebuildCanary(names, domain, o.variant.encoding).canary,
       alerts, buildExitCode: build.exitCode, verdictComplete: build.verdict?.complete ?? false, maxTtdMs: o.maxTtdMs,
     });
+    await storeReport(target, report, o.log);
+    return report;
   } finally {
     stream?.close();
     await own?.close();

@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type {
-  Action, ActionKind, Alert, BuildStatus, IncidentStatus, IncidentSummary, PipelineSummary,
+  Action, ActionKind, Alert, BuildStatus, DrillRecord, IncidentStatus, IncidentSummary, PipelineSummary,
 } from '@telltale/proto';
 import { rowToAlert, rowToBuild, usToIso, type AlertRow, type BuildRow, type StoredBuild } from './store-rows.js';
 import { nextAlertStatus, type TriageAction } from '../core/console/alert-triage.js';
@@ -230,6 +230,19 @@ export class ConsoleStore {
       poisoned: poisoned.map((p) => ({ domain: p.domain, firstSeenAt: usToIso(p.first_seen_us), buildId: p.build_id })),
       tools: tools.map((t) => ({ tool: t.tool, firstSeenAt: usToIso(t.first_seen_us), buildId: t.build_id })),
     };
+  }
+
+  listDrills(q: { cursor?: string; limit: number }): { drills: DrillRecord[]; next: string | null } {
+    const before = parseRowidCursor(q.cursor);
+    const rows = this.db.prepare(`SELECT rowid AS _rowid, record FROM drills ${before !== undefined ? 'WHERE rowid < ?' : ''} ORDER BY rowid DESC LIMIT ?`)
+      .all(...(before !== undefined ? [before] : []), q.limit + 1) as { _rowid: number; record: string }[];
+    const more = rows.length > q.limit;
+    const page = rows.slice(0, q.limit);
+    return { drills: page.map((r) => JSON.parse(r.record) as DrillRecord), next: more ? String(page[page.length - 1]!._rowid) : null };
+  }
+
+  addDrill(drill: DrillRecord): void {
+    this.db.prepare('INSERT OR REPLACE INTO drills (id, at_us, record) VALUES (?, ?, ?)').run(drill.id, Date.parse(drill.at) * 1000, JSON.stringify(drill));
   }
 
   // ---- writes -----------------------------------------------------------------------

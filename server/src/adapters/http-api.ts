@@ -15,6 +15,7 @@ import { buildRoutes } from './routes/build-routes.js';
 import { alertRoutes } from './routes/alert-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { pipelineRoutes } from './routes/pipeline-routes.js';
+import { drillRoutes } from './routes/drill-routes.js';
 
 export { toTree } from './process-tree-json.js';
 
@@ -63,7 +64,7 @@ export function createHttpApi(deps: HttpApiDeps): http.Server {
   const readsNeedToken = !deps.loopbackOnly;
   const routes: Route[] = [
     { method: 'GET', pattern: /^\/api\/health$/, handle: () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000) }) },
-    ...buildRoutes(deps), ...alertRoutes(deps), ...incidentRoutes(deps), ...pipelineRoutes(deps, readsNeedToken),
+    ...buildRoutes(deps), ...alertRoutes(deps), ...incidentRoutes(deps), ...pipelineRoutes(deps, readsNeedToken), ...drillRoutes(deps),
   ];
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {

@@ -168,5 +168,11 @@ export const migrations: readonly string[] = [
    ALTER TABLE builds ADD COLUMN agent_id TEXT;
    ALTER TABLE builds ADD COLUMN k8s_namespace TEXT;
    ALTER TABLE builds ADD COLUMN k8s_pod TEXT;
-   ALTER TABLE builds ADD COLUMN k8s_container TEXT;`,
+   ALTER TABLE builds ADD COLUMN k8s_container TEXT;
+   CREATE TABLE drills (
+     id TEXT PRIMARY KEY,
+     at_us INTEGER NOT NULL,
+     record TEXT NOT NULL
+   );
+   CREATE INDEX drills_at ON drills (at_us);`,
 ];

@@ -2,9 +2,14 @@
 // collector and agent of the drill's own; each must be detected with its time to detect
 // recorded and the canary rebuilt from the captured queries, and the control build must
 // raise nothing. Real bpftrace, real offline cargo, the drill DNS server on loopback.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { TELLTALE_BIN } from '../support/telltale-procs.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getJson, startCollector, TELLTALE_BIN } from '../support/telltale-procs.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'telltale-drill-e2e-'));
 
 interface Report {
   passed: boolean; detected: boolean; timeToDetectMs: number | null; detectors: string[]; chainNamesCrate: boolean;
@@ -14,7 +19,7 @@ interface Report {
 
 function drill(args: string[]): Promise<{ code: number | null; report: Report; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [TELLTALE_BIN, 'drill', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const p = spawn(process.execPath, [TELLTALE_BIN, 'drill', '--json', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
     let out = '';
     let err = '';
     p.stdout.on('data', (c: Buffer) => { out += c.toString(); });
@@ -30,6 +35,8 @@ function drill(args: string[]): Promise<{ code: number | null; report: Report; s
 }
 
 describe('telltale drill', () => {
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
   it.each([
     ['base32, one query, a burst', ['--encoding', 'base32']],
     ['base64url chunked across labels', ['--encoding', 'base64url', '--chunk', 'labels:12']],
@@ -52,5 +59,17 @@ describe('telltale drill', () => {
     expect(report.alerts).toEqual([]);
     expect(report.passed).toBe(true);
     expect(code).toBe(0);
+  });
+
+  it('kept every drill in its collector\'s history, which the console lists', async () => {
+    const collector = await startCollector(join(dataDir, 'collector'));
+    try {
+      const { drills } = await getJson<{ drills: { variant: { encoding: string; control: boolean }; passed: boolean; timeToDetectMs: number | null }[] }>(`${collector.httpUrl}/api/drills`);
+      expect(drills).toHaveLength(5);
+      expect(drills.every((d) => d.passed)).toBe(true);
+      expect(drills.filter((d) => !d.variant.control).every((d) => typeof d.timeToDetectMs === 'number')).toBe(true);
+    } finally {
+      await collector.stop();
+    }
   });
 });
