@@ -34,8 +34,8 @@ export async function startCollectorProcess(dataDir, extra = []) {
   return { ...d, httpUrl: d.match[1], grpcAddress: d.match[2] };
 }
 
-export async function startAgentProcess(dataDir, grpcAddress) {
-  return start(['agent', '--data-dir', dataDir, '--grpc', grpcAddress], /telltale agent ready/);
+export async function startAgentProcess(dataDir, grpcAddress, extra = []) {
+  return start(['agent', '--data-dir', dataDir, '--grpc', grpcAddress, ...extra], /telltale agent ready/);
 }
 
 export { BIN };

@@ -13,6 +13,7 @@ import { alertLatency } from './alert-latency.mjs';
 import { buildOverhead } from './build-overhead.mjs';
 import { ingestStages } from './ingest-stages.mjs';
 import { consoleRender } from './console-render.mjs';
+import { drillTtd } from './drill-ttd.mjs';
 
 const only = process.argv[2];
 const line = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
@@ -74,6 +75,7 @@ try {
   if (!only || only === 'latency') await alertLatency(dir, line);
   if (!only || only === 'overhead') await buildOverhead(dir, line);
   if (!only || only === 'console') await consoleRender(dir, line);
+  if (!only || only === 'drill') await drillTtd(dir, line);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

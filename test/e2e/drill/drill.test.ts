@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getJson, startCollector, TELLTALE_BIN } from '../support/telltale-procs.js';
+import { getJson, startAgent, startCollector, TELLTALE_BIN } from '../support/telltale-procs.js';
+import { createServer } from 'node:net';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'telltale-drill-e2e-'));
 
@@ -69,6 +70,32 @@ describe('telltale drill', () => {
       expect(drills.every((d) => d.passed)).toBe(true);
       expect(drills.filter((d) => !d.variant.control).every((d) => typeof d.timeToDetectMs === 'number')).toBe(true);
     } finally {
+      await collector.stop();
+    }
+  });
+
+  it('drills against a running collector, observed by the agent already on the host, and stores the report there', async () => {
+    const dnsPort = await new Promise<number>((resolve) => {
+      const srv = createServer();
+      srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as { port: number }; srv.close(() => resolve(port)); });
+    });
+    const collector = await startCollector(join(dataDir, 'remote-collector'));
+    const agent = await startAgent(join(dataDir, 'remote-agent'), collector.grpcAddress, [dnsPort]);
+    try {
+      const token = (await import('node:fs')).readFileSync(join(dataDir, 'remote-collector', 'operator-token'), 'utf8').trim();
+      const p = spawn(process.execPath, [TELLTALE_BIN, 'drill', '--json', '--against', collector.httpUrl,
+        '--control-socket', join(dataDir, 'remote-agent', 'agent.sock'), '--dns-port', String(dnsPort)],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TELLTALE_OPERATOR_TOKEN: token } });
+      let out = '';
+      p.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+      const code = await new Promise((resolve) => p.on('exit', resolve));
+      const report = JSON.parse(out) as Report;
+      expect(report.detected).toBe(true);
+      expect(code).toBe(0);
+      const { drills } = await getJson<{ drills: { passed: boolean }[] }>(`${collector.httpUrl}/api/drills`);
+      expect(drills).toEqual([expect.objectContaining({ passed: true })]);
+    } finally {
+      await agent.stop();
       await collector.stop();
     }
   });
