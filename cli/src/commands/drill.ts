@@ -17,6 +17,7 @@ export const drillFlags: readonly FlagSpec[] = [
   { name: 'control-socket', value: 'PATH', help: 'with --against: the local agent\'s control socket (default ./.telltale/agent.sock)' },
   { name: 'dns-port', value: 'N', help: 'with --against: a DNS port the local agent watches, for the drill DNS server on 127.0.0.1' },
   { name: 'data-dir', value: 'DIR', help: 'without --against: where the drill\'s own collector keeps its database and drill history (default ./.telltale/drill; view it with telltale server --data-dir DIR/collector)' },
+  { name: 'console', help: 'also time the console: headless Chromium on the alert list until the leak shows (needs playwright-core and /usr/bin/chromium)' },
   { name: 'report', value: 'FILE', help: 'also write the drill report as JSON to FILE' },
   { name: 'json', help: 'print the report as JSON instead of the summary' },
 ];
@@ -55,6 +56,7 @@ export async function drillCommand(flags: ParsedFlags, io: CliIo): Promise<numbe
       httpUrl: against, controlSocket: one(flags, 'control-socket') ?? '.telltale/agent.sock', dnsPort, operatorToken: io.env.TELLTALE_OPERATOR_TOKEN,
     },
     dataDir: one(flags, 'data-dir') ?? '.telltale/drill',
+    console: flags.booleans.has('console'),
     maxTtdMs: intFlag(flags, 'max-ttd', 5000, 600_000),
     // A paced leak keeps sending after the build script returns nothing; give late alerts time.
     settleMs: 1500,

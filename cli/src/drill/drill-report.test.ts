@@ -5,6 +5,7 @@ const base: DrillObservation = {
   drillId: 'ab12', domain: 'drill-ab12.test', canary: 'TTDRILLx', startedAt: '2026-11-23T04:00:00.000Z',
   variant: { encoding: 'base32', chunk: 'one', paceMs: 0, qtype: 'A', channel: 'build-script', control: false },
   queryNames: ['0-1.krkeiusjjrgc2m3g.drill-ab12.test'], rebuiltCanary: 'TTDRILLx', buildExitCode: 0, verdictComplete: true, maxTtdMs: 1000,
+  consoleAfterFirstQueryMs: null,
   alerts: [
     { kind: 'unexpected_tool', qname: null, domain: null, chainExes: ['/x/url-parsr-1/build-script-build', '/bin/sh'], afterFirstQueryMs: -5 },
     { kind: 'encoded_dns_label', qname: '0-1.krkeiusjjrgc2m3g.drill-ab12.test', domain: 'drill-ab12.test', chainExes: ['cargo', '/t/build/url-parsr-9/build-script-build'], afterFirstQueryMs: 12.5 },

@@ -35,6 +35,8 @@ export interface DrillObservation {
   buildExitCode: number;
   verdictComplete: boolean;
   maxTtdMs: number;
+  /** From the first leaking query to the console's alert list showing it (with --console), else null. */
+  consoleAfterFirstQueryMs: number | null;
 }
 
 export interface DrillReport extends DrillObservation {
@@ -96,6 +98,7 @@ export function formatDrill(r: DrillReport): string {
       `  canary rebuilt from the queries: ${r.layers.canaryReconstructed ? 'yes' : 'no'}`,
       `  detected (Expose): ${r.detected ? `yes, by ${r.detectors.join(', ')}` : 'NO'}`,
       `  time to detect (first leaking query → alert on the stream): ${ms(r.timeToDetectMs)} (bound ${ms(r.maxTtdMs)})`,
+      ...(r.consoleAfterFirstQueryMs !== null ? [`  … and to the console showing it: ${ms(r.consoleAfterFirstQueryMs)}`] : []),
       `  alert names the crate's build script: ${r.chainNamesCrate ? 'yes' : 'no'}`,
       '  blocked (Limit): not configured (telltale reports; it does not block egress yet)',
     );

@@ -34,6 +34,8 @@ export interface DrillOptions {
   target?: DrillTarget;
   /** The own collector's data directory (its database keeps the drill history). */
   dataDir: string;
+  /** Also time the console: a headless Chromium on the alerts page until the leak's alert shows. */
+  console: boolean;
   maxTtdMs: number;
   /** How long to keep listening for alerts after the build ended. */
   settleMs: number;
@@ -129,6 +131,39 @@ function buildUnderTelltale(o: DrillOptions, target: DrillTarget, scratch: strin
   });
 }
 
+/**
+ * Headless Chromium (Debian's, through playwright-core when installed) on the console's alert
+ * list, noting when a row naming the drill domain appears. Resolves the moment, or null.
+ */
+async function watchConsole(target: DrillTarget, domain: string, log: (line: string) => void) {
+  let chromium: typeof import('playwright-core').chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch {
+    log('telltale drill: --console needs playwright-core (npm install) and chromium; console time not measured');
+    return null;
+  }
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium', headless: true,
+    // No name resolution at all: the console is on loopback, and nothing else may be asked for.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
+  });
+  const page = await browser.newPage();
+  const token = target.operatorToken ? `#token=${target.operatorToken}` : '';
+  await page.goto(`${target.httpUrl}/alerts${token}`);
+  let shown: bigint | null = null;
+  const seen = page.locator('[data-testid="alert-row"]', { hasText: domain }).first().waitFor({ timeout: 120_000 })
+    .then(() => { shown = process.hrtime.bigint(); }, () => undefined);
+  return {
+    async shownAt(graceMs: number): Promise<bigint | null> {
+      await Promise.race([seen, new Promise((r) => setTimeout(r, graceMs))]);
+      return shown;
+    },
+    close: () => browser.close(),
+  };
+}
+
 /** Hands the report to the collector, which keeps the drill history the console shows. */
 async function storeReport(target: DrillTarget, report: DrillReport, log: (line: string) => void): Promise<void> {
   if (!target.operatorToken) {
@@ -164,11 +199,14 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     }
     const target = o.target ?? own!.target;
     stream = await followAlerts(target);
+    const watcher = o.console ? await watchConsole(target, domain, o.log) : null;
     const startedAt = new Date().toISOString();
     o.log(`telltale drill: building drill/project (canary ${canary}, domain ${domain})`);
     const build = await buildUnderTelltale(o, target, scratch, variantEnv(o.variant, canary, domain, dns));
     if (build.exitCode !== 0 && build.exitCode !== 3) o.log(`telltale drill: the drill build exited ${build.exitCode}:\n${build.output.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, o.settleMs));
+    const consoleAtNs = watcher ? await watcher.shownAt(5000) : null;
+    await watcher?.close();
     const leaking = dns.queries.filter((q) => q.name.toLowerCase().endsWith(`.${domain}`));
     const firstNs = leaking[0]?.receivedAtNs ?? null;
     // Only the drill build's alerts: a shared collector streams every build's.
@@ -181,6 +219,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     const names = leaking.map((q) => q.name);
     const report = judgeDrill({
       drillId, variant: o.variant, domain, canary, startedAt, queryNames: names,
+      consoleAfterFirstQueryMs: consoleAtNs !== null && firstNs !== null ? Number(consoleAtNs - firstNs) / 1e6 : null,
       rebuiltCanary: o.variant.control ? null : rebuildCanary(names, domain, o.variant.encoding).canary,
       alerts, buildExitCode: build.exitCode, verdictComplete: build.verdict?.complete ?? false, maxTtdMs: o.maxTtdMs,
     });

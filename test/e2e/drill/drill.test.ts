@@ -14,7 +14,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'telltale-drill-e2e-'));
 
 interface Report {
   passed: boolean; detected: boolean; timeToDetectMs: number | null; detectors: string[]; chainNamesCrate: boolean;
-  canary: string; queryNames: string[]; alerts: { kind: string }[];
+  canary: string; queryNames: string[]; alerts: { kind: string }[]; consoleAfterFirstQueryMs: number | null;
   layers: { canaryReachedServer: boolean; canaryReconstructed: boolean; exposed: boolean };
 }
 
@@ -39,7 +39,7 @@ describe('telltale drill', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it.each([
-    ['base32, one query, a burst', ['--encoding', 'base32']],
+    ['base32, one query, a burst, timed to the console too', ['--encoding', 'base32', '--console']],
     ['base64url chunked across labels', ['--encoding', 'base64url', '--chunk', 'labels:12']],
     ['hex, low and slow', ['--encoding', 'hex', '--chunk', 'queries:10', '--pace', '300']],
     ['through a spawned tool', ['--channel', 'tool']],
@@ -52,6 +52,7 @@ describe('telltale drill', () => {
     expect(report.timeToDetectMs).toEqual(expect.any(Number));
     expect(report.chainNamesCrate).toBe(true);
     expect(report.passed).toBe(true);
+    if (args.includes('--console')) expect(report.consoleAfterFirstQueryMs).toEqual(expect.any(Number));
     expect(code).toBe(0);
   });
 
