@@ -13,17 +13,19 @@ import { IncidentsView } from './views/incidents-view';
 import { IncidentView } from './views/incident-view';
 import { PipelinesView } from './views/pipelines-view';
 import { PipelineView } from './views/pipeline-view';
+import { DrillsView } from './views/drills-view';
 
 const NAV = [
   { section: 'builds', label: 'Builds', to: paths.builds() },
   { section: 'alerts', label: 'Alerts', to: paths.alerts() },
   { section: 'incidents', label: 'Incidents', to: paths.incidents() },
   { section: 'pipelines', label: 'Pipelines', to: paths.pipelines() },
+  { section: 'drills', label: 'Drills', to: paths.drills() },
 ] as const;
 
 const TITLES: Record<Route['view'], string> = {
   builds: 'Builds', build: 'Build', alerts: 'Alerts', alert: 'Alert', incidents: 'Incidents', incident: 'Incident',
-  pipelines: 'Pipelines', pipeline: 'Pipeline', notFound: 'Not found',
+  pipelines: 'Pipelines', pipeline: 'Pipeline', drills: 'Drills', notFound: 'Not found',
 };
 
 export function App() {
@@ -68,6 +70,7 @@ function RouteView({ route }: { route: Route }) {
     case 'incident': return <IncidentView key={route.id} id={route.id} />;
     case 'pipelines': return <PipelinesView />;
     case 'pipeline': return <PipelineView key={route.id} name={route.id} />;
+    case 'drills': return <DrillsView />;
     default:
       return (
         <div className="state state-error" data-testid="state-error">

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { matchRoute, paths, encodeSegment, decodeSegment } from './routes';
+import { matchRoute, paths, encodeSegment, decodeSegment, sectionOf } from './routes';
 
 describe('matchRoute', () => {
   it('maps list paths', () => {
@@ -19,6 +19,16 @@ describe('matchRoute', () => {
     expect(matchRoute('/builds/a/b')).toEqual({ view: 'notFound' });
     expect(matchRoute('/builds/%E0%A4%A')).toEqual({ view: 'notFound' });
     expect(matchRoute('/constructor')).toEqual({ view: 'notFound' });
+  });
+});
+
+describe('drills', () => {
+  it('is one list with no item pages, under its own nav section', () => {
+    expect(paths.drills()).toBe('/drills');
+    expect(matchRoute(paths.drills())).toEqual({ view: 'drills' });
+    expect(matchRoute('/drills/')).toEqual({ view: 'drills' });
+    expect(matchRoute('/drills/d-1')).toEqual({ view: 'notFound' });
+    expect(sectionOf({ view: 'drills' })).toBe('drills');
   });
 });
 

@@ -9,6 +9,7 @@ export type Route =
   | { view: 'incident'; id: string }
   | { view: 'pipelines' }
   | { view: 'pipeline'; id: string }
+  | { view: 'drills' }
   | { view: 'notFound' };
 
 /**
@@ -39,6 +40,7 @@ export const paths = {
   incident: (id: string) => `/incidents/${encodeSegment(id)}`,
   pipelines: () => '/pipelines',
   pipeline: (name: string) => `/pipelines/${encodeSegment(name)}`,
+  drills: () => '/drills',
 };
 
 const LIST = { builds: 'builds', alerts: 'alerts', incidents: 'incidents', pipelines: 'pipelines' } as const;
@@ -48,6 +50,8 @@ export function matchRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { view: 'builds' };
   const parts = pathname.replace(/^\/+/, '').replace(/\/$/, '').split('/');
   const head = parts[0] ?? '';
+  // Drills have no page of their own: one list, no item.
+  if (head === 'drills') return parts.length === 1 ? { view: 'drills' } : { view: 'notFound' };
   if (!Object.hasOwn(LIST, head)) return { view: 'notFound' };
   const section = head as keyof typeof LIST;
   if (parts.length === 1) return { view: LIST[section] };
@@ -59,12 +63,13 @@ export function matchRoute(pathname: string): Route {
 }
 
 /** The nav section a route belongs to, for highlighting the header link. */
-export function sectionOf(route: Route): 'builds' | 'alerts' | 'incidents' | 'pipelines' | null {
+export function sectionOf(route: Route): 'builds' | 'alerts' | 'incidents' | 'pipelines' | 'drills' | null {
   switch (route.view) {
     case 'builds': case 'build': return 'builds';
     case 'alerts': case 'alert': return 'alerts';
     case 'incidents': case 'incident': return 'incidents';
     case 'pipelines': case 'pipeline': return 'pipelines';
+    case 'drills': return 'drills';
     default: return null;
   }
 }

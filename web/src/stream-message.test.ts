@@ -11,6 +11,11 @@ const alert = {
   qname: 'x.example', domain: 'example', address: null, pid: 3, chain: [], evidence: {}, eventAt: 'x', eventAtUs: 1,
   createdAt: 'x', createdAtUs: 1, incidentId: null,
 };
+const drill = {
+  id: 'd1', at: '2025-01-01T00:00:00.000Z', variant: { encoding: 'base32', chunk: 'labels:3', paceMs: 0, qtype: 'A', channel: 'build-script', control: false },
+  passed: true, detected: true, timeToDetectMs: 412, maxTtdMs: 5000, detectors: ['encoded_dns_label'], chainNamesCrate: true,
+  layers: { limit: 'not_configured', canaryReachedServer: true, canaryReconstructed: true, exposed: true }, queries: 7, buildExitCode: 0,
+};
 
 describe('parseStreamMessage', () => {
   it('accepts well-formed messages', () => {
@@ -18,13 +23,20 @@ describe('parseStreamMessage', () => {
     expect(parseStreamMessage(JSON.stringify({ type: 'build', build }))?.type).toBe('build');
     expect(parseStreamMessage(JSON.stringify({ type: 'alert', alert }))?.type).toBe('alert');
     expect(parseStreamMessage(JSON.stringify({ type: 'alert_updated', alert }))?.type).toBe('alert_updated');
+    expect(parseStreamMessage(JSON.stringify({ type: 'drill', drill }))).toEqual({ type: 'drill', drill });
+    expect(parseStreamMessage(JSON.stringify({ type: 'drill', drill: { ...drill, timeToDetectMs: null } }))?.type).toBe('drill');
     expect(parseStreamMessage(JSON.stringify({ type: 'stats', tick: { at: 'x', atMs: 1, events: 2, alerts: 0, openBuilds: 1 } }))?.type).toBe('stats');
   });
   it('ignores malformed frames and unknown types', () => {
     for (const frame of ['', 'not json', 'null', '[]', '42', '{"type":"nope"}', '{"type":"build"}',
       JSON.stringify({ type: 'build', build: { ...build, counts: null } }),
       JSON.stringify({ type: 'alert', alert: { ...alert, chain: 'x' } }),
-      JSON.stringify({ type: 'stats', tick: { at: 'x' } })]) {
+      JSON.stringify({ type: 'stats', tick: { at: 'x' } }),
+      JSON.stringify({ type: 'drill' }),
+      JSON.stringify({ type: 'drill', drill: { ...drill, variant: { ...drill.variant, paceMs: '0' } } }),
+      JSON.stringify({ type: 'drill', drill: { ...drill, layers: null } }),
+      JSON.stringify({ type: 'drill', drill: { ...drill, detectors: [1] } }),
+      JSON.stringify({ type: 'drill', drill: { ...drill, timeToDetectMs: undefined } })]) {
       expect(parseStreamMessage(frame)).toBeNull();
     }
     expect(parseStreamMessage(new ArrayBuffer(2))).toBeNull();

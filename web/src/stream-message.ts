@@ -1,5 +1,5 @@
 // Checks WebSocket frames before the app sees them: anything malformed or unknown is dropped, never thrown.
-import type { StreamMessage, BuildSummary, Alert, IncidentSummary, StatsTick } from './api-types';
+import type { StreamMessage, BuildSummary, Alert, IncidentSummary, StatsTick, DrillRecord } from './api-types';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -41,6 +41,15 @@ export function isStatsTick(v: unknown): v is StatsTick {
   return isObj(v) && has(v, { at: 'string', atMs: 'number', events: 'number', alerts: 'number' });
 }
 
+export function isDrillRecord(v: unknown): v is DrillRecord {
+  return isObj(v) && has(v, {
+    id: 'string', at: 'string', variant: 'object', passed: 'boolean', detected: 'boolean', timeToDetectMs: 'number|null',
+    maxTtdMs: 'number', detectors: 'array', chainNamesCrate: 'boolean', layers: 'object', queries: 'number', buildExitCode: 'number',
+  }) && has(v.variant as Obj, { encoding: 'string', chunk: 'string', paceMs: 'number', qtype: 'string', channel: 'string', control: 'boolean' })
+    && has(v.layers as Obj, { limit: 'string', canaryReachedServer: 'boolean', canaryReconstructed: 'boolean', exposed: 'boolean' })
+    && (v.detectors as unknown[]).every((d) => typeof d === 'string');
+}
+
 export function parseStreamMessage(data: unknown): StreamMessage | null {
   if (typeof data !== 'string') return null;
   let m: unknown;
@@ -57,6 +66,7 @@ export function parseStreamMessage(data: unknown): StreamMessage | null {
     case 'alert_updated': return isAlert(m.alert) ? { type: 'alert_updated', alert: m.alert } : null;
     case 'incident_updated': return isIncidentSummary(m.incident) ? { type: 'incident_updated', incident: m.incident } : null;
     case 'stats': return isStatsTick(m.tick) ? { type: 'stats', tick: m.tick } : null;
+    case 'drill': return isDrillRecord(m.drill) ? { type: 'drill', drill: m.drill } : null;
     default: return null;
   }
 }
