@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getJson, startAgent, startCollector, TELLTALE_BIN } from '../support/telltale-procs.js';
 import { createServer } from 'node:net';
+import { openBrowser } from '../support/browser.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'telltale-drill-e2e-'));
 
@@ -70,6 +71,15 @@ describe('telltale drill', () => {
       expect(drills).toHaveLength(5);
       expect(drills.every((d) => d.passed)).toBe(true);
       expect(drills.filter((d) => !d.variant.control).every((d) => typeof d.timeToDetectMs === 'number')).toBe(true);
+      // The console's Drills view lists them.
+      const browser = await openBrowser();
+      try {
+        await browser.page.goto(`${collector.httpUrl}/drills`);
+        await expect.poll(() => browser.page.getByTestId('drill-row').count(), { timeout: 10_000 }).toBe(5);
+        await browser.screenshot('11-drills');
+      } finally {
+        await browser.close();
+      }
     } finally {
       await collector.stop();
     }
