@@ -11,7 +11,7 @@ export const drillFlags: readonly FlagSpec[] = [
   { name: 'pace', value: 'MS', help: 'pause between queries, for a low-and-slow leak (default 0: a burst)' },
   { name: 'qtype', value: 'TYPE', help: 'A (default) or TXT' },
   { name: 'channel', value: 'CH', help: 'build-script (default: build.rs sends itself) or tool (build.rs spawns bash to send)' },
-  { name: 'control', help: 'a benign control build instead: the same project, nothing leaked; passes when no alert is raised' },
+  { name: 'control', help: 'a benign control build instead: the same project without the typosquatted crate; passes when no alert is raised' },
   { name: 'max-ttd', value: 'MS', help: 'fail (exit 5) when the first alert comes later than this after the first leaking query (default 5000)' },
   { name: 'against', value: 'URL', help: 'drill against this collector (its HTTP URL), observed by the agent already on this host' },
   { name: 'control-socket', value: 'PATH', help: 'with --against: the local agent\'s control socket (default ./.telltale/agent.sock)' },

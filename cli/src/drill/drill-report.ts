@@ -10,7 +10,7 @@ export interface DrillVariant {
   paceMs: number;
   qtype: 'A' | 'TXT';
   channel: 'build-script' | 'tool';
-  /** A benign control build: the same project, nothing leaked. */
+  /** A benign control build: the same project without the typosquatted crate. */
   control: boolean;
 }
 
@@ -88,7 +88,7 @@ const ms = (n: number | null) => (n === null ? '—' : n < 1000 ? `${n.toFixed(1
 export function formatDrill(r: DrillReport): string {
   const v = r.variant;
   const lines = [
-    `telltale drill ${r.drillId}: ${v.control ? 'control build (nothing leaked)' : `${v.encoding}, chunk ${v.chunk}, ${v.paceMs ? `paced ${v.paceMs} ms` : 'burst'}, ${v.qtype}, via ${v.channel}`}`,
+    `telltale drill ${r.drillId}: ${v.control ? 'control build (the same project without the typosquatted crate)' : `${v.encoding}, chunk ${v.chunk}, ${v.paceMs ? `paced ${v.paceMs} ms` : 'burst'}, ${v.qtype}, via ${v.channel}`}`,
   ];
   if (v.control) {
     lines.push(`  alerts: ${r.alerts.length === 0 ? 'none (as expected)' : r.alerts.map((a) => a.kind).join(', ')}`);

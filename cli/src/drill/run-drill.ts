@@ -110,7 +110,9 @@ function buildUnderTelltale(o: DrillOptions, target: DrillTarget, scratch: strin
   const path = [o.env.PATH ?? '/usr/bin:/bin', ...(existsSync(cargoBin) ? [cargoBin] : [])].join(':');
   const report = join(scratch, 'run-report.json');
   const args = [BIN, 'run', '--control', target.controlSocket, '--pipeline', 'telltale/drill', '--job', o.variant.control ? 'control' : 'drill',
-    '--report', report, '--', 'cargo', 'build', '--offline', '--locked', '--quiet'];
+    '--report', report, '--', 'cargo', 'build', '--offline', '--locked', '--quiet',
+    // The control build: the same project without the typosquatted crate in its tree.
+    ...(o.variant.control ? ['--no-default-features'] : [])];
   // Only what cargo needs and the drill's own variables: no secret of the caller's
   // environment is handed to the "malicious" build.
   const env = { PATH: path, HOME: home, CARGO_TARGET_DIR: join(scratch, 'target'), ...extraEnv };
