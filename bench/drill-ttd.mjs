@@ -21,8 +21,9 @@ function drillOnce(args) {
     let err = '';
     p.stdout.on('data', (c) => { out += c; });
     p.stderr.on('data', (c) => { err += c; });
-    p.on('exit', () => {
+    p.on('exit', (code) => {
       try {
+        if (code !== 0 && code !== 5) throw new Error(`exit ${code}`);
         resolve({ report: JSON.parse(out), wallMs: performance.now() - t0 });
       } catch {
         reject(new Error(`drill failed: ${err}`));

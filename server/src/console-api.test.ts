@@ -260,8 +260,12 @@ describe('console API', () => {
     expect((await post(s, '/api/drills', report, null)).status).toBe(401);
     expect((await post(s, '/api/drills', { ...report, passed: 'yes' })).status).toBe(400);
     expect((await post(s, '/api/drills', { ...report, variant: null })).status).toBe(400);
+    expect((await post(s, '/api/drills', { ...report, buildExitCode: 1.5 })).status).toBe(400);
+    expect((await post(s, '/api/drills', { ...report, timeToDetectMs: 9000 })).status).toBe(400); // "passed" beyond its bound
     expect((await post(s, '/api/drills', report)).status).toBe(201);
-    expect((await post(s, '/api/drills', { ...report, drillId: 'ef56', startedAt: '2026-11-23T04:05:00.000Z', timeToDetectMs: null, detected: false, passed: false })).status).toBe(201);
+    expect((await post(s, '/api/drills', report)).status).toBe(409); // never rewritten
+    // Kept in the order they arrive, whatever time they claim.
+    expect((await post(s, '/api/drills', { ...report, drillId: 'ef56', startedAt: '2026-11-23T03:05:00.000Z', timeToDetectMs: null, detected: false, passed: false })).status).toBe(201);
     const { drills } = await get<{ drills: { id: string; timeToDetectMs: number | null; queries: number }[] }>(s, '/api/drills');
     expect(drills.map((d) => [d.id, d.timeToDetectMs])).toEqual([['ef56', null], ['ab12cd34', 21.5]]);
     expect(drills[1]!.queries).toBe(1);

@@ -2,6 +2,7 @@
 // measure time to detect. Exit 0 when it passed, 5 when it was not detected in time (or a
 // control build raised an alert), so a team can run it on a schedule.
 import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { one, UsageError, type FlagSpec, type ParsedFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
 
@@ -36,7 +37,7 @@ export async function drillCommand(flags: ParsedFlags, io: CliIo): Promise<numbe
   const encoding = one(flags, 'encoding') ?? 'base32';
   if (!(ENCODINGS as readonly string[]).includes(encoding)) throw new UsageError(`--encoding must be one of ${ENCODINGS.join(', ')}`);
   const chunk = one(flags, 'chunk') ?? 'one';
-  if (!/^(one|labels:[1-9]\d{0,1}|queries:[1-9]\d{0,2})$/.test(chunk)) throw new UsageError('--chunk must be one, labels:N (1-63) or queries:N');
+  if (!/^(one|labels:([1-9]|[1-5]\d|6[0-3])|queries:[1-9]\d{0,2})$/.test(chunk)) throw new UsageError('--chunk must be one, labels:N (1-63) or queries:N (1-999)');
   const qtype = (one(flags, 'qtype') ?? 'A').toUpperCase();
   if (qtype !== 'A' && qtype !== 'TXT') throw new UsageError('--qtype must be A or TXT');
   const channel = one(flags, 'channel') ?? 'build-script';
@@ -45,6 +46,9 @@ export async function drillCommand(flags: ParsedFlags, io: CliIo): Promise<numbe
   if (against !== undefined && !/^https?:\/\/[^\s/]+$/.test(against)) throw new UsageError('--against must be the collector\'s http(s)://host:port');
   const dnsPort = intFlag(flags, 'dns-port', 0, 65535);
   if (against !== undefined && dnsPort === 0) throw new UsageError('--against needs --dns-port: a DNS port the local agent watches (its --dns-port)');
+  if (against !== undefined && against.startsWith('http://') && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(against) && io.env.TELLTALE_OPERATOR_TOKEN) {
+    io.stderr('telltale drill: WARNING: the operator token goes to a non-loopback collector over plain http\n');
+  }
   const { runDrill } = await import('../drill/run-drill.js');
   const { formatDrill } = await import('../drill/drill-report.js');
   const report = await runDrill({
@@ -53,9 +57,11 @@ export async function drillCommand(flags: ParsedFlags, io: CliIo): Promise<numbe
       control: flags.booleans.has('control'),
     },
     target: against === undefined ? undefined : {
-      httpUrl: against, controlSocket: one(flags, 'control-socket') ?? '.telltale/agent.sock', dnsPort, operatorToken: io.env.TELLTALE_OPERATOR_TOKEN,
+      httpUrl: against, dnsPort, operatorToken: io.env.TELLTALE_OPERATOR_TOKEN,
+      // Absolute: the build runs in drill/project, not here. Found as `telltale run` finds it.
+      controlSocket: resolve(io.cwd, one(flags, 'control-socket') ?? io.env.TELLTALE_AGENT_SOCKET ?? join(io.env.TELLTALE_DATA_DIR ?? '.telltale', 'agent.sock')),
     },
-    dataDir: one(flags, 'data-dir') ?? '.telltale/drill',
+    dataDir: resolve(io.cwd, one(flags, 'data-dir') ?? '.telltale/drill'),
     console: flags.booleans.has('console'),
     maxTtdMs: intFlag(flags, 'max-ttd', 5000, 600_000),
     // A paced leak keeps sending after the build script returns nothing; give late alerts time.

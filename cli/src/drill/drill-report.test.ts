@@ -5,7 +5,7 @@ const base: DrillObservation = {
   drillId: 'ab12', domain: 'drill-ab12.test', canary: 'TTDRILLx', startedAt: '2026-11-23T04:00:00.000Z',
   variant: { encoding: 'base32', chunk: 'one', paceMs: 0, qtype: 'A', channel: 'build-script', control: false },
   queryNames: ['0-1.krkeiusjjrgc2m3g.drill-ab12.test'], rebuiltCanary: 'TTDRILLx', buildExitCode: 0, verdictComplete: true, maxTtdMs: 1000,
-  consoleAfterFirstQueryMs: null,
+  consoleAfterFirstQueryMs: null, buildId: 'b-1',
   alerts: [
     { kind: 'unexpected_tool', qname: null, domain: null, chainExes: ['/x/url-parsr-1/build-script-build', '/bin/sh'], afterFirstQueryMs: -5 },
     { kind: 'encoded_dns_label', qname: '0-1.krkeiusjjrgc2m3g.drill-ab12.test', domain: 'drill-ab12.test', chainExes: ['cargo', '/t/build/url-parsr-9/build-script-build'], afterFirstQueryMs: 12.5 },
@@ -28,6 +28,10 @@ describe('judgeDrill', () => {
     expect(judgeDrill({ ...base, rebuiltCanary: null }).layers.canaryReconstructed).toBe(false);
     const control = { ...base, variant: { ...base.variant, control: true }, queryNames: [], rebuiltCanary: null };
     expect(judgeDrill({ ...control, alerts: [] }).passed).toBe(true);
+    // A control nobody watched, or whose build failed or was judged incompletely, proves nothing.
+    expect(judgeDrill({ ...control, alerts: [], buildId: null }).passed).toBe(false);
+    expect(judgeDrill({ ...control, alerts: [], buildExitCode: 127 }).passed).toBe(false);
+    expect(judgeDrill({ ...control, alerts: [], verdictComplete: false }).passed).toBe(false);
     expect(judgeDrill(control).passed).toBe(false);
     expect(formatDrill(judgeDrill(control))).toMatch(/drill FAILED/);
   });

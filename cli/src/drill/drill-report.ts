@@ -35,6 +35,8 @@ export interface DrillObservation {
   buildExitCode: number;
   verdictComplete: boolean;
   maxTtdMs: number;
+  /** The build the agent tracked; null when no agent answered (the build ran unwatched). */
+  buildId: string | null;
   /** From the first leaking query to the console's alert list showing it (with --console), else null. */
   consoleAfterFirstQueryMs: number | null;
 }
@@ -54,7 +56,7 @@ export interface DrillReport extends DrillObservation {
     canaryReconstructed: boolean;
     exposed: boolean;
   };
-  /** The drill passed: detected within the bound (a control: no alert at all). */
+  /** The drill passed: detected within the bound (a control: watched, complete, no alert at all). */
   passed: boolean;
 }
 
@@ -78,7 +80,11 @@ export function judgeDrill(o: DrillObservation): DrillReport {
       canaryReconstructed: o.rebuiltCanary === o.canary,
       exposed: detected,
     },
-    passed: o.variant.control ? o.alerts.length === 0 : detected && withinBound,
+    // A control passes only as a watched, complete, successful build that raised nothing: an
+    // unwatched or failed build proves nothing.
+    passed: o.variant.control
+      ? o.buildId !== null && o.verdictComplete && o.buildExitCode === 0 && o.alerts.length === 0
+      : detected && withinBound,
   };
 }
 
@@ -103,6 +109,9 @@ export function formatDrill(r: DrillReport): string {
       '  blocked (Limit): not configured (telltale reports; it does not block egress yet)',
     );
   }
-  lines.push(`  build exit code ${r.buildExitCode}${r.verdictComplete ? '' : ' (verdict incomplete)'}`, `  drill ${r.passed ? 'PASSED' : 'FAILED'}`);
+  lines.push(
+    `  build ${r.buildId === null ? 'NOT WATCHED (no agent answered)' : r.buildId}, exit code ${r.buildExitCode}${r.verdictComplete ? '' : ' (verdict incomplete)'}`,
+    `  drill ${r.passed ? 'PASSED' : 'FAILED'}`,
+  );
   return lines.join('\n') + '\n';
 }

@@ -63,8 +63,11 @@ async function startOwnStack(dir: string, dnsPort: number, env: Record<string, s
     return {
       target: { httpUrl: server.httpUrl, controlSocket, dnsPort, operatorToken },
       async close() {
-        await agent.close();
-        await server.close();
+        try {
+          await agent.close();
+        } finally {
+          await server.close();
+        }
       },
     };
   } catch (err) {
@@ -106,7 +109,8 @@ function variantEnv(v: DrillVariant, canary: string, domain: string, dns: DnsSer
 /** Builds the drill project under `telltale run`; resolves with run's exit code and verdict. */
 function buildUnderTelltale(o: DrillOptions, target: DrillTarget, scratch: string, extraEnv: Record<string, string>) {
   const home = o.env.HOME ?? '/root';
-  const cargoBin = join(home, '.cargo', 'bin');
+  const cargoHome = o.env.CARGO_HOME ?? join(home, '.cargo');
+  const cargoBin = join(cargoHome, 'bin');
   const path = [o.env.PATH ?? '/usr/bin:/bin', ...(existsSync(cargoBin) ? [cargoBin] : [])].join(':');
   const report = join(scratch, 'run-report.json');
   const args = [BIN, 'run', '--control', target.controlSocket, '--pipeline', 'telltale/drill', '--job', o.variant.control ? 'control' : 'drill',
@@ -114,8 +118,12 @@ function buildUnderTelltale(o: DrillOptions, target: DrillTarget, scratch: strin
     // The control build: the same project without the typosquatted crate in its tree.
     ...(o.variant.control ? ['--no-default-features'] : [])];
   // Only what cargo needs and the drill's own variables: no secret of the caller's
-  // environment is handed to the "malicious" build.
-  const env = { PATH: path, HOME: home, CARGO_TARGET_DIR: join(scratch, 'target'), ...extraEnv };
+  // environment is handed to the "malicious" build, and its HOME is a scratch directory
+  // (the toolchain is found through CARGO_HOME / RUSTUP_HOME instead).
+  const env: Record<string, string> = {
+    PATH: path, HOME: join(scratch, 'home'), CARGO_HOME: cargoHome, RUSTUP_HOME: o.env.RUSTUP_HOME ?? join(home, '.rustup'),
+    ...(o.env.RUSTUP_TOOLCHAIN ? { RUSTUP_TOOLCHAIN: o.env.RUSTUP_TOOLCHAIN } : {}), CARGO_TARGET_DIR: join(scratch, 'target'), ...extraEnv,
+  };
   return new Promise<{ exitCode: number; verdict: { complete: boolean; buildId: string | null } | null; output: string }>((resolve) => {
     const child = spawn(process.execPath, args, { cwd: DRILL_PROJECT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -145,15 +153,30 @@ async function watchConsole(target: DrillTarget, domain: string, log: (line: str
     log('telltale drill: --console needs playwright-core (npm install) and chromium; console time not measured');
     return null;
   }
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium', headless: true,
-    // No name resolution at all: the console is on loopback, and nothing else may be asked for.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1'],
-  });
-  const page = await browser.newPage();
-  const token = target.operatorToken ? `#token=${target.operatorToken}` : '';
-  await page.goto(`${target.httpUrl}/alerts${token}`);
+  const collectorHost = new URL(target.httpUrl).hostname;
+  let browser: Awaited<ReturnType<typeof chromium.launch>>;
+  let page;
+  try {
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium', headless: true,
+      // Nothing but the collector is resolved: Chromium asks the machine's resolver for Google
+      // hosts otherwise, even with background networking off.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE ${collectorHost}`],
+    });
+  } catch (err) {
+    log(`telltale drill: --console: cannot start chromium (${(err as Error).message.split('\n')[0]}); console time not measured`);
+    return null;
+  }
+  try {
+    page = await browser.newPage();
+    const token = target.operatorToken ? `#token=${target.operatorToken}` : '';
+    await page.goto(`${target.httpUrl}/alerts${token}`);
+  } catch (err) {
+    log(`telltale drill: --console: cannot open the console (${(err as Error).message.split('\n')[0]}); console time not measured`);
+    await browser.close();
+    return null;
+  }
   let shown: bigint | null = null;
   const seen = page.locator('[data-testid="alert-row"]', { hasText: domain }).first().waitFor({ timeout: 120_000 })
     .then(() => { shown = process.hrtime.bigint(); }, () => undefined);
@@ -166,6 +189,15 @@ async function watchConsole(target: DrillTarget, domain: string, log: (line: str
   };
 }
 
+/** What the collector keeps of a report: no canary, no query names, no process chains. */
+function drillRecord(r: DrillReport) {
+  return {
+    drillId: r.drillId, startedAt: r.startedAt, variant: r.variant, passed: r.passed, detected: r.detected, timeToDetectMs: r.timeToDetectMs,
+    maxTtdMs: r.maxTtdMs, detectors: r.detectors, chainNamesCrate: r.chainNamesCrate, layers: r.layers, queries: r.queryNames.length,
+    buildExitCode: r.buildExitCode,
+  };
+}
+
 /** Hands the report to the collector, which keeps the drill history the console shows. */
 async function storeReport(target: DrillTarget, report: DrillReport, log: (line: string) => void): Promise<void> {
   if (!target.operatorToken) {
@@ -174,7 +206,7 @@ async function storeReport(target: DrillTarget, report: DrillReport, log: (line:
   }
   try {
     const res = await fetch(`${target.httpUrl}/api/drills`, {
-      method: 'POST', body: JSON.stringify(report),
+      method: 'POST', body: JSON.stringify(drillRecord(report)),
       headers: { 'content-type': 'application/json', authorization: `Bearer ${target.operatorToken}` },
     });
     if (res.status !== 201) log(`telltale drill: the collector did not store the report (${res.status}: ${await res.text()})`);
@@ -184,7 +216,6 @@ async function storeReport(target: DrillTarget, report: DrillReport, log: (line:
 }
 
 export async function runDrill(o: DrillOptions): Promise<DrillReport> {
-  const scratch = mkdtempSync(join(tmpdir(), 'telltale-drill-'));
   const drillId = randomBytes(4).toString('hex');
   // Shaped like the secret the textbook attack steals (an AWS secret access key: 40 characters
   // of a base64 alphabet), so the drill leaks what a real leak would carry, no more, no less.
@@ -192,8 +223,10 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   // The drill domain is a registrable name of its own under the reserved .test suffix.
   const domain = `drill-${drillId}.test`;
   const dns = await startDnsServer({ host: '127.0.0.1', port: o.target?.dnsPort ?? 0 });
+  const scratch = mkdtempSync(join(tmpdir(), 'telltale-drill-'));
   let own: OwnStack | null = null;
   let stream: Awaited<ReturnType<typeof followAlerts>> | null = null;
+  let watcher: Awaited<ReturnType<typeof watchConsole>> = null;
   try {
     if (!o.target) {
       o.log('telltale drill: starting a collector and an agent of its own on loopback');
@@ -201,18 +234,28 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     }
     const target = o.target ?? own!.target;
     stream = await followAlerts(target);
-    const watcher = o.console ? await watchConsole(target, domain, o.log) : null;
+    watcher = o.console ? await watchConsole(target, domain, o.log) : null;
     const startedAt = new Date().toISOString();
     o.log(`telltale drill: building drill/project (canary ${canary}, domain ${domain})`);
     const build = await buildUnderTelltale(o, target, scratch, variantEnv(o.variant, canary, domain, dns));
     if (build.exitCode !== 0 && build.exitCode !== 3) o.log(`telltale drill: the drill build exited ${build.exitCode}:\n${build.output.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, o.settleMs));
+    // Late alerts still count while they can be within the bound: wait for the first one
+    // naming the leak, or until the bound has passed since the first leaking query.
+    const buildId = build.verdict?.buildId ?? null;
+    const namesLeak = (a: Record<string, unknown>) => a['buildId'] === buildId && (a['domain'] === domain || String(a['qname'] ?? '').endsWith(`.${domain}`));
+    const firstQuery = () => dns.queries.find((q) => q.name.toLowerCase().endsWith(`.${domain}`))?.receivedAtNs ?? null;
+    const settleUntil = Date.now() + o.settleMs;
+    for (;;) {
+      const first = firstQuery();
+      const boundPassed = first !== null && Number(process.hrtime.bigint() - first) / 1e6 > o.maxTtdMs;
+      if (stream.alerts.some(({ alert }) => namesLeak(alert)) || boundPassed || (first === null && Date.now() > settleUntil)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, Math.min(o.settleMs, 500)));
     const consoleAtNs = watcher ? await watcher.shownAt(5000) : null;
-    await watcher?.close();
     const leaking = dns.queries.filter((q) => q.name.toLowerCase().endsWith(`.${domain}`));
     const firstNs = leaking[0]?.receivedAtNs ?? null;
     // Only the drill build's alerts: a shared collector streams every build's.
-    const buildId = build.verdict?.buildId ?? null;
     const alerts: DrillAlert[] = stream.alerts.filter(({ alert }) => buildId !== null && alert['buildId'] === buildId).map(({ atNs, alert }) => ({
       kind: String(alert['kind']), qname: (alert['qname'] as string | null) ?? null, domain: (alert['domain'] as string | null) ?? null,
       chainExes: Array.isArray(alert['chain']) ? (alert['chain'] as { exe?: unknown }[]).map((p) => String(p.exe ?? '')) : [],
@@ -224,12 +267,15 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       consoleAfterFirstQueryMs: consoleAtNs !== null && firstNs !== null ? Number(consoleAtNs - firstNs) / 1e6 : null,
       rebuiltCanary: o.variant.control ? null : rebuildCanary(names, domain, o.variant.encoding).canary,
       alerts, buildExitCode: build.exitCode, verdictComplete: build.verdict?.complete ?? false, maxTtdMs: o.maxTtdMs,
+      buildId,
     });
     await storeReport(target, report, o.log);
     return report;
   } finally {
+    // Everything is closed whatever failed: a drill on a schedule must not leave processes behind.
     stream?.close();
-    await own?.close();
+    await watcher?.close().catch(() => undefined);
+    await own?.close().catch((err: Error) => o.log(`telltale drill: stopping its collector and agent: ${err.message}`));
     await dns.close();
     rmSync(scratch, { recursive: true, force: true });
   }

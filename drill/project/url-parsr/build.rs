@@ -124,7 +124,12 @@ fn read_plan() -> Plan {
     let target = match var("TELLTALE_DRILL_DNS") {
         None => None,
         Some(v) => match v.parse::<SocketAddr>() {
-            Ok(a) => Some(a),
+            // Loopback only: the canary never leaves this host, whoever sets the variable.
+            Ok(a) if a.ip().is_loopback() => Some(a),
+            Ok(a) => {
+                eprintln!("url-parsr: TELLTALE_DRILL_DNS={a} is not a loopback address; nothing will be sent");
+                None
+            }
             Err(_) => {
                 eprintln!(
                     "url-parsr: TELLTALE_DRILL_DNS={v:?} is not ip:port; nothing will be sent"

@@ -241,8 +241,9 @@ export class ConsoleStore {
     return { drills: page.map((r) => JSON.parse(r.record) as DrillRecord), next: more ? String(page[page.length - 1]!._rowid) : null };
   }
 
-  addDrill(drill: DrillRecord): void {
-    this.db.prepare('INSERT OR REPLACE INTO drills (id, at_us, record) VALUES (?, ?, ?)').run(drill.id, Date.parse(drill.at) * 1000, JSON.stringify(drill));
+  /** Keeps a drill; false when one with its id is kept already (a report is never rewritten). */
+  addDrill(drill: DrillRecord): boolean {
+    return this.db.prepare('INSERT OR IGNORE INTO drills (id, at_us, record) VALUES (?, ?, ?)').run(drill.id, Date.parse(drill.at) * 1000, JSON.stringify(drill)).changes === 1;
   }
 
   // ---- writes -----------------------------------------------------------------------

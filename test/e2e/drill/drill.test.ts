@@ -15,13 +15,15 @@ const dataDir = mkdtempSync(join(tmpdir(), 'telltale-drill-e2e-'));
 
 interface Report {
   passed: boolean; detected: boolean; timeToDetectMs: number | null; detectors: string[]; chainNamesCrate: boolean;
-  canary: string; queryNames: string[]; alerts: { kind: string }[]; consoleAfterFirstQueryMs: number | null;
+  canary: string; queryNames: string[]; alerts: { kind: string }[]; consoleAfterFirstQueryMs: number | null; buildId: string | null;
+  verdictComplete: boolean; buildExitCode: number;
   layers: { canaryReachedServer: boolean; canaryReconstructed: boolean; exposed: boolean };
 }
 
-function drill(args: string[]): Promise<{ code: number | null; report: Report; stderr: string }> {
+function drill(args: string[], opts: { cwd?: string; dataDir?: string } = {}): Promise<{ code: number | null; report: Report; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [TELLTALE_BIN, 'drill', '--json', '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const p = spawn(process.execPath, [TELLTALE_BIN, 'drill', '--json', '--data-dir', opts.dataDir ?? dataDir, ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: process.env, cwd: opts.cwd });
     let out = '';
     let err = '';
     p.stdout.on('data', (c: Buffer) => { out += c.toString(); });
@@ -57,8 +59,10 @@ describe('telltale drill', () => {
     expect(code).toBe(0);
   });
 
-  it('raises nothing for the control build', async () => {
-    const { code, report } = await drill(['--control']);
+  it('raises nothing for the control build, which was watched and built (a data dir given relative to the caller)', async () => {
+    const { code, report } = await drill(['--control'], { cwd: dataDir, dataDir: '.' });
+    expect(report.buildId).not.toBeNull();
+    expect(report).toMatchObject({ verdictComplete: true, buildExitCode: 0 });
     expect(report.alerts).toEqual([]);
     expect(report.passed).toBe(true);
     expect(code).toBe(0);

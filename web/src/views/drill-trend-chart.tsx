@@ -1,5 +1,6 @@
 // Time to detect across the drills on the page, oldest to newest: dots within the bound, amber past it,
 // a red cross for a leak that was never detected; the dashed line is each drill's bound.
+import { showControls } from '../visible-text';
 import type { DrillRecord } from '../api-types';
 import { drillTrend } from '../drill-trend';
 import { formatDuration } from '../time-format';
@@ -27,11 +28,11 @@ export function DrillTrendChart({ drills }: { drills: DrillRecord[] }) {
           <path d={t.line} className="spark-line drill-line" />
           {t.marks.map((m) => m.kind === 'missed' ? (
             <path key={m.id} d={`M${m.x - 4},${m.y - 4}L${m.x + 4},${m.y + 4}M${m.x - 4},${m.y + 4}L${m.x + 4},${m.y - 4}`} className="drill-missed">
-              <title>{`${m.id}: not detected (bound ${formatDuration(m.boundMs)})`}</title>
+              <title>{`${showControls(m.id)}: not detected (bound ${formatDuration(m.boundMs)})`}</title>
             </path>
           ) : (
             <circle key={m.id} cx={m.x} cy={m.y} r={3.5} className={m.kind === 'late' ? 'drill-late' : 'drill-ok'}>
-              <title>{`${m.id}: ${formatDuration(m.ttdMs)} (bound ${formatDuration(m.boundMs)})`}</title>
+              <title>{`${showControls(m.id)}: ${formatDuration(m.ttdMs)} (bound ${formatDuration(m.boundMs)})`}</title>
             </circle>
           ))}
         </svg>

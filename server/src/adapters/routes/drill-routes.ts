@@ -13,9 +13,12 @@ const bool = (v: unknown, what: string): boolean => {
   if (typeof v !== 'boolean') throw bad(`${what} must be true or false`);
   return v;
 };
-const num = (v: unknown, what: string, nullable = false): number => {
-  if (nullable && v === null) return null as unknown as number;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < -1e9 || v > 1e12) throw bad(`${what} must be a number`);
+const num = (v: unknown, what: string, opts: { nullable?: boolean; integer?: boolean; min?: number } = {}): number => {
+  if (opts.nullable && v === null) return null as unknown as number;
+  const min = opts.min ?? 0;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > 1e12 || (opts.integer && !Number.isInteger(v))) {
+    throw bad(`${what} must be a ${opts.integer ? 'whole ' : ''}number from ${min}`);
+  }
   return v;
 };
 const obj = (v: unknown, what: string): Record<string, unknown> => {
@@ -36,22 +39,29 @@ export function parseDrill(body: Record<string, unknown>): DrillRecord {
     id: str(body['drillId'] ?? body['id'], 'drillId', 32),
     at: new Date(Date.parse(at)).toISOString(),
     variant: {
-      encoding: str(v['encoding'], 'variant.encoding'), chunk: str(v['chunk'], 'variant.chunk'), paceMs: num(v['paceMs'], 'variant.paceMs'),
+      encoding: str(v['encoding'], 'variant.encoding'), chunk: str(v['chunk'], 'variant.chunk'), paceMs: num(v['paceMs'], 'variant.paceMs', { integer: true }),
       qtype: str(v['qtype'], 'variant.qtype'), channel: str(v['channel'], 'variant.channel'), control: bool(v['control'], 'variant.control'),
     },
     passed: bool(body['passed'], 'passed'),
     detected: bool(body['detected'], 'detected'),
-    timeToDetectMs: num(body['timeToDetectMs'], 'timeToDetectMs', true),
-    maxTtdMs: num(body['maxTtdMs'], 'maxTtdMs'),
+    timeToDetectMs: num(body['timeToDetectMs'], 'timeToDetectMs', { nullable: true }),
+    maxTtdMs: num(body['maxTtdMs'], 'maxTtdMs', { integer: true }),
     detectors: detectors.map((d, i) => str(d, `detectors[${i}]`)),
     chainNamesCrate: bool(body['chainNamesCrate'], 'chainNamesCrate'),
     layers: {
       limit: str(l['limit'], 'layers.limit'), canaryReachedServer: bool(l['canaryReachedServer'], 'layers.canaryReachedServer'),
       canaryReconstructed: bool(l['canaryReconstructed'], 'layers.canaryReconstructed'), exposed: bool(l['exposed'], 'layers.exposed'),
     },
-    queries: Array.isArray(queries) ? queries.length : num(body['queries'], 'queries'),
-    buildExitCode: num(body['buildExitCode'], 'buildExitCode'),
+    queries: Array.isArray(queries) ? queries.length : num(body['queries'], 'queries', { integer: true }),
+    buildExitCode: num(body['buildExitCode'], 'buildExitCode', { integer: true, min: -1 }),
   };
+}
+
+/** A report that calls itself passed must say why: detected within its bound (or a clean control). */
+function consistent(d: DrillRecord): boolean {
+  if (!d.passed) return true;
+  if (d.variant.control) return !d.detected;
+  return d.detected && d.timeToDetectMs !== null && d.timeToDetectMs <= d.maxTtdMs;
 }
 
 export function drillRoutes(d: RouteDeps): Route[] {
@@ -64,7 +74,8 @@ export function drillRoutes(d: RouteDeps): Route[] {
       method: 'POST', pattern: /^\/api\/drills$/, operator: true, action: 'drill_report', status: 201,
       handle: ({ body }) => {
         const drill = parseDrill(body);
-        d.consoleStore.addDrill(drill);
+        if (!consistent(drill)) throw bad('passed contradicts detected, timeToDetectMs and maxTtdMs');
+        if (!d.consoleStore.addDrill(drill)) throw new HttpError(409, 'DRILL_EXISTS', 'a drill with this id is already kept');
         d.hub.broadcast({ type: 'drill', drill });
         return { drill };
       },
