@@ -20,7 +20,7 @@ interface Command {
 const commands: Record<string, Command> = {
   up: { summary: 'Run the collector, API and (with bpftrace and root) a local agent on embedded defaults.', usage: 'telltale up [options]', flags: upFlags, run: upCommand },
   server: { summary: 'Run the collector: gRPC ingest, detectors, SQLite store, HTTP API and WebSocket stream.', usage: 'telltale server [options]', flags: serverFlags, run: serverCommand },
-  agent: { summary: 'Run the build agent: bpftrace events, build context, spool and forwarding to the collector.', usage: 'telltale agent [options]', flags: agentFlags, run: agentCommand },
+  agent: { summary: 'Run the build agent: bpftrace, Tetragon or Falco events, build context, spool and forwarding to the collector.', usage: 'telltale agent [options]', flags: agentFlags, run: agentCommand },
   run: { summary: 'Run a command as a tracked build; print its alerts at the end.', usage: 'telltale run [options] -- CMD [ARG...]', flags: runFlags, positional: true, run: runCommand },
   drill: { summary: 'Play the textbook build-time DNS leak harmlessly and measure time to detect (exit 5 when not caught in time).', usage: 'telltale drill [options]', flags: drillFlags, run: drillCommand },
   analyze: { summary: 'Run the detectors over a captured event stream and print alerts as JSON lines.', usage: 'telltale analyze --format bpftrace|tetragon|falco FILE|-', flags: analyzeFlags, positional: true, run: analyzeCommand },
