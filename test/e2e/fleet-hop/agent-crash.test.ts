@@ -27,13 +27,16 @@ describe('agent crash and source rotation', () => {
     dir = mkdtempSync(join(tmpdir(), 'telltale-agent-crash-'));
     collector = await startCollector(join(dir, 'collector'));
   });
+  const agents: Daemon[] = [];
   afterAll(async () => {
+    // A failed expectation must not leave an agent running.
+    for (const a of agents) await a.stop('SIGKILL');
     await collector?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const startAgent = () => startDaemon(['agent', '--data-dir', join(dir, 'agent'), '--grpc', collector.grpcAddress, '--watch-host', '--no-ci-jobs',
-    '--source', 'tetragon', '--tetragon-export', join(dir, 'tetragon.log')], /telltale agent ready/, 30_000);
+    '--source', 'tetragon', '--tetragon-export', join(dir, 'tetragon.log')], /telltale agent ready/, 30_000).then((a) => { agents.push(a); return a; });
   const hostBuild = async () => (await getJson<{ builds: { id: string; counts: { processes: number } }[] }>(`${collector.httpUrl}/api/builds`)).builds[0];
 
   it('stores every process exactly once after kill -9s mid-stream and a rotation while the agent was down', async () => {
