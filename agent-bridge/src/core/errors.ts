@@ -13,12 +13,15 @@ export type AgentErrorCode =
   | 'BPFTRACE_EARLY_EXIT'
   | 'BPFTRACE_ATTACH_TIMEOUT';
 
-export class AgentError extends Error {
-  constructor(readonly code: AgentErrorCode, message: string) {
+/** An error with a fixed code (tests assert the code, never the message). */
+export class CodedError<C extends string> extends Error {
+  constructor(readonly code: C, message: string) {
     super(message);
-    this.name = 'AgentError';
+    this.name = new.target.name;
   }
 }
+
+export class AgentError extends CodedError<AgentErrorCode> {}
 
 // The delivery path (batcher, spool, forwarder).
 export type SpoolErrorCode =
@@ -35,17 +38,11 @@ export type ForwardErrorCode =
   | 'FORWARD_CLOSED'
   | 'FORWARD_END_BUILD_FAILED';
 
-export class SpoolError extends Error {
-  constructor(readonly code: SpoolErrorCode, message: string) {
-    super(message);
-    this.name = 'SpoolError';
-  }
-}
+export class SpoolError extends CodedError<SpoolErrorCode> {}
 
-export class ForwardError extends Error {
-  constructor(readonly code: ForwardErrorCode, message: string, readonly grpcCode?: number) {
-    super(message);
-    this.name = 'ForwardError';
+export class ForwardError extends CodedError<ForwardErrorCode> {
+  constructor(code: ForwardErrorCode, message: string, readonly grpcCode?: number) {
+    super(code, message);
   }
 }
 
@@ -59,12 +56,7 @@ export type TetragonErrorCode =
   /** A field we read has the wrong type, is out of range or malformed. */
   | 'TETRAGON_BAD_FIELD';
 
-export class TetragonError extends Error {
-  constructor(readonly code: TetragonErrorCode, message: string) {
-    super(message);
-    this.name = 'TetragonError';
-  }
-}
+export class TetragonError extends CodedError<TetragonErrorCode> {}
 
 export type FalcoErrorCode =
   /** Not JSON (by our strict scanner), or nested deeper than any Falco output. */
@@ -80,9 +72,4 @@ export const FALCO_ERROR_CODES: readonly FalcoErrorCode[] = [
   'FALCO_MALFORMED_JSON', 'FALCO_LINE_TOO_LONG', 'FALCO_NOT_AN_ALERT', 'FALCO_BAD_FIELD',
 ];
 
-export class FalcoError extends Error {
-  constructor(readonly code: FalcoErrorCode, message: string) {
-    super(message);
-    this.name = 'FalcoError';
-  }
-}
+export class FalcoError extends CodedError<FalcoErrorCode> {}

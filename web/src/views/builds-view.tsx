@@ -1,5 +1,6 @@
 // Live builds: newest first, filtered by pipeline and state from the query string, updated from `build`
 // messages, paged with "load older", with the ingest chart on top.
+import { LoadOlder } from '../load-older';
 import { useMemo } from 'react';
 import type { BuildPage, BuildSummary, PipelineList } from '../api-types';
 import { usePagedList } from '../use-paged-list';
@@ -74,13 +75,7 @@ export function BuildsView() {
       {list.status === 'ok' && list.rows.length > 0 && (
         <>
           <BuildsTable builds={list.rows} />
-          <div className="list-foot">
-            <span className="muted">{list.rows.length} builds shown</span>
-            {list.next && (
-              <button type="button" onClick={list.loadMore} disabled={list.loadingMore}>{list.loadingMore ? 'Loading…' : 'Load older'}</button>
-            )}
-            {list.moreError && <span className="error-inline">{list.moreError.code}: {list.moreError.message}</span>}
-          </div>
+          <LoadOlder list={list}><span className="muted">{list.rows.length} builds shown</span></LoadOlder>
         </>
       )}
     </div>

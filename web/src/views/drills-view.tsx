@@ -1,5 +1,6 @@
 // Drills, newest first: each `telltale drill` run with its variant, verdict, time to detect against its bound,
 // which layers acted and whether the alert named the crate; new runs arrive on the live stream.
+import { LoadOlder } from '../load-older';
 import type { DrillPage, DrillRecord } from '../api-types';
 import { usePagedList } from '../use-paged-list';
 import { useStream } from '../live-stream';
@@ -51,10 +52,7 @@ export function DrillsView() {
               </tbody>
             </table>
           </div>
-          <div className="list-foot">
-            {list.next && <button type="button" onClick={list.loadMore} disabled={list.loadingMore}>{list.loadingMore ? 'Loading…' : 'Load older'}</button>}
-            {list.moreError && <span className="error-inline">{list.moreError.code}: {list.moreError.message}</span>}
-          </div>
+          <LoadOlder list={list} />
         </>
       )}
     </div>

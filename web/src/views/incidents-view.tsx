@@ -1,4 +1,5 @@
 // Incidents, newest first: status, size, pipelines, and how fast they were detected and resolved.
+import { LoadOlder } from '../load-older';
 import type { IncidentPage, IncidentSummary } from '../api-types';
 import { usePagedList } from '../use-paged-list';
 import { useStream } from '../live-stream';
@@ -76,10 +77,7 @@ export function IncidentsView() {
               </tbody>
             </table>
           </div>
-          <div className="list-foot">
-            {list.next && <button type="button" onClick={list.loadMore} disabled={list.loadingMore}>{list.loadingMore ? 'Loading…' : 'Load older'}</button>}
-            {list.moreError && <span className="error-inline">{list.moreError.code}: {list.moreError.message}</span>}
-          </div>
+          <LoadOlder list={list} />
         </>
       )}
     </div>
