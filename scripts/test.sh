@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test line's body (`npm test`): installs what the tests need on this machine
-# (bpftrace, chromium, openssl, tracefs), builds, checks generated code, runs every vitest project and ends
+# (bpftrace, chromium, openssl, nftables, unbound, dnsmasq, tracefs), builds, checks generated code, runs every vitest project and ends
 # with a plain "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,13 @@ need_root_tools() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # openssl makes the throwaway CA and certificates of the TLS tests.
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  # The policy exports are checked by the real tools: nft -c, unbound-checkconf, dnsmasq --test;
+  # iproute2 and unshare run them live in a throwaway network namespace.
+  command -v nft >/dev/null 2>&1 || missing+=(nftables)
+  command -v unbound-checkconf >/dev/null 2>&1 || missing+=(unbound)
+  command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq-base)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "test: installing ${missing[*]} (apt-get)" >&2
     if [ "$(id -u)" = 0 ]; then

@@ -169,7 +169,8 @@ export interface DecodedQuery {
 
 export type ActionKind =
   | 'acknowledge' | 'resolve' | 'false_positive' | 'allow_domain' | 'revoke_domain' | 'reopen'
-  | 'incident_open' | 'incident_add_alerts' | 'incident_note' | 'incident_status';
+  | 'incident_open' | 'incident_add_alerts' | 'incident_note' | 'incident_status'
+  | 'baseline_approve' | 'baseline_reject' | 'baseline_remove' | 'baseline_settings';
 
 /** Everything a person did, as recorded by the collector. */
 export interface Action {
@@ -184,7 +185,9 @@ export interface Action {
    * What was done, by action: resolve/false_positive { reason }; allow_domain { domain, kind,
    * alertId, reason, alreadyAllowed }; revoke_domain { domain, kind, alertId, unlearnt };
    * incident_open { title, alertIds }; incident_add_alerts { alertIds }; incident_note { text };
-   * incident_status { from, to }.
+   * incident_status { from, to }; baseline_approve { version, added, reason };
+   * baseline_reject { rejected }; baseline_remove { version, removed, reason };
+   * baseline_settings { mode, learningBuilds }.
    */
   detail: Record<string, unknown>;
 }
@@ -263,9 +266,19 @@ export interface PipelineSummary {
   /** Builds the baseline has learnt from, and how many it learns before first_seen_domain speaks. */
   learnedBuilds: number;
   learningBuilds: number;
+  /** The pipeline's own number of learning builds; null when it follows the collector's --learning-builds. */
+  learningBuildsSetting: number | null;
   learning: boolean;
+  /** auto: the first builds teach it; supervised: entries wait for an operator's approval. */
+  mode: 'auto' | 'supervised';
+  /** The baseline's newest version (0: none yet). */
+  version: number;
   domains: number;
+  names: number;
+  destinations: number;
   tools: number;
+  /** Entries builds proposed that wait for approval (supervised mode). */
+  pending: number;
   openAlerts: number;
 }
 
@@ -288,7 +301,7 @@ export interface BaselineDomain {
 }
 
 export interface BaselineTool {
-  /** Executable base name. */
+  /** `<build script kind>:<executable base name>`, e.g. `cargo_build_script:cc`. */
   tool: string;
   firstSeenAt: string;
   buildId: string;
@@ -301,7 +314,72 @@ export interface PipelineDetail {
   /** Domains that carried exfiltration in one of its builds: never learnt. */
   poisoned: { domain: string; firstSeenAt: string; buildId: string }[];
   tools: BaselineTool[];
+  /** Every entry, active and pending, of every kind. */
+  entries: BaselineEntry[];
+  /** Newest first. */
+  versions: BaselineVersionInfo[];
   recentBuilds: BuildSummary[];
+}
+
+export type BaselineEntryKind = 'name' | 'domain' | 'destination' | 'tool';
+
+/** One thing a baseline allows: an exact DNS name, a registrable domain (for first_seen_domain),
+ * a destination `tcp/192.0.2.1:443` / `udp/[2001:db8::1]:53`, or a build-script tool. */
+export interface BaselineEntryRef {
+  kind: BaselineEntryKind;
+  value: string;
+}
+
+export interface BaselineEntry extends BaselineEntryRef {
+  state: 'active' | 'pending';
+  /** The version that made it active; null while a running learning build teaches it, or while pending. */
+  version: number | null;
+  /** The build that first used it ("operator" when an operator added it by hand). */
+  buildId: string;
+  firstSeenAt: string;
+  lastUsedAt: string;
+}
+
+export interface BaselineVersionInfo {
+  version: number;
+  at: string;
+  /** learned | approved | allowed | revoked | removed | expired | poisoned | migrated */
+  cause: string;
+  actor: string;
+  reason: string;
+  /** The builds that taught it. */
+  builds: string[];
+  added: BaselineEntryRef[];
+  removed: BaselineEntryRef[];
+}
+
+/** GET /api/pipelines/:name/baseline/diff?from=&to= */
+export interface BaselineVersionDiff {
+  pipeline: string;
+  from: number;
+  to: number;
+  added: BaselineEntryRef[];
+  removed: BaselineEntryRef[];
+}
+
+/** GET /api/builds/:id/baseline-diff: what the build used that its pipeline's baseline does not hold. */
+export interface BuildBaselineDiff {
+  pipeline: string;
+  /** The baseline version compared against (the newest). */
+  version: number;
+  new: (BaselineEntryRef & { pending: boolean })[];
+  used: Record<BaselineEntryKind, number>;
+}
+
+/** GET /api/pipelines/:name/allowlist: what the DNS guard forwards. */
+export interface GuardAllowlist {
+  pipeline: string;
+  version: number;
+  readiness: 'ready' | 'learning' | 'empty';
+  /** Exact names. */
+  names: string[];
+  /** Registrable domains an operator allowed whole (every name under them). */
+  domains: string[];
 }
 
 /** One second of ingest, for the live chart. GET /api/stats returns the last 300. */

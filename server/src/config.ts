@@ -16,6 +16,8 @@ export interface ServerConfig {
   ingestToken: string | undefined;
   /** Raw event batches older than this many days are pruned (0 keeps them forever). */
   retentionDays: number;
+  /** Baseline entries no build used for this many days leave their baseline (0: never). */
+  baselineExpiryDays: number;
   /** Detector settings by alert kind (a JSON object), checked by compileDetectors at start. */
   detectors: Record<string, unknown>;
   /** Per-agent tokens (agent name → token): an agent may only send under its own name. */
@@ -49,6 +51,7 @@ export interface RawServerOptions {
   allowPlaintext?: boolean;
   operatorToken?: string;
   retentionDays?: string;
+  baselineExpiryDays?: string;
   /** Path of a JSON file of detector settings. */
   detectors?: string;
 }
@@ -127,7 +130,13 @@ export function serverConfig(raw: RawServerOptions, env: Record<string, string |
   if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > 36500) {
     throw new ConfigError(`--retention-days: "${retentionText}" must be a whole number of days (0 keeps everything)`);
   }
+  const expiryText = raw.baselineExpiryDays ?? env.TELLTALE_BASELINE_EXPIRY_DAYS ?? '30';
+  const baselineExpiryDays = Number(expiryText);
+  if (!Number.isFinite(baselineExpiryDays) || baselineExpiryDays < 0 || baselineExpiryDays > 36500) {
+    throw new ConfigError(`--baseline-expiry-days: "${expiryText}" must be a number of days from 0 (never) to 36500`);
+  }
   return Object.freeze({
+    baselineExpiryDays,
     detectors: Object.freeze(detectorSettings(raw.detectors ?? env.TELLTALE_DETECTORS, files)),
     retentionDays,
     ingestToken: ingestToken || undefined,

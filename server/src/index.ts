@@ -3,3 +3,4 @@ export { startServer, type RunningServer } from './server.js';
 export { serverConfig, ConfigError, parseListen, parseDnsPorts, parseExternal, type ServerConfig, type RawServerOptions } from './config.js';
 export { createLogger, type Logger } from './logger.js';
 export { analyzeEvents, type AnalyzedAlert, type AnalyzeOptions } from './core/analyze.js';
+export { policyFromDataDir } from './adapters/policy-export.js';

@@ -10,6 +10,8 @@ import { startGrpcServer } from './adapters/grpc-server.js';
 import { AgentAuthenticator } from './adapters/agent-auth.js';
 import { createHttpApi } from './adapters/http-api.js';
 import { ConsoleStore } from './adapters/console-store.js';
+import { BaselineStore } from './adapters/baseline-store.js';
+import { GuardVerdictSink } from './adapters/guard-verdicts.js';
 import { StatsRecorder } from './adapters/stats-recorder.js';
 import { loadOperatorToken, type OperatorToken } from './adapters/operator-token.js';
 import { ConsoleFiles, DEFAULT_CONSOLE_DIR } from './adapters/static-files.js';
@@ -53,11 +55,16 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const consoleFiles = new ConsoleFiles(DEFAULT_CONSOLE_DIR);
   const auth = new AgentAuthenticator({ sharedToken: config.ingestToken, agentTokens: config.agentTokens, clientCertificates: Boolean(config.tls?.clientCaPath) });
   const grpc = await startGrpcServer(config.grpcAddress, collector, store, metrics, log.child('grpc'), auth, config.tls);
+  const guardSink = new GuardVerdictSink({
+    db: store.db, chainOf: (buildId, pid) => collector.chainOf(buildId, pid), published: (alert, moved) => collector.publishAlert(alert, moved),
+  });
   const http = createHttpApi({
-    store, consoleStore: new ConsoleStore(store.db), metrics, hub, stats, log: log.child('http'), startedAt: Date.now(),
+    guardSink,
+    store, consoleStore: new ConsoleStore(store.db, store.baselines), metrics, hub, stats, log: log.child('http'), startedAt: Date.now(),
     learningBuilds: config.learningBuilds,
     allowDomain: (pipeline, domain, kind) => collector.allowDomain(pipeline, domain, kind),
     revokeAllowance: (pipeline, domain, kind, unlearn) => collector.revokeAllowance(pipeline, domain, kind, unlearn),
+    updateBaseline: (pipeline, change) => collector.updateBaseline(pipeline, change),
     operatorToken: operatorToken.token, loopbackOnly: config.httpLoopbackOnly, consoleFiles,
   });
   // One tick a second feeds the console's live chart (kept for GET /api/stats, pushed to the stream).
@@ -88,9 +95,22 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     }
     if (removed > 0) log.info('pruned raw event batches past retention', { removed, retentionDays: config.retentionDays });
   };
+  // Baseline entries no build used for the expiry leave their baseline (a version each), hourly.
+  const expire = () => {
+    if (config.baselineExpiryDays === 0) return;
+    try {
+      for (const e of store.baselines.expire(Date.now() * 1000, config.baselineExpiryDays * 86_400_000_000)) {
+        collector.updateBaseline(e.pipeline, BaselineStore.coreChange([], e.removed, e.version));
+        log.info('baseline entries expired', { pipeline: e.pipeline, version: e.version, removed: e.removed.length });
+      }
+    } catch (err) {
+      log.error('baseline expiry failed', { error: String(err) });
+    }
+  };
   let closed = false;
   void prune();
-  const pruneTimer = setInterval(() => void prune(), 3_600_000);
+  expire();
+  const pruneTimer = setInterval(() => { void prune(); expire(); }, 3_600_000);
   pruneTimer.unref();
   const addr = http.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -105,6 +125,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       closed = true;
       clearInterval(pruneTimer);
       clearInterval(statsTimer);
+      guardSink.close();
       hub.close();
       await grpc.close();
       await new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); });

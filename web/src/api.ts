@@ -50,6 +50,19 @@ export function postAction<T>(path: string, body: Record<string, unknown>): Prom
   });
 }
 
+/** A file the collector generates (a policy): its text and the name it proposes, read with the token like every read. */
+export async function getFile(path: string, signal?: AbortSignal): Promise<{ text: string; disposition: string | null; contentType: string }> {
+  let res: Response;
+  try {
+    res = await fetch(path, { headers: { accept: 'text/plain, application/json', ...readHeaders() }, cache: 'no-store', signal: signal ?? null });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiFailure(0, 'NETWORK', `Could not reach the collector: ${String((err as Error).message ?? err)}`);
+  }
+  if (!res.ok) throw await failureOf(res);
+  return { text: await res.text(), disposition: res.headers.get('content-disposition'), contentType: res.headers.get('content-type') ?? 'text/plain' };
+}
+
 export function asFailure(err: unknown): ApiFailure {
   return err instanceof ApiFailure ? err : new ApiFailure(0, 'CLIENT', String((err as Error)?.message ?? err));
 }

@@ -1,5 +1,7 @@
-// Status and severity pills; class names come from fixed tables, not from the values the API sends.
+// Status, severity, baseline and guard pills; class names come from fixed tables, not from the values the API sends.
 import type { AlertStatus, BuildStatus, IncidentStatus, Severity } from './api-types';
+import type { EntryStatus } from './baseline-model';
+import { oneLine } from './visible-text';
 
 const SEVERITY: Record<Severity, string> = { critical: 'sev-critical', high: 'sev-high', medium: 'sev-medium', low: 'sev-low' };
 const ALERT_STATUS: Record<AlertStatus, [string, string]> = {
@@ -25,4 +27,28 @@ export function BuildStatePill({ state }: { state: BuildStatus }) {
 
 export function IncidentStatusPill({ status, testId }: { status: IncidentStatus; testId?: string }) {
   return <span className={`pill ${pick(INCIDENT_STATUS, status)}`} data-testid={testId}>{status}</span>;
+}
+
+const ENTRY_STATUS: Record<EntryStatus, [string, string, string]> = {
+  active: ['st-ok', 'active', 'In the baseline'],
+  learning: ['st-running', 'learning', 'A running learning build is teaching it: it joins a version when that build ends'],
+  pending: ['st-ack', 'pending', 'A build proposed it: it waits for an operator to approve or reject it'],
+};
+const VERSION_CAUSE: Record<string, string> = {
+  learned: 'st-running', approved: 'st-ok', allowed: 'st-ok', migrated: 'st-fp',
+  revoked: 'st-ack', removed: 'st-ack', expired: 'st-fp', poisoned: 'st-failed',
+};
+const GUARD_VERDICT: Record<string, string> = { blocked_encoded: 'sev-high', blocked_new: 'sev-medium', forwarded_new: 'sev-low' };
+
+export function EntryStatusPill({ status }: { status: EntryStatus }) {
+  const [cls, label, title] = ENTRY_STATUS[status];
+  return <span className={`pill ${cls}`} title={title} data-status={status}>{label}</span>;
+}
+
+export function VersionCausePill({ cause }: { cause: string }) {
+  return <span className={`pill ${pick(VERSION_CAUSE, cause)}`}>{oneLine(cause, 24)}</span>;
+}
+
+export function GuardVerdictPill({ verdict }: { verdict: string }) {
+  return <span className={`pill ${pick(GUARD_VERDICT, verdict)}`}>{oneLine(verdict.replace('_', ' '), 32)}</span>;
 }

@@ -14,6 +14,7 @@ export const serverFlags: readonly FlagSpec[] = [
   { name: 'external', value: 'CIDR', repeatable: true, help: 'treat connects to this loopback/private range as egress (env TELLTALE_EXTERNAL)' },
   { name: 'learning-builds', value: 'N', help: 'builds a new pipeline learns its baseline from before first_seen_domain fires (default 3)' },
   { name: 'detectors', value: 'FILE', help: 'JSON detector settings by alert kind, e.g. {"encoded_dns_label": {"ignoreDomains": ["sentry.io"]}} (env TELLTALE_DETECTORS)' },
+  { name: 'baseline-expiry-days', value: 'N', help: 'baseline entries no build used for N days leave the baseline, as a new version (default 30, 0 never)' },
   { name: 'retention-days', value: 'N', help: 'prune raw event batches older than N days; alerts, builds and aggregates stay (default 30, 0 keeps all)' },
   { name: 'ingest-token', value: 'TOKEN', help: 'shared secret agents must present; required when --grpc is not loopback (env TELLTALE_INGEST_TOKEN)' },
   { name: 'agent-tokens', value: 'FILE', help: 'per-agent tokens, one "agent-name token" per line: an agent may only send under its own name (env TELLTALE_AGENT_TOKENS)' },
@@ -29,7 +30,7 @@ export function rawServerOptions(flags: ParsedFlags) {
     dataDir: one(flags, 'data-dir'), http: one(flags, 'http'), grpc: one(flags, 'grpc'),
     dnsPort: many(flags, 'dns-port'), external: many(flags, 'external'), learningBuilds: one(flags, 'learning-builds'), ingestToken: one(flags, 'ingest-token'), operatorToken: one(flags, 'operator-token'),
     agentTokens: one(flags, 'agent-tokens'), tlsCert: one(flags, 'tls-cert'), tlsKey: one(flags, 'tls-key'), tlsClientCa: one(flags, 'tls-client-ca'),
-    allowPlaintext: flags.booleans.has('allow-plaintext') || undefined, retentionDays: one(flags, 'retention-days'), detectors: one(flags, 'detectors'),
+    allowPlaintext: flags.booleans.has('allow-plaintext') || undefined, retentionDays: one(flags, 'retention-days'), baselineExpiryDays: one(flags, 'baseline-expiry-days'), detectors: one(flags, 'detectors'),
   };
 }
 

@@ -1,7 +1,8 @@
 // The ingest loop: decode a batch, apply it once (by agent sequence), store it in one
 // transaction, acknowledge, then broadcast. Owns the clock; the core stays pure.
 import { decodeBatch, ProtoError, type BatchAck, type TelltaleEvent } from '@telltale/proto';
-import type { IngestCore } from '../core/ingest-core.js';
+import type { BaselineChange, IngestCore } from '../core/ingest-core.js';
+import type { ProcessInfo } from '../core/observation.js';
 import type { Store, StoredAlert } from './store.js';
 import type { Metrics } from './metrics.js';
 import type { StreamHub } from './stream-hub.js';
@@ -167,6 +168,20 @@ export class Collector {
     }
   }
 
+  /** An alert raised outside ingest (the DNS guard's), or one moved to the build that caused it. */
+  publishAlert(alert: StoredAlert, moved: boolean): void {
+    if (moved) {
+      this.hub.broadcast({ type: 'alert_updated', alert });
+      return;
+    }
+    this.publish([alert], new Set([alert.buildId]), []);
+  }
+
+  /** The process chain of `pid` in a build still in memory, root first. */
+  chainOf(buildId: string, pid: number): ProcessInfo[] {
+    return this.core.build(buildId)?.tree.chain(pid).map((n) => ({ pid: n.pid, ppid: n.ppid, exe: n.exe, argv: n.argv, cwd: n.cwd, startTimeUs: n.startTimeUs })) ?? [];
+  }
+
   /** Builds in memory that have not ended. */
   get openBuilds(): number {
     return this.core.openBuilds;
@@ -179,6 +194,11 @@ export class Collector {
 
   revokeAllowance(pipeline: string, domain: string, kind: string, unlearn: boolean): void {
     this.core.revokeAllowance(pipeline, domain, kind, unlearn);
+  }
+
+  /** The store changed a baseline (approval, removal, expiry, settings); the core follows. */
+  updateBaseline(pipeline: string, change: BaselineChange): void {
+    this.core.updateBaseline(pipeline, change);
   }
 
   /** Resolves once the agent's batches up to `sequence` are applied, or after `waitMs`. */

@@ -4,9 +4,10 @@
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import type {
-  Action, ActionKind, Alert, BuildStatus, DrillRecord, IncidentStatus, IncidentSummary, PipelineSummary,
+  Action, ActionKind, Alert, BaselineVersionInfo, BuildStatus, DrillRecord, IncidentStatus, IncidentSummary, PipelineSummary,
 } from '@telltale/proto';
 import { rowToAlert, rowToBuild, usToIso, type AlertRow, type BuildRow, type StoredBuild } from './store-rows.js';
+import { BaselineStore, type BaselineVersion } from './baseline-store.js';
 import { nextAlertStatus, type TriageAction } from '../core/console/alert-triage.js';
 import { incidentTimes } from '../core/console/incident-metrics.js';
 
@@ -28,6 +29,10 @@ export interface AlertFilter {
 }
 
 /** An allowance taken back by reopening its alert. */
+export function versionInfo(v: BaselineVersion): BaselineVersionInfo {
+  return { version: v.version, at: usToIso(v.createdUs), cause: v.cause, actor: v.actor, reason: v.reason, builds: v.builds, added: v.added, removed: v.removed };
+}
+
 export interface Revoked { pipeline: string; domain: string; kind: string; unlearn: boolean }
 
 interface ActionRow { id: number; at_us: number; actor: string; action: string; target_type: string; target_id: string; detail: string }
@@ -64,7 +69,10 @@ function parseRowidCursor(cursor: string | undefined): number | undefined {
 export class ConsoleStore {
   private readonly stmts;
 
-  constructor(private readonly db: Database.Database) {
+  readonly baselines: BaselineStore;
+
+  constructor(private readonly db: Database.Database, baselines?: BaselineStore) {
+    this.baselines = baselines ?? new BaselineStore(db);
     this.stmts = {
       alert: db.prepare('SELECT * FROM alerts WHERE id = ?'),
       alertsOfBuild: db.prepare('SELECT * FROM alerts WHERE build_id = ? ORDER BY rowid LIMIT 1000'),
@@ -78,13 +86,11 @@ export class ConsoleStore {
       setIncidentStatus: db.prepare('UPDATE incidents SET status = ?, contained_us = ?, closed_us = ? WHERE id = ?'),
       allowDomain: db.prepare(`INSERT INTO baseline_allowed (pipeline, domain, kind, allowed_us, actor, reason, alert_id, build_id, taught_baseline)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(pipeline, domain, kind) DO NOTHING`),
-      learnAllowed: db.prepare('INSERT OR IGNORE INTO baseline_domains (pipeline, domain, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
       unpoison: db.prepare('DELETE FROM baseline_poisoned WHERE pipeline = ? AND domain = ?'),
       isAllowed: db.prepare('SELECT 1 FROM baseline_allowed WHERE pipeline = ? AND domain = ? AND kind = ?'),
       allowanceOfAlert: db.prepare('SELECT pipeline, domain, kind, taught_baseline FROM baseline_allowed WHERE alert_id = ?'),
       dropAllowance: db.prepare('DELETE FROM baseline_allowed WHERE pipeline = ? AND domain = ? AND kind = ?'),
       otherAllowances: db.prepare('SELECT count(*) FROM baseline_allowed WHERE pipeline = ? AND domain = ?'),
-      unlearnDomain: db.prepare('DELETE FROM baseline_domains WHERE pipeline = ? AND domain = ?'),
       incidentFigures: db.prepare(`SELECT count(*) AS n, min(event_us) AS first_event, min(created_us) AS first_created,
         json_group_array(DISTINCT pipeline) AS pipelines, json_group_array(DISTINCT build_id) AS builds FROM alerts WHERE incident_id = ?`),
       incidentActions: db.prepare(`SELECT * FROM actions WHERE (target_type = 'incident' AND target_id = ?)
@@ -198,37 +204,55 @@ export class ConsoleStore {
     const builds = this.db.prepare(`SELECT pipeline, count(*) AS n, max(started_us) AS last FROM builds ${one} GROUP BY pipeline`).all(...args) as
       { pipeline: string; n: number; last: number }[];
     const counts = (sql: string) => new Map((this.db.prepare(sql).all(...args) as { pipeline: string; n: number }[]).map((r) => [r.pipeline, r.n]));
-    const learned = counts(`SELECT pipeline, learned_builds AS n FROM baselines ${one}`);
-    const domains = counts(`SELECT pipeline, count(*) AS n FROM baseline_domains ${one} GROUP BY pipeline`);
-    const tools = counts(`SELECT pipeline, count(*) AS n FROM baseline_tools ${one} GROUP BY pipeline`);
+    const settings = new Map((this.db.prepare(`SELECT pipeline, learned_builds, mode, learning_builds, version FROM baselines ${one}`).all(...args) as
+      { pipeline: string; learned_builds: number; mode: 'auto' | 'supervised'; learning_builds: number | null; version: number }[]).map((r) => [r.pipeline, r]));
+    const entryCounts = new Map<string, Record<string, number>>();
+    for (const r of this.db.prepare(`SELECT pipeline, CASE state WHEN 'pending' THEN 'pending' ELSE kind END AS k, count(*) AS n
+      FROM baseline_entries ${one} GROUP BY pipeline, k`).all(...args) as { pipeline: string; k: string; n: number }[]) {
+      const c = entryCounts.get(r.pipeline) ?? {};
+      c[r.k] = r.n;
+      entryCounts.set(r.pipeline, c);
+    }
     const open = counts(`SELECT pipeline, count(*) AS n FROM alerts WHERE status = 'open' ${and} GROUP BY pipeline`);
     return builds.sort((a, b) => b.last - a.last).map((b) => {
-      const l = learned.get(b.pipeline) ?? 0;
+      const st = settings.get(b.pipeline);
+      const l = st?.learned_builds ?? 0;
+      const mode = st?.mode ?? 'auto';
+      const n = st?.learning_builds ?? learningBuilds;
+      const c = entryCounts.get(b.pipeline) ?? {};
       return {
-        pipeline: b.pipeline, builds: b.n, lastBuildAt: usToIso(b.last), learnedBuilds: l, learningBuilds, learning: l < learningBuilds,
-        domains: domains.get(b.pipeline) ?? 0, tools: tools.get(b.pipeline) ?? 0, openAlerts: open.get(b.pipeline) ?? 0,
+        pipeline: b.pipeline, builds: b.n, lastBuildAt: usToIso(b.last), learnedBuilds: l, learningBuilds: mode === 'supervised' ? 0 : n,
+        learningBuildsSetting: st?.learning_builds ?? null,
+        learning: mode === 'supervised' ? (st?.version ?? 0) === 0 : l < n, mode, version: st?.version ?? 0,
+        domains: c.domain ?? 0, names: c.name ?? 0, destinations: c.destination ?? 0, tools: c.tool ?? 0, pending: c.pending ?? 0,
+        openAlerts: open.get(b.pipeline) ?? 0,
       };
     });
   }
 
   baselineOf(pipeline: string) {
     // The latest allowance of a domain speaks for it (one per alert kind may exist).
-    const domains = this.db.prepare(`SELECT d.domain, d.first_seen_us, d.build_id, a.actor, a.reason, a.kinds FROM baseline_domains d
-      LEFT JOIN (SELECT domain, actor, reason, max(allowed_us), group_concat(kind, ', ') AS kinds FROM baseline_allowed WHERE pipeline = ? GROUP BY domain) a
-        ON a.domain = d.domain
-      WHERE d.pipeline = ? ORDER BY d.first_seen_us, d.domain`)
-      .all(pipeline, pipeline) as { domain: string; first_seen_us: number; build_id: string; actor: string | null; reason: string | null; kinds: string | null }[];
+    const allowances = new Map((this.db.prepare(`SELECT domain, actor, reason, max(allowed_us), group_concat(kind, ', ') AS kinds
+      FROM baseline_allowed WHERE pipeline = ? GROUP BY domain`).all(pipeline) as { domain: string; actor: string; reason: string; kinds: string }[])
+      .map((a) => [a.domain, a]));
     const poisoned = this.db.prepare('SELECT domain, first_seen_us, build_id FROM baseline_poisoned WHERE pipeline = ? ORDER BY first_seen_us')
       .all(pipeline) as { domain: string; first_seen_us: number; build_id: string }[];
-    const tools = this.db.prepare('SELECT tool, first_seen_us, build_id FROM baseline_tools WHERE pipeline = ? ORDER BY first_seen_us, tool')
-      .all(pipeline) as { tool: string; first_seen_us: number; build_id: string }[];
+    const entries = this.baselines.entries(pipeline);
+    const active = (kind: string) => entries.filter((e) => e.kind === kind && e.state === 'active').sort((a, b) => a.firstSeenUs - b.firstSeenUs);
     return {
-      domains: domains.map((d) => ({
-        domain: d.domain, firstSeenAt: usToIso(d.first_seen_us), buildId: d.build_id, source: d.actor === null ? 'learned' as const : 'allowed' as const,
-        allowedBy: d.actor, reason: d.reason, allowedKinds: d.kinds === null ? [] : d.kinds.split(', '),
-      })),
+      domains: active('domain').map((d) => {
+        const a = allowances.get(d.value);
+        return {
+          domain: d.value, firstSeenAt: usToIso(d.firstSeenUs), buildId: d.buildId, source: a === undefined ? 'learned' as const : 'allowed' as const,
+          allowedBy: a?.actor ?? null, reason: a?.reason ?? null, allowedKinds: a === undefined ? [] : a.kinds.split(', '),
+        };
+      }),
       poisoned: poisoned.map((p) => ({ domain: p.domain, firstSeenAt: usToIso(p.first_seen_us), buildId: p.build_id })),
-      tools: tools.map((t) => ({ tool: t.tool, firstSeenAt: usToIso(t.first_seen_us), buildId: t.build_id })),
+      tools: active('tool').map((t) => ({ tool: t.value, firstSeenAt: usToIso(t.firstSeenUs), buildId: t.buildId })),
+      entries: entries.map((e) => ({
+        kind: e.kind, value: e.value, state: e.state, version: e.version, buildId: e.buildId, firstSeenAt: usToIso(e.firstSeenUs), lastUsedAt: usToIso(e.lastUsedUs),
+      })),
+      versions: this.baselines.versions(pipeline).reverse().map(versionInfo),
     };
   }
 
@@ -248,7 +272,7 @@ export class ConsoleStore {
 
   // ---- writes -----------------------------------------------------------------------
 
-  private record(nowUs: number, actor: string, action: ActionKind, targetType: Action['targetType'], targetId: string, detail: Record<string, unknown>): Action {
+  record(nowUs: number, actor: string, action: ActionKind, targetType: Action['targetType'], targetId: string, detail: Record<string, unknown>): Action {
     const info = this.stmts.insertAction.run(nowUs, actor, action, targetType, targetId, JSON.stringify(detail));
     return rowToAction({ id: Number(info.lastInsertRowid), at_us: nowUs, actor, action, target_type: targetType, target_id: targetId, detail: JSON.stringify(detail) });
   }
@@ -282,7 +306,7 @@ export class ConsoleStore {
     this.stmts.dropAllowance.run(row.pipeline, row.domain, row.kind);
     // The baseline forgets the domain only when this allowance taught it and no other allowance stands.
     const unlearn = row.taught_baseline === 1 && (this.stmts.otherAllowances.pluck().get(row.pipeline, row.domain) as number) === 0;
-    if (unlearn) this.stmts.unlearnDomain.run(row.pipeline, row.domain);
+    if (unlearn) this.baselines.revokeDomain(row.pipeline, row.domain, actor, nowUs);
     this.record(nowUs, actor, 'revoke_domain', 'pipeline', row.pipeline, { domain: row.domain, kind: row.kind, alertId, unlearnt: unlearn });
     return { pipeline: row.pipeline, domain: row.domain, kind: row.kind, unlearn };
   }
@@ -298,7 +322,7 @@ export class ConsoleStore {
       const domain = before.domain;
       if (!domain) throw new ConsoleError('NO_DOMAIN', 'this alert names no domain to allow');
       const { alert } = this.triage(id, 'false_positive', actor, { reason, allowDomain: domain }, nowUs);
-      const taught = this.stmts.learnAllowed.run(alert.pipeline, domain, nowUs, alert.buildId).changes === 1;
+      const taught = this.baselines.allowDomain(alert.pipeline, domain, alert.buildId, actor, reason, nowUs);
       const fresh = this.stmts.allowDomain.run(alert.pipeline, domain, alert.kind, nowUs, actor, reason, id, alert.buildId, taught ? 1 : 0).changes === 1;
       this.stmts.unpoison.run(alert.pipeline, domain);
       // An allowance already given stays as it was (its author and reason); the log says so.

@@ -10,7 +10,10 @@ import { ConsoleError } from './console-store.js';
 import { tokenMatches } from './operator-token.js';
 import type { ConsoleFiles } from './static-files.js';
 import type { Logger } from './collector.js';
-import type { Route, RouteDeps } from './routes/route.js';
+import { RawAnswer, type Route, type RouteDeps } from './routes/route.js';
+import { baselineRoutes } from './routes/baseline-routes.js';
+import { guardRoutes } from './routes/guard-routes.js';
+import type { GuardVerdictSink } from './guard-verdicts.js';
 import { buildRoutes } from './routes/build-routes.js';
 import { alertRoutes } from './routes/alert-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
@@ -28,6 +31,8 @@ export interface HttpApiDeps extends RouteDeps {
   /** The API listens on loopback only: reads are open, but only to loopback host names. */
   loopbackOnly: boolean;
   consoleFiles: ConsoleFiles;
+  /** Where `telltale guard` reports land (absent in tests that do not need it). */
+  guardSink?: GuardVerdictSink;
 }
 
 const CONSOLE_ERROR_STATUS: Record<ConsoleError['code'], number> = {
@@ -64,7 +69,8 @@ export function createHttpApi(deps: HttpApiDeps): http.Server {
   const readsNeedToken = !deps.loopbackOnly;
   const routes: Route[] = [
     { method: 'GET', pattern: /^\/api\/health$/, handle: () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000) }) },
-    ...buildRoutes(deps), ...alertRoutes(deps), ...incidentRoutes(deps), ...pipelineRoutes(deps, readsNeedToken), ...drillRoutes(deps),
+    ...buildRoutes(deps), ...alertRoutes(deps), ...incidentRoutes(deps), ...pipelineRoutes(deps, readsNeedToken), ...drillRoutes(deps), ...baselineRoutes(deps),
+    ...(deps.guardSink ? guardRoutes(deps.guardSink) : []),
   ];
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
@@ -98,11 +104,15 @@ export function createHttpApi(deps: HttpApiDeps): http.Server {
           if (!sameOrigin(req)) throw new HttpError(403, 'FORBIDDEN', 'cross-origin actions are refused');
           if (!operator) throw new HttpError(401, 'UNAUTHORIZED', 'actions need the operator token (Authorization: Bearer <token>)');
         }
-        const body = r.method === 'POST' ? await readJsonBody(req) : {};
+        const body = r.method === 'POST' ? await readJsonBody(req, r.maxBodyBytes) : {};
         const answer = r.handle({ match, query: url.searchParams, body, operator, nowUs: Date.now() * 1000 });
         if (r.action) {
           metrics.inc('telltale_console_actions_total', { action: r.action });
           deps.log.info('console action', { action: r.action, path: url.pathname, actor: body['actor'] ?? 'operator' });
+        }
+        if (answer instanceof RawAnswer) {
+          if (answer.filename) res.setHeader('content-disposition', `attachment; filename="${answer.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
+          return send(r.status ?? 200, answer.body, answer.contentType);
         }
         return send(r.status ?? 200, JSON.stringify(answer), 'application/json');
       }

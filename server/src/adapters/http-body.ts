@@ -5,14 +5,14 @@ import { HttpError } from './http-query.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** Reads a JSON object body of at most MAX_BODY_BYTES; an empty body is `{}`. */
-export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** Reads a JSON object body of at most `max` bytes (MAX_BODY_BYTES unless a route says more); an empty body is `{}`. */
+export async function readJsonBody(req: IncomingMessage, max = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
   const type = req.headers['content-type'] ?? '';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'BODY_TOO_LARGE', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > max) throw new HttpError(413, 'BODY_TOO_LARGE', `request body is larger than ${max} bytes`);
     chunks.push(chunk);
   }
   if (size === 0) return {};

@@ -175,4 +175,63 @@ export const migrations: readonly string[] = [
      record TEXT NOT NULL
    );
    CREATE INDEX drills_at ON drills (at_us);`,
+  // Versioned baselines. One table of entries (exact names, registrable domains, destinations,
+  // build-script tools) replaces the domain and tool tables; each entry knows the version that
+  // made it active (NULL while a running learning build teaches it, or while it waits for an
+  // operator in supervised mode) and when a build last used it (expiry). Each version lists
+  // what it added and removed, who made it and from which builds. Existing domains become
+  // version 1, last used at their pipeline's newest build; the old tool list (bare names, no
+  // script kind, informational only) is not carried over.
+  `CREATE TABLE baseline_entries (
+     pipeline TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     value TEXT NOT NULL,
+     state TEXT NOT NULL,
+     version INTEGER,
+     build_id TEXT NOT NULL,
+     first_seen_us INTEGER NOT NULL,
+     last_used_us INTEGER NOT NULL,
+     PRIMARY KEY (pipeline, kind, value)
+   ) WITHOUT ROWID;
+   CREATE INDEX baseline_entries_build ON baseline_entries (build_id) WHERE version IS NULL;
+   CREATE TABLE baseline_versions (
+     pipeline TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     created_us INTEGER NOT NULL,
+     cause TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     builds TEXT NOT NULL,
+     added TEXT NOT NULL,
+     removed TEXT NOT NULL,
+     PRIMARY KEY (pipeline, version)
+   ) WITHOUT ROWID;
+   INSERT INTO baseline_entries (pipeline, kind, value, state, version, build_id, first_seen_us, last_used_us)
+     SELECT d.pipeline, 'domain', d.domain, 'active', 1, d.build_id, d.first_seen_us,
+       max(d.first_seen_us, coalesce((SELECT max(started_us) FROM builds b WHERE b.pipeline = d.pipeline), 0)) FROM baseline_domains d;
+   INSERT OR IGNORE INTO baselines (pipeline, learned_builds) SELECT DISTINCT pipeline, 0 FROM baseline_entries;
+   ALTER TABLE baselines ADD COLUMN mode TEXT NOT NULL DEFAULT 'auto';
+   ALTER TABLE baselines ADD COLUMN learning_builds INTEGER;
+   ALTER TABLE baselines ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+   INSERT INTO baseline_versions (pipeline, version, created_us, cause, actor, reason, builds, added, removed)
+     SELECT pipeline, 1, max(first_seen_us), 'migrated', 'telltale', 'the baseline before versions were kept',
+       json_array(), json_group_array(json_object('kind', kind, 'value', value)), json_array()
+     FROM baseline_entries GROUP BY pipeline;
+   UPDATE baselines SET version = 1 WHERE pipeline IN (SELECT pipeline FROM baseline_entries);
+   DROP TABLE baseline_domains;
+   DROP TABLE baseline_tools;
+   CREATE TABLE guard_verdicts (
+     id INTEGER PRIMARY KEY,
+     at_us INTEGER NOT NULL,
+     guard TEXT NOT NULL,
+     pipeline TEXT NOT NULL,
+     client TEXT NOT NULL,
+     qname TEXT NOT NULL,
+     qtype INTEGER NOT NULL,
+     verdict TEXT NOT NULL,
+     evidence TEXT NOT NULL,
+     build_id TEXT,
+     alert_id TEXT
+   );
+   CREATE INDEX guard_verdicts_pipeline ON guard_verdicts (pipeline, id);`,
 ];

@@ -7,7 +7,8 @@ import { migrations } from './schema.js';
 import type { ApplyResult, BuildState } from '../core/ingest-core.js';
 import { ProcessTree } from '../core/process-tree.js';
 import { AnswerCache } from '../core/answer-cache.js';
-import { emptyBaseline, type BaselineState } from '../core/baseline.js';
+import { emptyBaseline, type BaselineState, type LearningMode } from '../core/baseline.js';
+import { BaselineStore } from './baseline-store.js';
 import { rowToAlert, rowToBuild, type AlertRow, type BuildRow, type StoredAlert, type StoredBuild } from './store-rows.js';
 
 export type { StoredAlert, StoredBuild } from './store-rows.js';
@@ -24,6 +25,7 @@ export interface AlertQuery {
 
 export class Store {
   readonly db: Database.Database;
+  readonly baselines: BaselineStore;
   private readonly sequences = new Map<string, number>();
   private readonly stmts;
 
@@ -34,6 +36,7 @@ export class Store {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     const db = this.db;
+    this.baselines = new BaselineStore(db);
     this.stmts = {
       agentSeq: db.prepare('SELECT last_sequence AS s FROM agents WHERE agent_id = ?'),
       upsertAgent: db.prepare(`INSERT INTO agents (agent_id, last_sequence, updated_us) VALUES (?, ?, ?)
@@ -53,11 +56,8 @@ export class Store {
         ON CONFLICT(build_id, address, port, protocol) DO UPDATE SET count = count + excluded.count, last_us = max(last_us, excluded.last_us)`),
       insertAlert: db.prepare(`INSERT OR IGNORE INTO alerts (id, dedupe_key, build_id, pipeline, run_id, kind, severity, qname, domain, address, pid, chain, evidence, event_us, created_us)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      addBaselineDomain: db.prepare('INSERT OR IGNORE INTO baseline_domains (pipeline, domain, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
-      removeBaselineDomain: db.prepare('DELETE FROM baseline_domains WHERE pipeline = ? AND domain = ?'),
       poisonDomain: db.prepare('INSERT OR IGNORE INTO baseline_poisoned (pipeline, domain, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
       getBuild: db.prepare('SELECT * FROM builds WHERE id = ?'),
-      addBaselineTool: db.prepare('INSERT OR IGNORE INTO baseline_tools (pipeline, tool, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
       setLearned: db.prepare(`INSERT INTO baselines (pipeline, learned_builds) VALUES (?, ?)
         ON CONFLICT(pipeline) DO UPDATE SET learned_builds = excluded.learned_builds`),
     };
@@ -122,11 +122,12 @@ export class Store {
           }));
         }
       }
-      for (const b of r.baselineAdds) s.addBaselineDomain.run(b.pipeline, b.domain, b.timeUs, b.buildId);
-      for (const b of r.baselineRemovals ?? []) s.removeBaselineDomain.run(b.pipeline, b.domain);
+      for (const b of r.baselineAdds) this.baselines.learnLive(b.pipeline, 'domain', b.domain, b.buildId, b.timeUs);
       for (const b of r.baselinePoisoned ?? []) s.poisonDomain.run(b.pipeline, b.domain, b.timeUs, b.buildId);
+      for (const b of r.baselineRemovals ?? []) this.baselines.unlearn(b.pipeline, 'domain', b.domain, b.buildId, nowUs);
       for (const b of r.baselineLearned) s.setLearned.run(b.pipeline, b.learnedBuilds);
-      for (const t of r.baselineTools ?? []) s.addBaselineTool.run(t.pipeline, t.tool, t.timeUs, t.buildId);
+      for (const t of r.baselineTools ?? []) this.baselines.learnLive(t.pipeline, 'tool', t.tool, t.buildId, t.timeUs);
+      for (const seal of r.baselineSeals ?? []) this.baselines.sealBuild(seal);
       const gone = new Map([...(r.buildsEnded ?? []), ...(r.buildsEvicted ?? [])].map((b) => [b.context.buildId, b]));
       for (const b of r.buildsEvicted ?? []) r.buildsChanged.add(b.context.buildId);
       for (const id of r.buildsChanged) {
@@ -139,15 +140,19 @@ export class Store {
   }
 
   loadBaselines(): BaselineState[] {
-    const learned = this.db.prepare('SELECT pipeline, learned_builds FROM baselines').all() as { pipeline: string; learned_builds: number }[];
-    const byPipeline = new Map<string, BaselineState>(learned.map((l) => [l.pipeline, { ...emptyBaseline(l.pipeline), learnedBuilds: l.learned_builds }]));
+    const rows = this.db.prepare('SELECT pipeline, learned_builds, mode, learning_builds, version FROM baselines').all() as
+      { pipeline: string; learned_builds: number; mode: LearningMode; learning_builds: number | null; version: number }[];
+    const byPipeline = new Map<string, BaselineState>(rows.map((l) => [l.pipeline, {
+      ...emptyBaseline(l.pipeline), learnedBuilds: l.learned_builds, mode: l.mode, learningBuilds: l.learning_builds, version: l.version,
+    }]));
     const of = (pipeline: string) => {
       let b = byPipeline.get(pipeline);
       if (!b) byPipeline.set(pipeline, (b = emptyBaseline(pipeline)));
       return b;
     };
-    for (const row of this.db.prepare('SELECT pipeline, domain FROM baseline_domains').iterate() as Iterable<{ pipeline: string; domain: string }>) {
-      of(row.pipeline).domains.add(row.domain);
+    const active = this.db.prepare("SELECT pipeline, kind, value FROM baseline_entries WHERE state = 'active' AND kind IN ('domain', 'tool')");
+    for (const row of active.iterate() as Iterable<{ pipeline: string; kind: string; value: string }>) {
+      (row.kind === 'domain' ? of(row.pipeline).domains : of(row.pipeline).tools).add(row.value);
     }
     for (const row of this.db.prepare('SELECT pipeline, domain FROM baseline_poisoned').iterate() as Iterable<{ pipeline: string; domain: string }>) {
       of(row.pipeline).poisoned.add(row.domain);
@@ -156,9 +161,6 @@ export class Store {
       // Only the allowance: the domain's learnt and poisoned state is in its own tables.
       const allowed = of(row.pipeline).allowed;
       allowed.set(row.domain, (allowed.get(row.domain) ?? new Set()).add(row.kind));
-    }
-    for (const row of this.db.prepare('SELECT pipeline, tool FROM baseline_tools').iterate() as Iterable<{ pipeline: string; tool: string }>) {
-      of(row.pipeline).tools.add(row.tool);
     }
     return [...byPipeline.values()];
   }
@@ -184,7 +186,7 @@ export class Store {
       return {
         context, rootPid: row.root_pid, startedUs: row.started_us, endedUs: row.ended_us, exitCode: row.exit_code, lastEventUs: Date.now() * 1000, tree,
         counts: { processes: row.processes, dns: row.dns_queries, connects: row.connects, alerts: row.alerts, lost: row.lost_events },
-        answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(keys), domains: new Set(domains), seenQueries: new Map(),
+        answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(keys), domains: new Set(domains), seenQueries: new Map(), scriptTools: new Set(),
       };
     });
   }

@@ -1,8 +1,21 @@
-// A pipeline's baseline: the registrable domains its first builds used. While it learns,
-// first_seen_domain stays quiet; domains that drew an exfiltration alert are never learnt.
+// A pipeline's baseline as the ingest core needs it: the registrable domains and build-script
+// tools it holds (names and destinations live in the store: no detector reads them). While it
+// learns, first_seen_domain stays quiet; domains that drew an exfiltration alert are never learnt.
+
+/**
+ * auto: the first N builds teach the baseline, each one a version. supervised: builds only
+ * propose entries; they wait for an operator's approval, and the pipeline counts as learning
+ * until the first approved version.
+ */
+export type LearningMode = 'auto' | 'supervised';
 
 export interface BaselineState {
   pipeline: string;
+  mode: LearningMode;
+  /** Builds that teach an auto baseline, when the pipeline overrides the collector's default. */
+  learningBuilds: number | null;
+  /** The newest version (0: none yet). */
+  version: number;
   learnedBuilds: number;
   domains: Set<string>;
   /** Domains that carried exfiltration in one of the pipeline's builds: never learnt. */
@@ -10,16 +23,21 @@ export interface BaselineState {
   /** Per domain, the alert kinds an operator allowed (an alert marked false positive): findings
    * of those kinds naming the domain are dropped; other kinds still fire. */
   allowed: Map<string, Set<string>>;
-  /** Executable base names its learning builds ran. */
+  /** Tools build scripts ran, as `<script kind>:<executable base name>` (see baseline-entries.ts). */
   tools: Set<string>;
 }
 
 export function emptyBaseline(pipeline: string): BaselineState {
-  return { pipeline, learnedBuilds: 0, domains: new Set(), poisoned: new Set(), allowed: new Map(), tools: new Set() };
+  return {
+    pipeline, mode: 'auto', learningBuilds: null, version: 0, learnedBuilds: 0,
+    domains: new Set(), poisoned: new Set(), allowed: new Map(), tools: new Set(),
+  };
 }
 
-export function isLearning(b: BaselineState, learningBuilds: number): boolean {
-  return b.learnedBuilds < learningBuilds;
+/** `defaultLearningBuilds` is the collector's --learning-builds; a pipeline may override it. */
+export function isLearning(b: BaselineState, defaultLearningBuilds: number): boolean {
+  if (b.mode === 'supervised') return b.version === 0;
+  return b.learnedBuilds < (b.learningBuilds ?? defaultLearningBuilds);
 }
 
 /** Kinds whose domains must never be taught to a baseline, even while it learns. */

@@ -5,7 +5,8 @@ import type { TelltaleEvent } from '@telltale/proto';
 import type { Detector, Finding, Observation, ProcessInfo } from './observation.js';
 import { ProcessTree, unknownProcess, type ProcessNode } from './process-tree.js';
 import { isExternal, type Cidr } from './address.js';
-import { allowDomain, emptyBaseline, isAllowed, isLearning, poisoningKinds, revokeAllowance, toolName, type BaselineState } from './baseline.js';
+import { allowDomain, emptyBaseline, isAllowed, isLearning, poisoningKinds, revokeAllowance, toolName, type BaselineState, type LearningMode } from './baseline.js';
+import { toolValue } from './baseline-entries.js';
 import { decodeDnsMessage, type DnsQuestion } from './dns-decode.js';
 import { splitName } from './registrable-domain.js';
 import { AnswerCache } from './answer-cache.js';
@@ -41,6 +42,19 @@ function questionKey(packet: Uint8Array): string {
 
 /** Tools a baseline records at most: plenty for a build, a bound for a host that never stops. */
 const MAX_BASELINE_TOOLS = 2000;
+/** Build-script tools one build remembers for its baseline (last use, proposals). */
+const MAX_BUILD_TOOLS = 512;
+
+/** A change the store made to a baseline, for the core's copy. */
+export interface BaselineChange {
+  mode?: LearningMode;
+  learningBuilds?: number | null;
+  version?: number;
+  addDomains?: readonly string[];
+  removeDomains?: readonly string[];
+  addTools?: readonly string[];
+  removeTools?: readonly string[];
+}
 
 export class IngestCore {
   private readonly builds: BuildRegistry;
@@ -95,7 +109,7 @@ export class IngestCore {
       const state: BuildState = {
         context: e.context, rootPid: e.rootPid, startedUs: e.timeUs, endedUs: null, exitCode: null, lastEventUs: nowUs,
         tree: new ProcessTree(e.rootPid), counts: { processes: 0, dns: 0, connects: 0, alerts: 0, lost: 0 },
-        answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(), domains: new Set(), seenQueries: new Map(),
+        answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(), domains: new Set(), seenQueries: new Map(), scriptTools: new Set(),
       };
       const evicted = this.builds.add(state);
       if (evicted) {
@@ -123,11 +137,14 @@ export class IngestCore {
         if (!node) return this.drop(out, 'process_table_full');
         build.counts.processes++;
         out.buildsChanged.add(e.buildId);
-        this.learnTool(build, e.exe, e.timeUs, out);
         const p = this.placement(build, e.pid, e.timeUs);
-        return this.observe(build, {
+        const before = out.findings.length;
+        this.observe(build, {
           kind: 'exec', timeUs: p.timeUs, buildId: p.buildId, pipeline: p.pipeline, process: p.process, chain: p.chain, buildScript: p.buildScript,
         }, nowUs, out);
+        // A tool that drew an alert is never learnt; the others a build script ran (not the script itself) are.
+        if (p.buildScript && p.buildScript.process.pid !== e.pid && out.findings.length === before) this.useTool(build, toolValue(p.buildScript.kind, toolName(e.exe)), e.timeUs, out);
+        return;
       }
       case 'fork': {
         if (!build.tree.fork(e.pid, e.ppid, e.timeUs)) this.drop(out, 'process_table_full');
@@ -270,7 +287,7 @@ export class IngestCore {
       labels: q.labels, qtype: q.type, domain, subdomainLabels: split.subdomainLabels, partial: q.partial,
       serverAddress: e.address, serverPort: e.port, baselineKnows: knows, baselineLearning: learning,
     }, nowUs, out);
-    if (learning && domain && !knows && !baseline.poisoned.has(domain)) {
+    if (learning && baseline.mode === 'auto' && domain && !knows && !baseline.poisoned.has(domain)) {
       baseline.domains.add(domain);
       out.baselineAdds.push({ pipeline: build.context.pipeline, domain, buildId: e.buildId, timeUs: e.timeUs });
     }
@@ -312,6 +329,10 @@ export class IngestCore {
       out.suppressed = (out.suppressed ?? 0) + 1;
       return;
     }
+    if (f.kind === 'unexpected_tool' && this.toolApproved(build, f)) {
+      out.suppressed = (out.suppressed ?? 0) + 1;
+      return;
+    }
     build.alertKeys.add(f.dedupeKey);
     build.counts.alerts++;
     out.buildsChanged.add(build.context.buildId);
@@ -337,19 +358,42 @@ export class IngestCore {
     } else if (isLearning(baseline, this.config.learningBuilds) && baseline.domains.has(domain)) {
       baseline.domains.delete(domain);
       out.baselineRemovals ??= [];
-      out.baselineRemovals.push({ pipeline: baseline.pipeline, domain });
+      out.baselineRemovals.push({ pipeline: baseline.pipeline, domain, buildId: build.context.buildId });
     }
   }
 
-  private learnTool(build: BuildState, exe: string, timeUs: number, out: ApplyResult): void {
+  /**
+   * A network tool an operator approved for this kind of build script (alerting tools are
+   * never learnt, so only an approval puts one there). Inline code is judged regardless.
+   */
+  private toolApproved(build: BuildState, f: Finding): boolean {
+    const e = f.evidence as { tool?: unknown; reason?: unknown; buildScript?: unknown };
+    if (e.reason !== 'network_tool' || typeof e.tool !== 'string' || typeof e.buildScript !== 'string') return false;
+    return this.baseline(build.context.pipeline).tools.has(toolValue(e.buildScript, e.tool));
+  }
+
+  /** A build script ran `tool`: the build remembers it (bounded), an auto baseline still learning learns it. */
+  private useTool(build: BuildState, tool: string, timeUs: number, out: ApplyResult): void {
+    if (build.scriptTools.size < MAX_BUILD_TOOLS) build.scriptTools.add(tool);
     const baseline = this.baseline(build.context.pipeline);
-    if (!isLearning(baseline, this.config.learningBuilds)) return;
-    const tool = toolName(exe);
+    if (baseline.mode !== 'auto' || !isLearning(baseline, this.config.learningBuilds)) return;
     // Bounded: a --watch-host pseudo-build never ends, so its pipeline learns for as long as it runs.
-    if (tool === '' || baseline.tools.has(tool) || baseline.tools.size >= MAX_BASELINE_TOOLS) return;
+    if (baseline.tools.has(tool) || baseline.tools.size >= MAX_BASELINE_TOOLS) return;
     baseline.tools.add(tool);
     out.baselineTools ??= [];
     out.baselineTools.push({ pipeline: baseline.pipeline, tool, buildId: build.context.buildId, timeUs });
+  }
+
+  /** The store changed a baseline (an approval, expiry, a setting): the core follows. */
+  updateBaseline(pipeline: string, change: BaselineChange): void {
+    const b = this.baseline(pipeline);
+    if (change.mode !== undefined) b.mode = change.mode;
+    if (change.learningBuilds !== undefined) b.learningBuilds = change.learningBuilds;
+    if (change.version !== undefined) b.version = Math.max(b.version, change.version);
+    for (const d of change.addDomains ?? []) { b.domains.add(d); b.poisoned.delete(d); }
+    for (const d of change.removeDomains ?? []) b.domains.delete(d);
+    for (const t of change.addTools ?? []) b.tools.add(t);
+    for (const t of change.removeTools ?? []) b.tools.delete(t);
   }
 
   /** An operator allowed `kind` alerts on `domain` for `pipeline` (the store has recorded it already). */
@@ -368,10 +412,15 @@ export class IngestCore {
     build.exitCode = exitCode;
     out.buildsChanged.add(build.context.buildId);
     const baseline = this.baseline(build.context.pipeline);
-    if (isLearning(baseline, this.config.learningBuilds)) {
+    const teaches = baseline.mode === 'auto' && isLearning(baseline, this.config.learningBuilds);
+    if (teaches) {
       baseline.learnedBuilds++;
       out.baselineLearned.push({ pipeline: baseline.pipeline, learnedBuilds: baseline.learnedBuilds });
     }
+    // The store seals what the build taught into a version (auto), or files what it used
+    // that the baseline lacks as proposals (supervised), and marks the entries it used.
+    out.baselineSeals ??= [];
+    out.baselineSeals.push({ pipeline: baseline.pipeline, buildId: build.context.buildId, timeUs, mode: baseline.mode, teaches, tools: [...build.scriptTools] });
     // An ended build stays in memory a while: processes that outlive the build's command
     // (a detached payload) are still judged and their alerts land on the build.
     // The grace runs on the collector's clock, not the agent's.

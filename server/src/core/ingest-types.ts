@@ -29,6 +29,19 @@ export interface BuildState {
   domains: Set<string>;
   /** Query bytes (after the ID) already judged in this build → what they decoded to. */
   seenQueries: Map<string, SeenQuery>;
+  /** Tools its build scripts ran, as `<script kind>:<tool>` (bounded). */
+  scriptTools: Set<string>;
+}
+
+/** A build ended: what its pipeline's baseline does with it (see Store.sealBuild). */
+export interface BaselineSeal {
+  pipeline: string;
+  buildId: string;
+  timeUs: number;
+  mode: 'auto' | 'supervised';
+  /** An auto baseline was still learning: what the build used becomes a version. */
+  teaches: boolean;
+  tools: string[];
 }
 
 /** One DNS name a build asked for, aggregated over a batch: repeats only bump the count. */
@@ -80,10 +93,11 @@ export interface ApplyResult {
   destinations: Map<string, DestinationRow>;
   findings: AlertDraft[];
   baselineAdds: { pipeline: string; domain: string; buildId: string; timeUs: number }[];
-  baselineRemovals?: { pipeline: string; domain: string }[];
+  baselineRemovals?: { pipeline: string; domain: string; buildId: string }[];
   baselinePoisoned?: { pipeline: string; domain: string; buildId: string; timeUs: number }[];
   baselineLearned: { pipeline: string; learnedBuilds: number }[];
-  /** Tools (executable base names) a learning build ran for the first time in its pipeline. */
+  baselineSeals?: BaselineSeal[];
+  /** Tools (`<script kind>:<tool>`) a learning build's scripts ran for the first time in its pipeline. */
   baselineTools?: { pipeline: string; tool: string; buildId: string; timeUs: number }[];
   drops: Map<string, number>;
   /** Findings dropped because an operator allowed their domain for the pipeline. */

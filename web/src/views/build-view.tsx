@@ -1,4 +1,5 @@
-// One build: its context, process tree (alert paths open), DNS names and connections, and its alerts.
+// One build: its context, its alerts, what it used beyond its pipeline's baseline, its process tree (alert
+// paths open), DNS names and connections.
 import type { BuildDetail } from '../api-types';
 import { useApi } from '../use-api';
 import { useStream } from '../live-stream';
@@ -11,6 +12,7 @@ import { Empty, ErrorState, Loading } from '../states';
 import { ProcessTree } from './process-tree';
 import { ConnectsTable, DnsTable } from './traffic-tables';
 import { AlertsTable } from './alerts-table';
+import { BuildBaselineDiffPanel } from './build-baseline-diff';
 
 export function BuildView({ id }: { id: string }) {
   const { state, reload, setData } = useApi<BuildDetail>(`/api/builds/${encodeSegment(id)}`);
@@ -79,6 +81,8 @@ export function BuildView({ id }: { id: string }) {
         <h2>Alerts <span className="count">{alerts.length}</span></h2>
         {alerts.length === 0 ? <Empty>No alerts for this build{b.coverageIncomplete ? ' (but coverage is incomplete)' : ''}.</Empty> : <AlertsTable alerts={alerts} />}
       </section>
+
+      <BuildBaselineDiffPanel buildId={b.id} buildState={b.state} />
 
       <section className="panel">
         <h2>Process tree</h2>

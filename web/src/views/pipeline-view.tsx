@@ -1,6 +1,10 @@
-// One pipeline: its baseline (domains learnt or allowed, poisoned domains, tools) and its recent builds.
+// One pipeline: its baseline (how it learns, its entries, versions and their diffs), the policies it
+// exports to, the DNS guard's verdicts, poisoned domains and recent builds. It fetches itself again after
+// an operator's action and whenever one of its builds ends (a build may teach or propose entries).
+import { useCallback, useState } from 'react';
 import type { PipelineDetail } from '../api-types';
 import { useApi } from '../use-api';
+import { useStream } from '../live-stream';
 import { Link } from '../link';
 import { encodeSegment, paths } from '../routes';
 import { TimeAgo } from '../time-ago';
@@ -8,45 +12,54 @@ import { TruncatedText } from '../truncated-text';
 import { oneLine } from '../visible-text';
 import { Empty, ErrorState, Loading } from '../states';
 import { BuildsTable } from './builds-table';
-import { LearningState } from './learning-state';
+import { BaselineHeader } from './baseline-header';
+import { BaselineEntries } from './baseline-entries';
+import { BaselineVersions } from './baseline-versions';
+import { PolicyExport } from './policy-export';
+import { GuardVerdicts } from './guard-verdicts';
 
 export function PipelineView({ name }: { name: string }) {
   const { state, reload } = useApi<PipelineDetail>(`/api/pipelines/${encodeSegment(name)}`);
+  // Bumped on every refetch so the panels that fetch on their own (diff, guard verdicts) follow.
+  const [refresh, setRefresh] = useState(0);
+  const refetch = useCallback(() => {
+    reload();
+    setRefresh((n) => n + 1);
+  }, [reload]);
+
+  useStream((m) => {
+    if (m.type === 'build' && m.build.pipeline === name && m.build.state !== 'running') refetch();
+    if (m.type === 'alert' && m.alert.pipeline === name && m.alert.kind === 'dns_guard_block') setRefresh((n) => n + 1);
+  });
+
   if (state.status === 'loading') return <Loading what="Loading pipeline" />;
   if (state.status === 'error') return <ErrorState error={state.error} onRetry={reload} what="pipeline" />;
-  const { summary: s, domains, poisoned, tools, recentBuilds } = state.data;
+  const { summary: s, domains, poisoned, recentBuilds } = state.data;
+  // A collector from before versioned baselines sends neither.
+  const entries = Array.isArray(state.data.entries) ? state.data.entries : [];
+  const versions = Array.isArray(state.data.versions) ? state.data.versions : [];
 
   return (
     <div className="view">
-      <section className="detail-head">
-        <div className="crumbs"><Link to={paths.pipelines()}>Pipelines</Link> / pipeline</div>
-        <h1 className="mono"><TruncatedText text={s.pipeline} max={120} /> <LearningState summary={s} /></h1>
-        <dl className="facts">
-          <div><dt>builds</dt><dd className="num">{s.builds}</dd></div>
-          <div><dt>last build</dt><dd><TimeAgo iso={s.lastBuildAt} /></dd></div>
-          <div><dt>learnt from</dt><dd className="num">{s.learnedBuilds} of {s.learningBuilds} builds</dd></div>
-          <div><dt>domains</dt><dd className="num">{s.domains}</dd></div>
-          <div><dt>tools</dt><dd className="num">{s.tools}</dd></div>
-          <div><dt>open alerts</dt><dd className={s.openAlerts ? 'num alert-count' : 'num'}>{s.openAlerts}</dd></div>
-        </dl>
-      </section>
+      <BaselineHeader summary={s} onChanged={refetch} />
+      <BaselineEntries pipeline={s.pipeline} entries={entries} domains={domains} onChanged={refetch} />
+      <BaselineVersions pipeline={s.pipeline} versions={versions} refresh={refresh} />
+      <PolicyExport summary={s} />
+      <GuardVerdicts pipeline={s.pipeline} refresh={refresh} />
 
       <section className="panel">
-        <h2>Baseline domains <span className="count">{domains.length}</span></h2>
-        {domains.length === 0 ? <div className="muted pad">No domains learnt yet.</div> : (
+        <h2>Poisoned domains <span className="count">{poisoned.length}</span></h2>
+        <p className="hint">Domains that carried exfiltration in one of this pipeline's builds: never learnt, however often they appear.</p>
+        {poisoned.length > 0 && (
           <div className="table-wrap">
             <table className="grid">
-              <thead><tr><th>domain</th><th>first seen</th><th>source</th><th>alerts allowed</th><th>by</th><th>reason</th><th>taught by</th></tr></thead>
+              <thead><tr><th>domain</th><th>first seen</th><th>build</th></tr></thead>
               <tbody>
-                {domains.map((d) => (
-                  <tr key={d.domain} data-testid="baseline-domain" data-domain={d.domain}>
+                {poisoned.map((d) => (
+                  <tr key={d.domain} data-testid="poisoned-domain" data-name={d.domain} className="row-unknown">
                     <td className="mono wrap"><TruncatedText text={d.domain} max={80} /></td>
                     <td className="nowrap"><TimeAgo iso={d.firstSeenAt} /></td>
-                    <td><span className={d.source === 'allowed' ? 'pill st-ack' : 'pill st-ok'}>{d.source}</span></td>
-                    <td className="mono">{d.allowedKinds.length === 0 ? <span className="muted">—</span> : oneLine(d.allowedKinds.join(', '), 120)}</td>
-                    <td className="mono">{d.allowedBy === null ? <span className="muted">—</span> : oneLine(d.allowedBy, 64)}</td>
-                    <td className="wrap">{d.reason === null ? <span className="muted">—</span> : <TruncatedText text={d.reason} max={80} />}</td>
-                    <td>{d.buildId ? <Link to={paths.build(d.buildId)}>build</Link> : <span className="muted">—</span>}</td>
+                    <td><Link to={paths.build(d.buildId)}>build</Link></td>
                   </tr>
                 ))}
               </tbody>
@@ -56,47 +69,10 @@ export function PipelineView({ name }: { name: string }) {
       </section>
 
       <section className="panel">
-        <h2>Poisoned domains <span className="count">{poisoned.length}</span></h2>
-        <p className="hint">Domains that carried exfiltration in one of this pipeline's builds: never learnt, however often they appear.</p>
-        {poisoned.length > 0 && (
-          <SeenTable column="domain" testId="poisoned-domain" rowClass="row-unknown" rows={poisoned.map((d) => ({ name: d.domain, firstSeenAt: d.firstSeenAt, buildId: d.buildId }))} />
-        )}
-      </section>
-
-      <section className="panel">
-        <h2>Tools learnt <span className="count">{tools.length}</span></h2>
-        {tools.length === 0 ? <div className="muted pad">No tools learnt yet.</div> : (
-          <SeenTable column="tool" testId="baseline-tool" rows={tools.map((t) => ({ name: t.tool, firstSeenAt: t.firstSeenAt, buildId: t.buildId }))} />
-        )}
-      </section>
-
-      <section className="panel">
         <h2>Recent builds <span className="count">{recentBuilds.length}</span></h2>
         {recentBuilds.length === 0 ? <Empty>No builds for this pipeline.</Empty> : <BuildsTable builds={recentBuilds} showPipeline={false} />}
         <div className="list-foot"><Link to={paths.buildsOfPipeline(s.pipeline)}>All builds of {oneLine(s.pipeline, 60)} →</Link></div>
       </section>
-    </div>
-  );
-}
-
-/** A name, when the pipeline first saw it, and the build it came from (poisoned domains, tools). */
-function SeenTable({ column, testId, rowClass, rows }: {
-  column: string; testId: string; rowClass?: string; rows: { name: string; firstSeenAt: string; buildId: string }[];
-}) {
-  return (
-    <div className="table-wrap">
-      <table className="grid">
-        <thead><tr><th>{column}</th><th>first seen</th><th>build</th></tr></thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.name} data-testid={testId} data-name={r.name} className={rowClass}>
-              <td className="mono wrap"><TruncatedText text={r.name} max={80} /></td>
-              <td className="nowrap"><TimeAgo iso={r.firstSeenAt} /></td>
-              <td><Link to={paths.build(r.buildId)}>build</Link></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </div>
   );
 }

@@ -1,4 +1,5 @@
-// Pipelines: how many builds, whether the baseline is still learning, what it knows, and open alerts.
+// Pipelines: how many builds, whether the baseline is still learning, its version, what it knows and what
+// waits for approval, and open alerts.
 import type { PipelineList } from '../api-types';
 import { useApi } from '../use-api';
 import { navigate } from '../router';
@@ -23,7 +24,7 @@ export function PipelinesView() {
         <div className="table-wrap">
           <table className="grid">
             <thead>
-              <tr><th>pipeline</th><th className="r">builds</th><th>last build</th><th>baseline</th><th className="r">domains</th><th className="r">tools</th><th className="r">open alerts</th></tr>
+              <tr><th>pipeline</th><th className="r">builds</th><th>last build</th><th>baseline</th><th className="r">version</th><th className="r">names</th><th className="r">domains</th><th className="r">tools</th><th className="r">pending</th><th className="r">open alerts</th></tr>
             </thead>
             <tbody>
               {pipelines.map((p) => (
@@ -35,9 +36,12 @@ export function PipelinesView() {
                   <td className="mono cell-clip-wide" title={showControls(p.pipeline)}><Link to={paths.pipeline(p.pipeline)}>{oneLine(p.pipeline, 80)}</Link></td>
                   <td className="r num">{p.builds}</td>
                   <td className="nowrap"><TimeAgo iso={p.lastBuildAt} /></td>
-                  <td><LearningState summary={p} /></td>
+                  <td><LearningState summary={p} />{p.mode === 'supervised' && <span className="pill head-pill">supervised</span>}</td>
+                  <td className="r num">{p.version ?? 0}</td>
+                  <td className="r num">{p.names ?? 0}</td>
                   <td className="r num">{p.domains}</td>
                   <td className="r num">{p.tools}</td>
+                  <td className={p.pending ? 'r num pending-count' : 'r num muted'}>{p.pending ?? 0}</td>
                   <td className={p.openAlerts ? 'r num alert-count' : 'r num muted'}>{p.openAlerts}</td>
                 </tr>
               ))}

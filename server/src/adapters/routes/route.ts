@@ -5,6 +5,7 @@ import type { ConsoleStore } from '../console-store.js';
 import type { StreamHub } from '../stream-hub.js';
 import type { StatsRecorder } from '../stats-recorder.js';
 import { HttpError } from '../http-query.js';
+import type { BaselineChange } from '../../core/ingest-core.js';
 
 export interface RouteContext {
   match: RegExpMatchArray;
@@ -22,6 +23,8 @@ export interface Route {
   /** Needs the operator token (every action does), and names the action in metrics and logs. */
   operator?: boolean;
   action?: string;
+  /** Largest body accepted (64 KB unless the route needs more). */
+  maxBodyBytes?: number;
   /** Status of a successful answer (201 for creations). */
   status?: number;
   handle(ctx: RouteContext): unknown;
@@ -37,6 +40,8 @@ export interface RouteDeps {
   allowDomain(pipeline: string, domain: string, kind: string): void;
   /** ...and that an allowance was taken back. */
   revokeAllowance(pipeline: string, domain: string, kind: string, unlearn: boolean): void;
+  /** Tells the live ingest core the store changed a baseline. */
+  updateBaseline(pipeline: string, change: BaselineChange): void;
 }
 
 /**
@@ -57,4 +62,9 @@ export function oneOf<T extends string>(value: string | undefined, allowed: read
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) throw new HttpError(400, 'BAD_QUERY', `${name} must be one of ${allowed.join(', ')}`);
   return value as T;
+}
+
+/** An answer that is not JSON: a generated policy file, sent as is (with a file name to save it under). */
+export class RawAnswer {
+  constructor(readonly body: string, readonly contentType: string, readonly filename?: string) {}
 }

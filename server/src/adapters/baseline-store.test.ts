@@ -1,0 +1,188 @@
+// Versioned baselines end to end through the ingest core and the store: learning builds make
+// versions, later builds are held against the baseline, supervised proposals wait for an
+// operator, unused entries expire, and an approved tool quiets unexpected_tool.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { TelltaleEvent } from '@telltale/proto';
+import { Store } from './store.js';
+import { BaselineStore } from './baseline-store.js';
+import { migrations } from './schema.js';
+import { IngestCore } from '../core/ingest-core.js';
+import { compileDetectors } from '../core/detectors/index.js';
+import { BuildScript } from '../core/test-events.js';
+
+const DAY_US = 86_400_000_000;
+const T0 = 1_700_000_000_000_000;
+
+describe('versioned baselines', () => {
+  const dirs: string[] = [];
+  afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+  function open(learningBuilds = 2) {
+    const d = mkdtempSync(join(tmpdir(), 'telltale-baseline-'));
+    dirs.push(d);
+    const store = new Store(join(d, 'db'));
+    const core = new IngestCore({ learningBuilds, external: [], dnsPorts: new Set([53]), maxOpenBuilds: 100 }, compileDetectors({}), { baselines: store.loadBaselines() });
+    let seq = 0;
+    const ingest = (events: TelltaleEvent[], nowUs = events.at(-1)!.timeUs) => {
+      const r = core.apply(events, nowUs);
+      const alerts = store.commitBatch('agent', ++seq, new Uint8Array(1), r, (id) => core.build(id), nowUs);
+      return { alerts, r };
+    };
+    return { store, core, ingest, baselines: store.baselines };
+  }
+
+  /** A cargo build: resolves `names`, connects to `destinations`, and its build script runs `tools`. */
+  function cargoBuild(id: string, pipeline: string, startUs: number, names: string[], destinations: [string, number][] = [], tools: string[] = []): TelltaleEvent[] {
+    const b = new BuildScript(id, pipeline, 100, startUs);
+    b.exec(101, 100, '/usr/bin/cargo', ['cargo', 'build']);
+    b.exec(102, 101, '/src/target/debug/build/dep-1a2b3c/build-script-build', ['build-script-build']);
+    tools.forEach((t, i) => b.exec(110 + i, 102, `/usr/bin/${t}`, [t, '--version']));
+    for (const n of names) b.dns(101, n);
+    for (const [a, p] of destinations) b.connect(101, a, p);
+    return b.end().events;
+  }
+
+  it('learning builds make versions; a later build is held against the baseline; versions diff', () => {
+    const { ingest, baselines } = open(2);
+    ingest(cargoBuild('b1', 'p', T0, ['index.crates.test', 'static.crates.test'], [['192.0.2.10', 443]], ['cc']));
+    ingest(cargoBuild('b2', 'p', T0 + 1000_000, ['index.crates.test', 'mirror.rust.test'], [['192.0.2.10', 443], ['192.0.2.11', 443]], ['cc']));
+    const v = baselines.versions('p');
+    expect(v.map((x) => [x.version, x.cause, x.builds])).toEqual([[1, 'learned', ['b1']], [2, 'learned', ['b2']]]);
+    expect(v[0]!.added).toEqual([
+      { kind: 'name', value: 'index.crates.test' }, { kind: 'name', value: 'static.crates.test' },
+      { kind: 'domain', value: 'crates.test' },
+      { kind: 'destination', value: 'tcp/192.0.2.10:443' },
+      { kind: 'tool', value: 'cargo_build_script:cc' },
+    ]);
+    // The second build added only what the first had not.
+    expect(v[1]!.added).toEqual([
+      { kind: 'name', value: 'mirror.rust.test' }, { kind: 'domain', value: 'rust.test' }, { kind: 'destination', value: 'tcp/192.0.2.11:443' },
+    ]);
+    expect(baselines.diff('p', 2, 1)).toEqual({ added: [], removed: v[1]!.added });
+    expect(baselines.diff('p', 0, 2).added).toHaveLength(8);
+    expect(() => baselines.diff('p', 0, 3)).toThrow(expect.objectContaining({ code: 'BAD_VERSION' }));
+
+    // Learning is over: a build with a new dependency that talks to a new name.
+    const { alerts } = ingest(cargoBuild('b3', 'p', T0 + 2000_000, ['index.crates.test', 'telemetry.newdep.test'], [['192.0.2.10', 443], ['198.51.100.7', 8443]]));
+    expect(alerts.map((a) => [a.kind, a.domain])).toContainEqual(['first_seen_domain', 'newdep.test']);
+    expect(baselines.versions('p')).toHaveLength(2); // a build after learning teaches nothing
+    const diff = baselines.buildDiff('b3');
+    expect(diff.new).toEqual([
+      { kind: 'name', value: 'telemetry.newdep.test', pending: false },
+      { kind: 'domain', value: 'newdep.test', pending: false },
+      { kind: 'destination', value: 'tcp/198.51.100.7:8443', pending: false },
+    ]);
+    expect(diff.used).toEqual({ name: 2, domain: 2, destination: 2, tool: 0 });
+
+    const policy = baselines.policyBaseline('p', 2, T0);
+    expect(policy.readiness).toBe('ready');
+    expect(policy.names).toEqual(['index.crates.test', 'mirror.rust.test', 'static.crates.test']);
+    expect(policy.destinations).toEqual([
+      { protocol: 'tcp', address: '192.0.2.10', port: 443 }, { protocol: 'tcp', address: '192.0.2.11', port: 443 },
+    ]);
+  });
+
+  it('a domain that carried exfiltration never enters the baseline, nor its names', () => {
+    const { ingest, baselines } = open(2);
+    ingest(cargoBuild('b1', 'p', T0, ['index.crates.test', 'mfrggzdfmztwq2lknnwg23tpobyxe43u.ovzhmy3pnfxgizlt.exfil.test']));
+    const entries = baselines.entries('p').map((e) => e.value);
+    expect(entries).toContain('index.crates.test');
+    expect(entries.some((e) => e.includes('exfil.test'))).toBe(false);
+    expect(baselines.versions('p')[0]!.added.some((e) => e.value.includes('exfil'))).toBe(false);
+  });
+
+  it('the baseline is still learning: policies say so', () => {
+    const { ingest, baselines } = open(3);
+    expect(baselines.policyBaseline('p', 3, T0).readiness).toBe('learning');
+    ingest(cargoBuild('b1', 'p', T0, ['index.crates.test']));
+    const b = baselines.policyBaseline('p', 3, T0);
+    expect([b.readiness, b.learnedBuilds, b.learningBuilds]).toEqual(['learning', 1, 3]);
+  });
+
+  it('entries no build used for the expiry leave in one version; used ones stay', () => {
+    const { ingest, baselines, core } = open(1);
+    ingest(cargoBuild('b1', 'p', T0, ['index.crates.test', 'old.gone.test'], [['192.0.2.10', 443]], ['cc']));
+    // Twenty days on, a build uses only the index.
+    ingest(cargoBuild('b2', 'p', T0 + 20 * DAY_US, ['index.crates.test']));
+    const expired = baselines.expire(T0 + 31 * DAY_US, 30 * DAY_US);
+    expect(expired).toHaveLength(1);
+    expect(expired[0]!.removed).toEqual([
+      { kind: 'name', value: 'old.gone.test' }, { kind: 'domain', value: 'gone.test' },
+      { kind: 'destination', value: 'tcp/192.0.2.10:443' }, { kind: 'tool', value: 'cargo_build_script:cc' },
+    ]);
+    const last = baselines.versions('p').at(-1)!;
+    expect([last.cause, last.actor, last.reason]).toEqual(['expired', 'telltale', 'unused for 30 days']);
+    expect(baselines.entries('p').map((e) => e.value)).toEqual(['crates.test', 'index.crates.test']);
+    expect(baselines.expire(T0 + 32 * DAY_US, 30 * DAY_US)).toEqual([]);
+    // The core follows: the expired domain is new again.
+    core.updateBaseline('p', BaselineStore.coreChange([], expired[0]!.removed, expired[0]!.version));
+    const { alerts } = ingest(cargoBuild('b3', 'p', T0 + 33 * DAY_US, ['old.gone.test']));
+    expect(alerts.map((a) => [a.kind, a.domain])).toContainEqual(['first_seen_domain', 'gone.test']);
+  });
+
+  it('supervised: builds propose, an operator approves, and the approval is a version with their name', () => {
+    const { ingest, baselines, core } = open(2);
+    baselines.setMode('p', 'supervised', null);
+    core.updateBaseline('p', { mode: 'supervised' });
+    const first = ingest(cargoBuild('b1', 'p', T0, ['index.crates.test']));
+    expect(first.alerts.filter((a) => a.kind === 'first_seen_domain')).toEqual([]); // nothing approved yet: learning
+    expect(baselines.versions('p')).toEqual([]);
+    expect(baselines.entries('p').map((e) => [e.kind, e.value, e.state])).toEqual([
+      ['domain', 'crates.test', 'pending'], ['name', 'index.crates.test', 'pending'],
+    ]);
+    expect(baselines.buildDiff('b1').new.every((e) => e.pending)).toBe(true);
+    const made = baselines.approve('p', 'all_pending', 'alice', 'reviewed the lockfile', T0 + 5);
+    expect(made.version).toBe(1);
+    const v = baselines.versions('p')[0]!;
+    expect([v.cause, v.actor, v.reason, v.builds]).toEqual(['approved', 'alice', 'reviewed the lockfile', ['b1']]);
+    expect(() => baselines.approve('p', [{ kind: 'name', value: 'index.crates.test' }], 'alice', '', T0)).toThrow(expect.objectContaining({ code: 'NOTHING_TO_APPROVE' }));
+    expect(() => baselines.approve('p', [{ kind: 'name', value: 'bad name;' }], 'alice', '', T0)).toThrow(expect.objectContaining({ code: 'BAD_ENTRY' }));
+    core.updateBaseline('p', BaselineStore.coreChange(made.added, [], made.version));
+    const second = ingest(cargoBuild('b2', 'p', T0 + 1_000_000, ['index.crates.test', 'cdn.other.test']));
+    expect(second.alerts.map((a) => [a.kind, a.domain])).toEqual([['first_seen_domain', 'other.test']]);
+    expect(baselines.entries('p').filter((e) => e.state === 'pending').map((e) => e.value)).toEqual(['other.test', 'cdn.other.test']);
+    expect(baselines.reject('p', [{ kind: 'name', value: 'cdn.other.test' }])).toEqual([{ kind: 'name', value: 'cdn.other.test' }]);
+    expect(baselines.entries('p').filter((e) => e.state === 'pending').map((e) => e.value)).toEqual(['other.test']);
+  });
+
+  it('a network tool an operator approved for a kind of build script no longer alerts; inline code still does', () => {
+    const { ingest, baselines, core } = open(0);
+    const run = (id: string, t: number, argv: string[]) => {
+      const b = new BuildScript(id, 'p', 100, t);
+      b.exec(101, 100, '/usr/bin/cargo', ['cargo', 'build']);
+      b.exec(102, 101, '/src/target/debug/build/dep-1a2b3c/build-script-build', ['build-script-build']);
+      b.exec(103, 102, `/usr/bin/${argv[0]}`, argv);
+      return ingest(b.end().events).alerts.filter((a) => a.kind === 'unexpected_tool');
+    };
+    expect(run('b1', T0, ['curl', '-sO', 'https://example.test/x'])).toHaveLength(1);
+    expect(baselines.entries('p').some((e) => e.kind === 'tool' && e.value.endsWith(':curl'))).toBe(false); // alerting tools are never learnt
+    const made = baselines.approve('p', [{ kind: 'tool', value: 'cargo_build_script:curl' }], 'bob', 'fetches its test vectors', T0);
+    core.updateBaseline('p', BaselineStore.coreChange(made.added, [], made.version));
+    expect(run('b2', T0 + 1_000_000, ['curl', '-sO', 'https://example.test/x'])).toHaveLength(0);
+    expect(run('b3', T0 + 2_000_000, ['python3', '-c', 'import socket; socket.create_connection(("a.test", 1))'])).toHaveLength(1);
+  });
+
+  it('a baseline from before versions becomes version 1, used at its newest build', () => {
+    const d = mkdtempSync(join(tmpdir(), 'telltale-baseline-mig-'));
+    dirs.push(d);
+    const path = join(d, 'db');
+    const db = new Database(path);
+    for (let i = 0; i < 3; i++) db.exec(migrations[i]!);
+    db.pragma('user_version = 3');
+    db.prepare(`INSERT INTO builds (id, pipeline, run_id, job, repo, commit_sha, agent_host, ci_provider, root_pid, started_us) VALUES ('b9', 'p', '1', 'j', 'r', 'c', 'h', 'local', 1, ?)`).run(T0 + 50);
+    db.prepare("INSERT INTO baseline_domains VALUES ('p', 'crates.test', ?, 'b1')").run(T0);
+    db.prepare("INSERT INTO baseline_tools VALUES ('p', 'cc', ?, 'b1')").run(T0);
+    db.prepare("INSERT INTO baselines VALUES ('p', 3)").run();
+    db.close();
+    const store = new Store(path);
+    expect(store.baselines.entries('p').map((e) => [e.kind, e.value, e.version, e.lastUsedUs])).toEqual([['domain', 'crates.test', 1, T0 + 50]]);
+    expect(store.baselines.versions('p').map((v) => [v.version, v.cause, v.added])).toEqual([[1, 'migrated', [{ kind: 'domain', value: 'crates.test' }]]]);
+    expect(store.baselines.settings('p')).toEqual({ mode: 'auto', learningBuilds: null, learnedBuilds: 3, version: 1 });
+    expect(store.loadBaselines()[0]!.domains).toEqual(new Set(['crates.test']));
+    store.close();
+  });
+});
