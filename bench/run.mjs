@@ -14,6 +14,7 @@ import { buildOverhead } from './build-overhead.mjs';
 import { ingestStages } from './ingest-stages.mjs';
 import { consoleRender } from './console-render.mjs';
 import { drillTtd } from './drill-ttd.mjs';
+import { guardLatency } from './guard.mjs';
 
 const only = process.argv[2];
 const line = (name, value, unit) => console.log(`${name}: ${value} ${unit}`);
@@ -76,6 +77,7 @@ try {
   if (!only || only === 'overhead') await buildOverhead(dir, line);
   if (!only || only === 'console') await consoleRender(dir, line);
   if (!only || only === 'drill') await drillTtd(dir, line);
+  if (!only || only === 'guard') await guardLatency(dir, line);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -8,6 +8,7 @@ import { upCommand, upFlags } from './commands/up.js';
 import { runCommand, runFlags } from './commands/run.js';
 import { analyzeCommand, analyzeFlags } from './commands/analyze.js';
 import { drillCommand, drillFlags } from './commands/drill.js';
+import { guardCommand, guardFlags } from './commands/guard.js';
 import { policyCommand, policyFlags } from './commands/policy.js';
 
 interface Command {
@@ -25,6 +26,7 @@ const commands: Record<string, Command> = {
   run: { summary: 'Run a command as a tracked build; print its alerts at the end.', usage: 'telltale run [options] -- CMD [ARG...]', flags: runFlags, positional: true, run: runCommand },
   drill: { summary: 'Play the textbook build-time DNS leak harmlessly and measure time to detect (exit 5 when not caught in time).', usage: 'telltale drill [options]', flags: drillFlags, run: drillCommand },
   policy: { summary: 'Export a pipeline\'s baseline as a policy: Tetragon, Falco, unbound, dnsmasq, nftables, the DNS guard\'s allowlist, CI snippets.', usage: 'telltale policy export --pipeline P --format F [options]', flags: policyFlags, positional: true, run: policyCommand },
+  guard: { summary: 'Run a DNS forwarder for build hosts that refuses names carrying encoded data (and, enforcing, names outside the baseline) and reports them.', usage: 'telltale guard --upstream ADDR:PORT [options]', flags: guardFlags, run: guardCommand },
   analyze: { summary: 'Run the detectors over a captured event stream and print alerts as JSON lines.', usage: 'telltale analyze --format bpftrace|tetragon|falco FILE|-', flags: analyzeFlags, positional: true, run: analyzeCommand },
 };
 

@@ -4,3 +4,6 @@ export { serverConfig, ConfigError, parseListen, parseDnsPorts, parseExternal, t
 export { createLogger, type Logger } from './logger.js';
 export { analyzeEvents, type AnalyzedAlert, type AnalyzeOptions } from './core/analyze.js';
 export { policyFromDataDir } from './adapters/policy-export.js';
+export {
+  guardConfig, startGuardDaemon, guardMetricsText, type GuardConfig, type RawGuardOptions, type RunningGuard,
+} from './adapters/guard/index.js';

@@ -34,7 +34,7 @@ describe('console baselines in Chromium', () => {
   const api = async <T>(path: string) => (await (await fetch(url(path), { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as T;
   const shot = async (name: string) => {
     // A full-page shot of a scrolled page paints the sticky header mid-page.
-    await browser.page.evaluate(() => window.scrollTo(0, 0));
+    await browser.page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     await browser.page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   };
 
