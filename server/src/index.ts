@@ -5,5 +5,5 @@ export { createLogger, type Logger } from './logger.js';
 export { analyzeEvents, type AnalyzedAlert, type AnalyzeOptions } from './core/analyze.js';
 export { policyFromDataDir } from './adapters/policy-export.js';
 export {
-  guardConfig, startGuardDaemon, guardMetricsText, type GuardConfig, type RawGuardOptions, type RunningGuard,
+  guardConfig, startGuardDaemon, guardMetricsText, type GuardConfig, type GuardFinding, type RawGuardOptions, type RunningGuard,
 } from './adapters/guard/index.js';

@@ -37,4 +37,11 @@ describe('drillLayers', () => {
     expect(drillLayers(drill({}, { control: true }))[0]?.state).toBe('no');
     expect(drillNamesCrate(drill({}, { control: true }))).toBeNull();
   });
+
+  it('shows the DNS guard\'s part: blocked is a layer that acted, leaked one that should have', () => {
+    const blocked = drillLayers(drill({ layers: { limit: 'blocked', canaryReachedServer: false, canaryReconstructed: true, exposed: true } }));
+    expect(blocked.at(-1)).toEqual({ label: 'Limit: blocked by the DNS guard', state: 'yes' });
+    const leaked = drillLayers(drill({ layers: { limit: 'leaked', canaryReachedServer: true, canaryReconstructed: true, exposed: true } }));
+    expect(leaked.at(-1)).toEqual({ label: 'Limit: the leak got past the DNS guard', state: 'no' });
+  });
 });

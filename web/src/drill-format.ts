@@ -16,9 +16,12 @@ export interface DrillLayer {
 /** The layers in the order a leak meets them: it got out, it was readable, telltale exposed it, Limit. */
 export function drillLayers(d: DrillRecord): DrillLayer[] {
   const l = d.layers;
+  // blocked: the DNS guard refused the leak and none of it got past; leaked: some got past it.
   const limit: DrillLayer = l.limit === 'not_configured'
     ? { label: 'Limit not configured', state: 'off' }
-    : { label: `Limit ${l.limit.replace(/_/g, ' ')}`, state: 'yes' };
+    : l.limit === 'blocked'
+      ? { label: 'Limit: blocked by the DNS guard', state: 'yes' }
+      : { label: `Limit: ${l.limit === 'leaked' ? 'the leak got past the DNS guard' : l.limit.replace(/_/g, ' ')}`, state: 'no' };
   if (d.variant.control) {
     // Nothing leaked: the only question is whether anything was flagged anyway.
     return [d.detectors.length ? { label: `flagged by ${d.detectors.join(', ')}`, state: 'no' } : { label: 'nothing flagged', state: 'yes' }];

@@ -18,6 +18,7 @@ export const drillFlags: readonly FlagSpec[] = [
   { name: 'control-socket', value: 'PATH', help: 'with --against: the local agent\'s control socket (default ./.telltale/agent.sock)' },
   { name: 'dns-port', value: 'N', help: 'with --against: a DNS port the local agent watches, for the drill DNS server on 127.0.0.1' },
   { name: 'data-dir', value: 'DIR', help: 'without --against: where the drill\'s own collector keeps its database and drill history (default ./.telltale/drill; view it with telltale server --data-dir DIR/collector)' },
+  { name: 'guard', value: 'MODE', help: 'put the DNS guard (audit or enforce) between the build and the drill DNS server: the drill then passes only if the guard refused the leak (Limit)' },
   { name: 'console', help: 'also time the console: headless Chromium on the alert list until the leak shows (needs playwright-core and /usr/bin/chromium)' },
   { name: 'report', value: 'FILE', help: 'also write the drill report as JSON to FILE' },
   { name: 'json', help: 'print the report as JSON instead of the summary' },
@@ -49,6 +50,11 @@ export async function drillCommand(flags: ParsedFlags, io: CliIo): Promise<numbe
   if (against !== undefined && against.startsWith('http://') && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(against) && io.env.TELLTALE_OPERATOR_TOKEN) {
     io.stderr('telltale drill: WARNING: the operator token goes to a non-loopback collector over plain http\n');
   }
+  const guard = one(flags, 'guard');
+  if (guard !== undefined && guard !== 'audit' && guard !== 'enforce') throw new UsageError('--guard must be audit or enforce');
+  if (guard !== undefined && against !== undefined && !io.env.TELLTALE_OPERATOR_TOKEN) {
+    throw new UsageError('--guard with --against needs TELLTALE_OPERATOR_TOKEN: the guard reads the baseline from the collector and reports to it');
+  }
   const { runDrill } = await import('../drill/run-drill.js');
   const { formatDrill } = await import('../drill/drill-report.js');
   const report = await runDrill({
@@ -68,6 +74,7 @@ export async function drillCommand(flags: ParsedFlags, io: CliIo): Promise<numbe
     settleMs: 1500,
     env: io.env,
     log: (line) => io.stderr(line + '\n'),
+    ...(guard !== undefined ? { guard: guard as 'audit' | 'enforce' } : {}),
   });
   const file = one(flags, 'report');
   if (file) writeFileSync(file, JSON.stringify(report, null, 2) + '\n');

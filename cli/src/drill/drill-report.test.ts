@@ -5,7 +5,7 @@ const base: DrillObservation = {
   drillId: 'ab12', domain: 'drill-ab12.test', canary: 'TTDRILLx', startedAt: '2026-11-23T04:00:00.000Z',
   variant: { encoding: 'base32', chunk: 'one', paceMs: 0, qtype: 'A', channel: 'build-script', control: false },
   queryNames: ['0-1.krkeiusjjrgc2m3g.drill-ab12.test'], rebuiltCanary: 'TTDRILLx', buildExitCode: 0, verdictComplete: true, maxTtdMs: 1000,
-  consoleAfterFirstQueryMs: null, buildId: 'b-1',
+  consoleAfterFirstQueryMs: null, buildId: 'b-1', guard: null, reachedServer: 1,
   alerts: [
     { kind: 'unexpected_tool', qname: null, domain: null, chainExes: ['/x/url-parsr-1/build-script-build', '/bin/sh'], afterFirstQueryMs: -5 },
     { kind: 'encoded_dns_label', qname: '0-1.krkeiusjjrgc2m3g.drill-ab12.test', domain: 'drill-ab12.test', chainExes: ['cargo', '/t/build/url-parsr-9/build-script-build'], afterFirstQueryMs: 12.5 },
@@ -34,5 +34,17 @@ describe('judgeDrill', () => {
     expect(judgeDrill({ ...control, alerts: [], verdictComplete: false }).passed).toBe(false);
     expect(judgeDrill(control).passed).toBe(false);
     expect(formatDrill(judgeDrill(control))).toMatch(/drill FAILED/);
+  });
+
+  it('with the DNS guard in the path: passes only when the guard refused the leak and none of it got past', () => {
+    const guarded = { ...base, guard: { mode: 'audit' as const, refused: 1 }, reachedServer: 0 };
+    const blocked = judgeDrill(guarded);
+    expect(blocked).toMatchObject({ passed: true, layers: { limit: 'blocked', canaryReachedServer: false, canaryReconstructed: true } });
+    expect(formatDrill(blocked)).toMatch(/blocked \(Limit\): yes: the DNS guard \(audit\) refused 1 leaking query, 0 got past/);
+    const leaked = judgeDrill({ ...guarded, reachedServer: 2 });
+    expect(leaked).toMatchObject({ passed: false, layers: { limit: 'leaked', canaryReachedServer: true } });
+    expect(formatDrill(leaked)).toMatch(/blocked \(Limit\): NO[\s\S]*drill FAILED/);
+    expect(judgeDrill({ ...guarded, guard: { mode: 'enforce', refused: 0 }, reachedServer: 0 }).layers.limit).toBe('leaked');
+    expect(formatDrill(judgeDrill(base))).toMatch(/blocked \(Limit\): not configured \(run with --guard/);
   });
 });

@@ -39,6 +39,10 @@ export interface DrillObservation {
   buildId: string | null;
   /** From the first leaking query to the console's alert list showing it (with --console), else null. */
   consoleAfterFirstQueryMs: number | null;
+  /** With --guard: the DNS guard stood between the build and the drill DNS server. */
+  guard: { mode: 'audit' | 'enforce'; refused: number } | null;
+  /** Leaking queries that reached the drill DNS server (with a guard, past it). */
+  reachedServer: number;
 }
 
 export interface DrillReport extends DrillObservation {
@@ -50,13 +54,16 @@ export interface DrillReport extends DrillObservation {
   /** The alert's process chain names the typosquatted crate's build script. */
   chainNamesCrate: boolean;
   layers: {
-    /** Limit: telltale does not block egress yet; a drill reports whether the leak got out. */
-    limit: 'not_configured';
+    /**
+     * Limit: not_configured without a guard; blocked when the guard refused the leak and none
+     * of it reached the drill DNS server; leaked when any of it got past.
+     */
+    limit: 'not_configured' | 'blocked' | 'leaked';
     canaryReachedServer: boolean;
     canaryReconstructed: boolean;
     exposed: boolean;
   };
-  /** The drill passed: detected within the bound (a control: watched, complete, no alert at all). */
+  /** The drill passed: detected within the bound, and blocked when guarded (a control: watched, complete, no alert at all). */
   passed: boolean;
 }
 
@@ -69,14 +76,15 @@ export function judgeDrill(o: DrillObservation): DrillReport {
   const detected = leakAlerts.length > 0;
   const withinBound = timeToDetectMs !== null && timeToDetectMs <= o.maxTtdMs;
   const chainNamesCrate = leakAlerts.some((a) => a.chainExes.some((exe) => exe.includes(CRATE)));
+  const limit = o.guard === null ? 'not_configured' as const : o.guard.refused > 0 && o.reachedServer === 0 ? 'blocked' as const : 'leaked' as const;
   return {
     ...o,
     detected, timeToDetectMs, withinBound,
     detectors: [...new Set(o.alerts.map((a) => a.kind))].sort(),
     chainNamesCrate,
     layers: {
-      limit: 'not_configured',
-      canaryReachedServer: o.queryNames.length > 0,
+      limit,
+      canaryReachedServer: o.reachedServer > 0,
       canaryReconstructed: o.rebuiltCanary === o.canary,
       exposed: detected,
     },
@@ -84,7 +92,7 @@ export function judgeDrill(o: DrillObservation): DrillReport {
     // unwatched or failed build proves nothing.
     passed: o.variant.control
       ? o.buildId !== null && o.verdictComplete && o.buildExitCode === 0 && o.alerts.length === 0
-      : detected && withinBound,
+      : detected && withinBound && (o.guard === null || limit === 'blocked'),
   };
 }
 
@@ -100,13 +108,15 @@ export function formatDrill(r: DrillReport): string {
     lines.push(`  alerts: ${r.alerts.length === 0 ? 'none (as expected)' : r.alerts.map((a) => a.kind).join(', ')}`);
   } else {
     lines.push(
-      `  canary reached the drill DNS server: ${r.layers.canaryReachedServer ? `yes, ${r.queryNames.length} quer${r.queryNames.length === 1 ? 'y' : 'ies'}` : 'no'}`,
+      `  canary reached the drill DNS server: ${r.layers.canaryReachedServer ? `yes, ${r.reachedServer} quer${r.reachedServer === 1 ? 'y' : 'ies'}` : 'no'}`,
       `  canary rebuilt from the queries: ${r.layers.canaryReconstructed ? 'yes' : 'no'}`,
       `  detected (Expose): ${r.detected ? `yes, by ${r.detectors.join(', ')}` : 'NO'}`,
       `  time to detect (first leaking query → alert on the stream): ${ms(r.timeToDetectMs)} (bound ${ms(r.maxTtdMs)})`,
       ...(r.consoleAfterFirstQueryMs !== null ? [`  … and to the console showing it: ${ms(r.consoleAfterFirstQueryMs)}`] : []),
       `  alert names the crate's build script: ${r.chainNamesCrate ? 'yes' : 'no'}`,
-      '  blocked (Limit): not configured (telltale reports; it does not block egress yet)',
+      r.guard === null
+        ? '  blocked (Limit): not configured (run with --guard audit|enforce to put the DNS guard in the build\'s path)'
+        : `  blocked (Limit): ${r.layers.limit === 'blocked' ? 'yes' : 'NO'}: the DNS guard (${r.guard.mode}) refused ${r.guard.refused} leaking quer${r.guard.refused === 1 ? 'y' : 'ies'}, ${r.reachedServer} got past`,
     );
   }
   lines.push(

@@ -41,6 +41,8 @@ export interface DrillOptions {
   settleMs: number;
   env: Record<string, string | undefined>;
   log: (line: string) => void;
+  /** Put the DNS guard in the build's path (Limit): the build asks it, it forwards to the drill DNS server. */
+  guard?: 'audit' | 'enforce';
 }
 
 interface OwnStack {
@@ -76,7 +78,11 @@ async function startOwnStack(dir: string, dnsPort: number, env: Record<string, s
   }
 }
 
-/** Follows the collector's stream and keeps every alert with the moment it arrived. */
+/**
+ * Follows the collector's stream and keeps every alert with the moment it first arrived. An
+ * alert updated later (the guard's, moved onto the build once the agent's events land) keeps
+ * that moment and takes its latest content.
+ */
 function followAlerts(target: DrillTarget): Promise<{ alerts: { atNs: bigint; alert: Record<string, unknown> }[]; close(): void }> {
   const url = target.httpUrl.replace(/^http/, 'ws') + '/api/stream';
   const protocols = target.operatorToken ? ['telltale.v1', `telltale-token.${target.operatorToken}`] : ['telltale.v1'];
@@ -86,7 +92,11 @@ function followAlerts(target: DrillTarget): Promise<{ alerts: { atNs: bigint; al
     const atNs = process.hrtime.bigint();
     try {
       const m = JSON.parse(String(data)) as { type?: string; alert?: Record<string, unknown> };
-      if (m.type === 'alert' && m.alert) alerts.push({ atNs, alert: m.alert });
+      if ((m.type === 'alert' || m.type === 'alert_updated') && m.alert) {
+        const known = alerts.find((a) => a.alert['id'] === m.alert!['id']);
+        if (known) known.alert = m.alert;
+        else alerts.push({ atNs, alert: m.alert });
+      }
     } catch {
       // Not ours to judge: the stream only ever sends JSON.
     }
@@ -97,14 +107,61 @@ function followAlerts(target: DrillTarget): Promise<{ alerts: { atNs: bigint; al
   });
 }
 
-function variantEnv(v: DrillVariant, canary: string, domain: string, dns: DnsServer): Record<string, string> {
-  if (v.control) return { TELLTALE_DRILL_DNS: dns.address };
+function variantEnv(v: DrillVariant, canary: string, domain: string, dnsAddress: string): Record<string, string> {
+  if (v.control) return { TELLTALE_DRILL_DNS: dnsAddress };
   return {
-    TELLTALE_DRILL_CANARY: canary, TELLTALE_DRILL_DNS: dns.address, TELLTALE_DRILL_DOMAIN: domain, TELLTALE_DRILL_ENCODING: v.encoding,
+    TELLTALE_DRILL_CANARY: canary, TELLTALE_DRILL_DNS: dnsAddress, TELLTALE_DRILL_DOMAIN: domain, TELLTALE_DRILL_ENCODING: v.encoding,
     TELLTALE_DRILL_CHUNK: v.chunk, TELLTALE_DRILL_PACE_MS: String(v.paceMs), TELLTALE_DRILL_QTYPE: v.qtype, TELLTALE_DRILL_CHANNEL: v.channel,
     TELLTALE_DRILL_SPAWN: '1',
   };
 }
+
+interface DrillGuard {
+  address: string;
+  /** Leaking names the guard refused, in order, and when it refused the first. */
+  refusedNames: string[];
+  firstRefusalNs: bigint | null;
+  close(): Promise<void>;
+}
+
+/** The DNS guard between the build and the drill DNS server, reporting to the drill's collector. */
+async function startDrillGuard(mode: 'audit' | 'enforce', port: number, dns: DnsServer, target: DrillTarget, domain: string): Promise<DrillGuard> {
+  const { guardConfig, startGuardDaemon, createLogger } = await import('@telltale/server');
+  const refusedNames: string[] = [];
+  let firstRefusalNs: bigint | null = null;
+  const config = guardConfig({
+    listen: [`127.0.0.1:${port}`], upstream: [dns.address], mode, pipeline: DRILL_PIPELINE, collector: target.httpUrl, name: 'drill',
+  }, { TELLTALE_OPERATOR_TOKEN: target.operatorToken }, { readText: () => '', hostname: () => 'drill' });
+  const running = await startGuardDaemon(config, createLogger('drill-guard', () => undefined), {
+    observe: (f) => {
+      if (f.verdict === 'forwarded_new' || !f.qname.toLowerCase().endsWith(`.${domain}`)) return;
+      firstRefusalNs ??= process.hrtime.bigint();
+      refusedNames.push(f.qname);
+    },
+  });
+  return {
+    address: `127.0.0.1:${port}`,
+    refusedNames,
+    get firstRefusalNs() { return firstRefusalNs; },
+    close: () => running.close(),
+  };
+}
+
+function earliest(a: bigint | null, b: bigint | null): bigint | null {
+  return a === null ? b : b === null ? a : a < b ? a : b;
+}
+
+/** A UDP port free on loopback right now (the guard binds it next, before the build starts). */
+async function freeUdpPort(): Promise<number> {
+  const { createSocket } = await import('node:dgram');
+  const s = createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+const DRILL_PIPELINE = 'telltale/drill';
 
 /** Builds the drill project under `telltale run`; resolves with run's exit code and verdict. */
 function buildUnderTelltale(o: DrillOptions, target: DrillTarget, scratch: string, extraEnv: Record<string, string>) {
@@ -113,7 +170,7 @@ function buildUnderTelltale(o: DrillOptions, target: DrillTarget, scratch: strin
   const cargoBin = join(cargoHome, 'bin');
   const path = [o.env.PATH ?? '/usr/bin:/bin', ...(existsSync(cargoBin) ? [cargoBin] : [])].join(':');
   const report = join(scratch, 'run-report.json');
-  const args = [BIN, 'run', '--control', target.controlSocket, '--pipeline', 'telltale/drill', '--job', o.variant.control ? 'control' : 'drill',
+  const args = [BIN, 'run', '--control', target.controlSocket, '--pipeline', DRILL_PIPELINE, '--job', o.variant.control ? 'control' : 'drill',
     '--report', report, '--', 'cargo', 'build', '--offline', '--locked', '--quiet',
     // The control build: the same project without the typosquatted crate in its tree.
     ...(o.variant.control ? ['--no-default-features'] : [])];
@@ -222,28 +279,37 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const canary = `TTDRILL${randomBytes(25).toString('base64url').slice(0, 33)}`;
   // The drill domain is a registrable name of its own under the reserved .test suffix.
   const domain = `drill-${drillId}.test`;
-  const dns = await startDnsServer({ host: '127.0.0.1', port: o.target?.dnsPort ?? 0 });
+  // With a guard, the guard takes the port the agent watches and the drill DNS server is its upstream.
+  const dns = await startDnsServer({ host: '127.0.0.1', port: o.guard ? 0 : o.target?.dnsPort ?? 0 });
   const scratch = mkdtempSync(join(tmpdir(), 'telltale-drill-'));
   let own: OwnStack | null = null;
   let stream: Awaited<ReturnType<typeof followAlerts>> | null = null;
   let watcher: Awaited<ReturnType<typeof watchConsole>> = null;
+  let guard: DrillGuard | null = null;
   try {
+    const watchedPort = o.guard ? o.target?.dnsPort ?? await freeUdpPort() : dns.port;
     if (!o.target) {
       o.log('telltale drill: starting a collector and an agent of its own on loopback');
-      own = await startOwnStack(o.dataDir, dns.port, o.env);
+      own = await startOwnStack(o.dataDir, watchedPort, o.env);
     }
     const target = o.target ?? own!.target;
+    if (o.guard) {
+      o.log(`telltale drill: the DNS guard (${o.guard}) on 127.0.0.1:${watchedPort}, forwarding to the drill DNS server`);
+      guard = await startDrillGuard(o.guard, watchedPort, dns, target, domain);
+    }
+    const buildDns = guard?.address ?? dns.address;
     stream = await followAlerts(target);
     watcher = o.console ? await watchConsole(target, domain, o.log) : null;
     const startedAt = new Date().toISOString();
     o.log(`telltale drill: building drill/project (canary ${canary}, domain ${domain})`);
-    const build = await buildUnderTelltale(o, target, scratch, variantEnv(o.variant, canary, domain, dns));
+    const build = await buildUnderTelltale(o, target, scratch, variantEnv(o.variant, canary, domain, buildDns));
     if (build.exitCode !== 0 && build.exitCode !== 3) o.log(`telltale drill: the drill build exited ${build.exitCode}:\n${build.output.slice(-2000)}`);
     // Late alerts still count while they can be within the bound: wait for the first one
     // naming the leak, or until the bound has passed since the first leaking query.
     const buildId = build.verdict?.buildId ?? null;
     const namesLeak = (a: Record<string, unknown>) => a['buildId'] === buildId && (a['domain'] === domain || String(a['qname'] ?? '').endsWith(`.${domain}`));
-    const firstQuery = () => dns.queries.find((q) => q.name.toLowerCase().endsWith(`.${domain}`))?.receivedAtNs ?? null;
+    // The leak starts when its first query reaches the guard (when there is one) or the drill DNS server.
+    const firstQuery = () => earliest(guard?.firstRefusalNs ?? null, dns.queries.find((q) => q.name.toLowerCase().endsWith(`.${domain}`))?.receivedAtNs ?? null);
     const settleUntil = Date.now() + o.settleMs;
     for (;;) {
       const first = firstQuery();
@@ -252,18 +318,25 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       await new Promise((r) => setTimeout(r, 50));
     }
     await new Promise((r) => setTimeout(r, Math.min(o.settleMs, 500)));
+    // The guard's own alert reaches the drill build once the agent's events have landed.
+    const guardAlertOnBuild = () => stream!.alerts.some(({ alert }) => alert['kind'] === 'dns_guard_block' && namesLeak(alert));
+    for (const until = Date.now() + 3000; guard !== null && guard.refusedNames.length > 0 && !guardAlertOnBuild() && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const consoleAtNs = watcher ? await watcher.shownAt(5000) : null;
     const leaking = dns.queries.filter((q) => q.name.toLowerCase().endsWith(`.${domain}`));
-    const firstNs = leaking[0]?.receivedAtNs ?? null;
+    const firstNs = firstQuery();
     // Only the drill build's alerts: a shared collector streams every build's.
     const alerts: DrillAlert[] = stream.alerts.filter(({ alert }) => buildId !== null && alert['buildId'] === buildId).map(({ atNs, alert }) => ({
       kind: String(alert['kind']), qname: (alert['qname'] as string | null) ?? null, domain: (alert['domain'] as string | null) ?? null,
       chainExes: Array.isArray(alert['chain']) ? (alert['chain'] as { exe?: unknown }[]).map((p) => String(p.exe ?? '')) : [],
       afterFirstQueryMs: firstNs === null ? null : Number(atNs - firstNs) / 1e6,
     }));
-    const names = leaking.map((q) => q.name);
+    // What the build sent: the names the guard refused and those that reached the server.
+    const names = [...(guard?.refusedNames ?? []), ...leaking.map((q) => q.name)];
     const report = judgeDrill({
       drillId, variant: o.variant, domain, canary, startedAt, queryNames: names,
+      guard: o.guard ? { mode: o.guard, refused: guard?.refusedNames.length ?? 0 } : null, reachedServer: leaking.length,
       consoleAfterFirstQueryMs: consoleAtNs !== null && firstNs !== null ? Number(consoleAtNs - firstNs) / 1e6 : null,
       rebuiltCanary: o.variant.control ? null : rebuildCanary(names, domain, o.variant.encoding).canary,
       alerts, buildExitCode: build.exitCode, verdictComplete: build.verdict?.complete ?? false, maxTtdMs: o.maxTtdMs,
@@ -275,6 +348,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     // Everything is closed whatever failed: a drill on a schedule must not leave processes behind.
     stream?.close();
     await watcher?.close().catch(() => undefined);
+    await guard?.close().catch(() => undefined);
     await own?.close().catch((err: Error) => o.log(`telltale drill: stopping its collector and agent: ${err.message}`));
     await dns.close();
     rmSync(scratch, { recursive: true, force: true });

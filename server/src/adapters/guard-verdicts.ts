@@ -74,7 +74,7 @@ export interface GuardSinkDeps {
 /** How far back an agent's record of the same query is looked for. */
 const MATCH_WINDOW_US = 10 * 60_000_000;
 /** When an agent's events have not arrived yet: look again after these delays. */
-const RECHECK_MS = [1_000, 5_000, 15_000];
+const RECHECK_MS = [250, 1_000, 5_000, 15_000];
 
 export class GuardVerdictSink {
   private readonly s;

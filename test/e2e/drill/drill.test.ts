@@ -17,7 +17,8 @@ interface Report {
   passed: boolean; detected: boolean; timeToDetectMs: number | null; detectors: string[]; chainNamesCrate: boolean;
   canary: string; queryNames: string[]; alerts: { kind: string }[]; consoleAfterFirstQueryMs: number | null; buildId: string | null;
   verdictComplete: boolean; buildExitCode: number;
-  layers: { canaryReachedServer: boolean; canaryReconstructed: boolean; exposed: boolean };
+  layers: { limit: string; canaryReachedServer: boolean; canaryReconstructed: boolean; exposed: boolean };
+  guard: { mode: string; refused: number } | null; reachedServer: number;
 }
 
 function drill(args: string[], opts: { cwd?: string; dataDir?: string } = {}): Promise<{ code: number | null; report: Report; stderr: string }> {
@@ -59,6 +60,19 @@ describe('telltale drill', () => {
     expect(code).toBe(0);
   });
 
+  it('with the DNS guard in the build\'s path (audit): the leak is refused, never reaches the server, and is still detected', async () => {
+    const { code, report, stderr } = await drill(['--encoding', 'base32', '--guard', 'audit']);
+    expect(report.guard, stderr).toEqual({ mode: 'audit', refused: 1 });
+    expect(report.reachedServer).toBe(0);
+    expect(report.layers).toMatchObject({ limit: 'blocked', canaryReachedServer: false, canaryReconstructed: true, exposed: true });
+    expect(report.detected).toBe(true);
+    // The agent saw the build's query to the guard, and the guard reported its refusal.
+    expect(report.detectors).toEqual(expect.arrayContaining(['encoded_dns_label', 'dns_guard_block']));
+    expect(report.timeToDetectMs).toEqual(expect.any(Number));
+    expect(report.passed).toBe(true);
+    expect(code).toBe(0);
+  });
+
   it('raises nothing for the control build, which was watched and built (a data dir given relative to the caller)', async () => {
     const { code, report } = await drill(['--control'], { cwd: dataDir, dataDir: '.' });
     expect(report.buildId).not.toBeNull();
@@ -72,14 +86,14 @@ describe('telltale drill', () => {
     const collector = await startCollector(join(dataDir, 'collector'));
     try {
       const { drills } = await getJson<{ drills: { variant: { encoding: string; control: boolean }; passed: boolean; timeToDetectMs: number | null }[] }>(`${collector.httpUrl}/api/drills`);
-      expect(drills).toHaveLength(5);
+      expect(drills).toHaveLength(6);
       expect(drills.every((d) => d.passed)).toBe(true);
       expect(drills.filter((d) => !d.variant.control).every((d) => typeof d.timeToDetectMs === 'number')).toBe(true);
       // The console's Drills view lists them.
       const browser = await openBrowser();
       try {
         await browser.page.goto(`${collector.httpUrl}/drills`);
-        await expect.poll(() => browser.page.getByTestId('drill-row').count(), { timeout: 10_000 }).toBe(5);
+        await expect.poll(() => browser.page.getByTestId('drill-row').count(), { timeout: 10_000 }).toBe(6);
         await browser.screenshot('11-drills');
       } finally {
         await browser.close();

@@ -31,6 +31,8 @@ export interface RunningGuard {
 export interface GuardTuning {
   limits?: Partial<GuardLimits>;
   allowlistRefreshMs?: number;
+  /** Sees every reported finding as it is made (the fire drill times the guard's refusals). */
+  observe?: (f: GuardFinding) => void;
 }
 
 export async function startGuardDaemon(config: GuardConfig, log: Logger, tuning: GuardTuning = {}): Promise<RunningGuard> {
@@ -70,6 +72,7 @@ export async function startGuardDaemon(config: GuardConfig, log: Logger, tuning:
     : null;
   const verdictLog = log.child('verdict');
   const onFinding = (f: GuardFinding): void => {
+    tuning.observe?.(f);
     reporter?.report(f);
     // The name of a blocked_encoded carries the secret itself: it goes to the collector, not into logs.
     if (f.verdict === 'blocked_encoded') verdictLog.warn('blocked encoded data', { client: f.client, domain: f.evidence.domain ?? null, nameLength: f.qname.length, trigger: f.evidence.trigger ?? null });
