@@ -55,8 +55,11 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const consoleFiles = new ConsoleFiles(DEFAULT_CONSOLE_DIR);
   const auth = new AgentAuthenticator({ sharedToken: config.ingestToken, agentTokens: config.agentTokens, clientCertificates: Boolean(config.tls?.clientCaPath) });
   const grpc = await startGrpcServer(config.grpcAddress, collector, store, metrics, log.child('grpc'), auth, config.tls);
+  // Every new baseline version reaches the core's copy (supervised pipelines learn until their first).
+  store.baselines.onVersion = (pipeline, version) => collector.updateBaseline(pipeline, { version });
   const guardSink = new GuardVerdictSink({
     db: store.db, chainOf: (buildId, pid) => collector.chainOf(buildId, pid), published: (alert, moved) => collector.publishAlert(alert, moved),
+    countAlert: (buildId) => collector.countAlert(buildId),
   });
   const http = createHttpApi({
     guardSink,
@@ -90,6 +93,9 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         removed += n;
         await new Promise((r) => setImmediate(r));
       }
+      for (let n = store.pruneGuardVerdicts(before); n > 0 && !closed; n = store.pruneGuardVerdicts(before)) {
+        await new Promise((r) => setImmediate(r));
+      }
     } finally {
       pruning = false;
     }
@@ -97,8 +103,10 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   };
   // Baseline entries no build used for the expiry leave their baseline (a version each), hourly.
   const expire = () => {
-    if (config.baselineExpiryDays === 0) return;
     try {
+      // Entries of teaching builds that will never end (evicted, silent for a day) join the history.
+      store.baselines.sealOrphans((buildId) => collector.holds(buildId), Date.now() * 1000);
+      if (config.baselineExpiryDays === 0) return;
       for (const e of store.baselines.expire(Date.now() * 1000, config.baselineExpiryDays * 86_400_000_000)) {
         collector.updateBaseline(e.pipeline, BaselineStore.coreChange([], e.removed, e.version));
         log.info('baseline entries expired', { pipeline: e.pipeline, version: e.version, removed: e.removed.length });

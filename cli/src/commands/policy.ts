@@ -89,8 +89,10 @@ export async function policyCommand(flags: ParsedFlags, io: CliIo): Promise<numb
     try {
       r = policyFromDataDir(one(flags, 'data-dir') ?? io.env.TELLTALE_DATA_DIR ?? '.telltale', pipeline, q, learningBuilds, Date.now() * 1000);
     } catch (err) {
-      // Bad option values come back as the API's 400s.
-      throw new UsageError((err as Error).message);
+      // Bad option values come back as the API's 400s; anything else is not the caller's doing.
+      if ((err as { status?: unknown }).status === 400) throw new UsageError((err as Error).message);
+      io.stderr(`telltale policy: cannot read the baseline: ${(err as Error).message}\n`);
+      return 1;
     }
     if (!r.ok) {
       io.stderr(`telltale policy: ${r.message}\n`);

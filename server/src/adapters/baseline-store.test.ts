@@ -42,7 +42,8 @@ describe('versioned baselines', () => {
     b.exec(102, 101, '/src/target/debug/build/dep-1a2b3c/build-script-build', ['build-script-build']);
     tools.forEach((t, i) => b.exec(110 + i, 102, `/usr/bin/${t}`, [t, '--version']));
     for (const n of names) b.dns(101, n);
-    for (const [a, p] of destinations) b.connect(101, a, p);
+    // Each address was resolved first (a raw-IP connect would alert, and alerting addresses are never learnt).
+    for (const [a, p] of destinations) b.dns(101, names[0]!, { response: true, answers: [{ name: names[0]!, address: a }] }).connect(101, a, p);
     return b.end().events;
   }
 
@@ -103,25 +104,93 @@ describe('versioned baselines', () => {
     expect([b.readiness, b.learnedBuilds, b.learningBuilds]).toEqual(['learning', 1, 3]);
   });
 
-  it('entries no build used for the expiry leave in one version; used ones stay', () => {
+  it('entries the pipeline\'s builds stopped using for the expiry leave in one version; used ones stay', () => {
     const { ingest, baselines, core } = open(1);
     ingest(cargoBuild('b1', 'p', T0, ['index.crates.test', 'old.gone.test'], [['192.0.2.10', 443]], ['cc']));
     // Twenty days on, a build uses only the index.
     ingest(cargoBuild('b2', 'p', T0 + 20 * DAY_US, ['index.crates.test']));
-    const expired = baselines.expire(T0 + 31 * DAY_US, 30 * DAY_US);
+    // Measured against the pipeline's own builds: however late the sweep runs, nothing has idled 30 days yet.
+    expect(baselines.expire(T0 + 400 * DAY_US, 30 * DAY_US)).toEqual([]);
+    // A build on day 33: what only day 0 used has now gone unused for longer than 30 days.
+    ingest(cargoBuild('b3', 'p', T0 + 33 * DAY_US, ['index.crates.test']));
+    const expired = baselines.expire(T0 + 34 * DAY_US, 30 * DAY_US);
     expect(expired).toHaveLength(1);
     expect(expired[0]!.removed).toEqual([
       { kind: 'name', value: 'old.gone.test' }, { kind: 'domain', value: 'gone.test' },
       { kind: 'destination', value: 'tcp/192.0.2.10:443' }, { kind: 'tool', value: 'cargo_build_script:cc' },
     ]);
     const last = baselines.versions('p').at(-1)!;
-    expect([last.cause, last.actor, last.reason]).toEqual(['expired', 'telltale', 'unused for 30 days']);
+    expect([last.cause, last.actor, last.reason]).toEqual(['expired', 'telltale', 'unused by the builds of the last 30 days']);
     expect(baselines.entries('p').map((e) => e.value)).toEqual(['crates.test', 'index.crates.test']);
-    expect(baselines.expire(T0 + 32 * DAY_US, 30 * DAY_US)).toEqual([]);
+    expect(baselines.expire(T0 + 35 * DAY_US, 30 * DAY_US)).toEqual([]);
     // The core follows: the expired domain is new again.
     core.updateBaseline('p', BaselineStore.coreChange([], expired[0]!.removed, expired[0]!.version));
-    const { alerts } = ingest(cargoBuild('b3', 'p', T0 + 33 * DAY_US, ['old.gone.test']));
+    const { alerts } = ingest(cargoBuild('b4', 'p', T0 + 36 * DAY_US, ['old.gone.test']));
     expect(alerts.map((a) => [a.kind, a.domain])).toContainEqual(['first_seen_domain', 'gone.test']);
+  });
+
+  it('two builds started together with one learning slot left: only the first teaches, and nothing stays outside a version', () => {
+    const { ingest, baselines, store, core } = open(1);
+    const a = cargoBuild('a', 'p', T0, ['index.crates.test']);
+    const b = cargoBuild('b', 'p', T0 + 10, ['cdn.other.test']);
+    // Both start before either ends.
+    ingest([a[0]!, b[0]!]);
+    ingest([...a.slice(1), ...b.slice(1)]);
+    expect(store.db.prepare('SELECT id, teaches FROM builds ORDER BY id').all()).toEqual([{ id: 'a', teaches: 1 }, { id: 'b', teaches: 0 }]);
+    expect(baselines.entries('p').filter((e) => e.version === null)).toEqual([]);
+    expect(baselines.entries('p').map((e) => e.value)).toEqual(['crates.test', 'index.crates.test']);
+    // b taught nothing: its domain is new to the baseline, and its diff says so.
+    expect(baselines.buildDiff('b').new.map((e) => e.value)).toEqual(['cdn.other.test', 'other.test']);
+    // A teaching build that never ends (evicted or silent) is sealed once the core lets go of it.
+    const c = cargoBuild('c', 'q', T0, ['index.crates.test']);
+    ingest(c.slice(0, -1));
+    expect(baselines.entries('q').every((e) => e.version === null)).toBe(true);
+    expect(baselines.sealOrphans((id) => core.build(id) !== undefined, T0)).toEqual([]);
+    expect(baselines.sealOrphans(() => false, T0 + 1)).toEqual([1]);
+    expect(baselines.versions('q')[0]).toMatchObject({ cause: 'learned', builds: ['c'], reason: 'learning build that never ended' });
+  });
+
+  it('late events after a learning build ended teach nothing', () => {
+    const { ingest, baselines } = open(1);
+    const events = cargoBuild('a', 'p', T0, ['index.crates.test']);
+    ingest(events);
+    const late = new BuildScript('a', 'p', 100, T0 + 5_000_000).dns(101, 'late.lingering.test').events.slice(2);
+    ingest(late);
+    expect(baselines.entries('p').map((e) => [e.value, e.version])).toEqual([['crates.test', 1], ['index.crates.test', 1]]);
+  });
+
+  it('a poisoned domain takes its exact names out with it, in one version', () => {
+    const { ingest, baselines } = open(2);
+    ingest(cargoBuild('b1', 'p', T0, ['index.crates.test', 'a.evil.test']));
+    ingest(cargoBuild('b2', 'p', T0 + 1_000_000, ['mfrggzdfmztwq2lknnwg23tpobyxe43u.ovzhmy3pnfxgizlt.evil.test']));
+    expect(baselines.entries('p').some((e) => e.value.endsWith('evil.test'))).toBe(false);
+    expect(baselines.versions('p').find((v) => v.cause === 'poisoned')!.removed).toEqual([
+      { kind: 'name', value: 'a.evil.test' }, { kind: 'domain', value: 'evil.test' },
+    ]);
+    expect(baselines.policyBaseline('p', 2, T0).names).toEqual(['index.crates.test']);
+  });
+
+  it('removing a domain removes its names and its allowance; policies then allow neither', () => {
+    const { ingest, baselines, store } = open(1);
+    ingest(cargoBuild('b1', 'p', T0, ['index.crates.test', 'www.newdep.test']));
+    store.db.prepare(`INSERT INTO baseline_allowed (pipeline, domain, kind, allowed_us, actor, reason, alert_id, build_id, taught_baseline)
+      VALUES ('p', 'newdep.test', 'first_seen_domain', 1, 'alice', 'ok', 'x', 'b1', 0)`).run();
+    expect(baselines.policyBaseline('p', 1, T0).domains).toEqual(['newdep.test']);
+    const r = baselines.remove('p', [{ kind: 'domain', value: 'newdep.test' }], 'bob', 'gone', T0)!;
+    expect(r.removed).toEqual([{ kind: 'name', value: 'www.newdep.test' }, { kind: 'domain', value: 'newdep.test' }]);
+    expect(r.allowancesDropped).toEqual([{ domain: 'newdep.test', kind: 'first_seen_domain' }]);
+    const policy = baselines.policyBaseline('p', 1, T0);
+    expect([policy.names, policy.domains]).toEqual([['index.crates.test'], []]);
+    expect(baselines.remove('p', [{ kind: 'domain', value: 'newdep.test' }], 'bob', 'again', T0)).toBeNull();
+  });
+
+  it('an address a learning build\'s alert named is never learnt; nothing allowed is never ready', () => {
+    const { ingest, baselines } = open(1);
+    // A connect to an address no DNS answer gave: raw_ip_egress.
+    ingest(cargoBuild('b1', 'p', T0, [], []).slice(0, -1).concat(new BuildScript('b1', 'p', 100, T0 + 100).connect(101, '203.0.113.66', 443).end().events.slice(2)));
+    expect(baselines.entries('p').filter((e) => e.kind === 'destination')).toEqual([]);
+    const b = baselines.policyBaseline('p', 1, T0);
+    expect([b.readiness, b.names, b.destinations]).toEqual(['empty', [], []]);
   });
 
   it('supervised: builds propose, an operator approves, and the approval is a version with their name', () => {
@@ -150,7 +219,7 @@ describe('versioned baselines', () => {
   });
 
   it('a network tool an operator approved for a kind of build script no longer alerts; inline code still does', () => {
-    const { ingest, baselines, core } = open(0);
+    const { ingest, baselines, core } = open(5);
     const run = (id: string, t: number, argv: string[]) => {
       const b = new BuildScript(id, 'p', 100, t);
       b.exec(101, 100, '/usr/bin/cargo', ['cargo', 'build']);
@@ -159,7 +228,15 @@ describe('versioned baselines', () => {
       return ingest(b.end().events).alerts.filter((a) => a.kind === 'unexpected_tool');
     };
     expect(run('b1', T0, ['curl', '-sO', 'https://example.test/x'])).toHaveLength(1);
-    expect(baselines.entries('p').some((e) => e.kind === 'tool' && e.value.endsWith(':curl'))).toBe(false); // alerting tools are never learnt
+    // Alerting tools are never learnt, not even by a learning build...
+    expect(baselines.entries('p').some((e) => e.kind === 'tool' && e.value.endsWith(':curl'))).toBe(false);
+    // ...nor when the same process's finding was already raised (the alert is deduplicated, the judgement stands).
+    const again = new BuildScript('b0', 'p', 100, T0 + 500_000);
+    again.exec(101, 100, '/usr/bin/cargo', ['cargo', 'build']).exec(102, 101, '/src/target/debug/build/dep-1a2b3c/build-script-build', ['build-script-build'])
+      .exec(110, 102, '/usr/bin/wget', ['wget', 'https://example.test/x']).exec(110, 102, '/usr/bin/curl', ['curl', 'https://example.test/x'])
+      .exec(111, 102, '/usr/bin/cc', ['cc', '-c', 'x.c']);
+    ingest(again.end().events);
+    expect(baselines.entries('p').filter((e) => e.kind === 'tool').map((e) => e.value)).toEqual(['cargo_build_script:cc']);
     const made = baselines.approve('p', [{ kind: 'tool', value: 'cargo_build_script:curl' }], 'bob', 'fetches its test vectors', T0);
     core.updateBaseline('p', BaselineStore.coreChange(made.added, [], made.version));
     expect(run('b2', T0 + 1_000_000, ['curl', '-sO', 'https://example.test/x'])).toHaveLength(0);
@@ -175,12 +252,24 @@ describe('versioned baselines', () => {
     db.pragma('user_version = 3');
     db.prepare(`INSERT INTO builds (id, pipeline, run_id, job, repo, commit_sha, agent_host, ci_provider, root_pid, started_us) VALUES ('b9', 'p', '1', 'j', 'r', 'c', 'h', 'local', 1, ?)`).run(T0 + 50);
     db.prepare("INSERT INTO baseline_domains VALUES ('p', 'crates.test', ?, 'b1')").run(T0);
+    // What b1 resolved and connected to: its names under the learnt domain and its destinations fill version 1.
+    const name = db.prepare(`INSERT INTO dns_names (build_id, qname, qtype, domain, partial, server, port, first_pid, first_us, last_us, count, baseline_known)
+      VALUES ('b1', ?, 'A', ?, 0, '127.0.0.53', 53, 1, ?, ?, 1, 0)`);
+    name.run('index.crates.test', 'crates.test', T0, T0);
+    name.run('x.poisoned.test', 'poisoned.test', T0, T0);
+    db.prepare(`INSERT INTO destinations (build_id, address, port, protocol, family, external, first_pid, first_us, last_us, count)
+      VALUES ('b1', '192.0.2.10', 443, 'tcp', 'inet', 1, 1, ?, ?, 1)`).run(T0, T0);
     db.prepare("INSERT INTO baseline_tools VALUES ('p', 'cc', ?, 'b1')").run(T0);
     db.prepare("INSERT INTO baselines VALUES ('p', 3)").run();
     db.close();
     const store = new Store(path);
-    expect(store.baselines.entries('p').map((e) => [e.kind, e.value, e.version, e.lastUsedUs])).toEqual([['domain', 'crates.test', 1, T0 + 50]]);
-    expect(store.baselines.versions('p').map((v) => [v.version, v.cause, v.added])).toEqual([[1, 'migrated', [{ kind: 'domain', value: 'crates.test' }]]]);
+    expect(store.baselines.entries('p').map((e) => [e.kind, e.value, e.version, e.lastUsedUs])).toEqual([
+      ['destination', 'tcp/192.0.2.10:443', 1, T0 + 50], ['domain', 'crates.test', 1, T0 + 50], ['name', 'index.crates.test', 1, T0 + 50],
+    ]);
+    expect(store.baselines.versions('p').map((v) => [v.version, v.cause, v.added])).toEqual([[1, 'migrated', [
+      { kind: 'name', value: 'index.crates.test' }, { kind: 'domain', value: 'crates.test' }, { kind: 'destination', value: 'tcp/192.0.2.10:443' },
+    ]]]);
+    expect(store.baselines.policyBaseline('p', 3, T0).readiness).toBe('ready');
     expect(store.baselines.settings('p')).toEqual({ mode: 'auto', learningBuilds: null, learnedBuilds: 3, version: 1 });
     expect(store.loadBaselines()[0]!.domains).toEqual(new Set(['crates.test']));
     store.close();

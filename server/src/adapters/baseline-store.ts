@@ -4,7 +4,7 @@
 // allows is a version, written in the same transaction as the change.
 import type Database from 'better-sqlite3';
 import {
-  compareEntries, destinationValue, diffVersions, entryKey, normaliseEntry, parseDestination,
+  compareEntries, destinationValue, diffVersions, entryKey, isUnder, normaliseEntry, normaliseName, parseDestination,
   type BaselineEntryRef, type EntryDiff, type EntryKind, type VersionChange,
 } from '../core/baseline-entries.js';
 import type { LearningMode } from '../core/baseline.js';
@@ -58,8 +58,11 @@ export class BaselineError extends Error {
 
 /** Addresses a policy never needs to list: the host talking to itself. */
 const isLoopback = (a: string): boolean => a.startsWith('127.') || a === '::1';
-/** Entries one build may propose or touch at most (a build that resolves a million names is not a baseline). */
-const MAX_ENTRIES_PER_BUILD = 5000;
+/**
+ * Entries of each kind one build may teach, propose or touch at most (a build that resolves a
+ * million names is not a baseline); past that, the version says how many were left out.
+ */
+const MAX_PER_KIND = { name: 5000, domain: 2000, destination: 2000, tool: 512 } as const;
 
 interface EntryRow {
   pipeline: string; kind: EntryKind; value: string; state: 'active' | 'pending'; version: number | null;
@@ -71,6 +74,8 @@ interface VersionRow {
 
 export class BaselineStore {
   private readonly s;
+  /** Told of every new version (the ingest core's copy of the baseline follows). */
+  onVersion: ((pipeline: string, version: number) => void) | null = null;
 
   constructor(private readonly db: Database.Database) {
     this.s = {
@@ -81,6 +86,7 @@ export class BaselineStore {
       insertVersion: db.prepare(`INSERT INTO baseline_versions (pipeline, version, created_us, cause, actor, reason, builds, added, removed)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       versions: db.prepare('SELECT * FROM baseline_versions WHERE pipeline = ? ORDER BY version'),
+      oneVersion: db.prepare('SELECT * FROM baseline_versions WHERE pipeline = ? AND version = ?'),
       learnLive: db.prepare(`INSERT INTO baseline_entries (pipeline, kind, value, state, version, build_id, first_seen_us, last_used_us)
         VALUES (?, ?, ?, 'active', NULL, ?, ?, ?)
         ON CONFLICT(pipeline, kind, value) DO UPDATE SET state = 'active', version = NULL, build_id = excluded.build_id WHERE state = 'pending'`),
@@ -90,13 +96,19 @@ export class BaselineStore {
         VALUES (?, ?, ?, ?, NULL, ?, ?, ?)
         ON CONFLICT(pipeline, kind, value) DO UPDATE SET last_used_us = max(last_used_us, excluded.last_used_us)`),
       touch: db.prepare('UPDATE baseline_entries SET last_used_us = max(last_used_us, ?) WHERE pipeline = ? AND kind = ? AND value = ?'),
+      unpoison: db.prepare('DELETE FROM baseline_poisoned WHERE pipeline = ? AND domain = ?'),
+      alertAddresses: db.prepare('SELECT DISTINCT address FROM alerts WHERE build_id = ? AND address IS NOT NULL').pluck(),
+      orphans: db.prepare("SELECT DISTINCT pipeline, build_id FROM baseline_entries WHERE version IS NULL AND state = 'active'"),
+      dropAllowances: db.prepare('DELETE FROM baseline_allowed WHERE pipeline = ? AND domain = ? RETURNING kind'),
+      newestBuild: db.prepare('SELECT pipeline, max(started_us) AS newest FROM builds GROUP BY pipeline'),
       unsealed: db.prepare("SELECT kind, value FROM baseline_entries WHERE build_id = ? AND pipeline = ? AND version IS NULL AND state = 'active'"),
       seal: db.prepare("UPDATE baseline_entries SET version = ? WHERE build_id = ? AND pipeline = ? AND version IS NULL AND state = 'active'"),
       activate: db.prepare("UPDATE baseline_entries SET state = 'active', version = ?, last_used_us = max(last_used_us, ?) WHERE pipeline = ? AND kind = ? AND value = ?"),
       entries: db.prepare('SELECT * FROM baseline_entries WHERE pipeline = ? ORDER BY kind, value'),
-      idle: db.prepare("SELECT * FROM baseline_entries WHERE state = 'active' AND version IS NOT NULL AND last_used_us < ? ORDER BY pipeline"),
-      buildNames: db.prepare('SELECT DISTINCT qname, domain FROM dns_names WHERE build_id = ? AND partial = 0 AND domain IS NOT NULL LIMIT ?'),
-      buildDestinations: db.prepare('SELECT DISTINCT address, port, protocol FROM destinations WHERE build_id = ? LIMIT ?'),
+      idle: db.prepare("SELECT * FROM baseline_entries WHERE pipeline = ? AND state = 'active' AND version IS NOT NULL AND last_used_us < ?"),
+      // Ordered so that which ones a cap keeps does not depend on the table's layout.
+      buildNames: db.prepare('SELECT DISTINCT qname, domain FROM dns_names WHERE build_id = ? AND partial = 0 AND domain IS NOT NULL ORDER BY first_us, qname'),
+      buildDestinations: db.prepare('SELECT DISTINCT address, port, protocol FROM destinations WHERE build_id = ? ORDER BY first_us, address, port'),
       poisoned: db.prepare('SELECT domain FROM baseline_poisoned WHERE pipeline = ?').pluck(),
       allowedDomains: db.prepare('SELECT DISTINCT domain FROM baseline_allowed WHERE pipeline = ? ORDER BY domain').pluck(),
       buildPipeline: db.prepare('SELECT pipeline FROM builds WHERE id = ?').pluck(),
@@ -115,6 +127,7 @@ export class BaselineStore {
     this.s.insertVersion.run(pipeline, version, v.createdUs, v.cause, v.actor, v.reason, JSON.stringify(v.builds),
       JSON.stringify([...v.added].sort(compareEntries)), JSON.stringify([...v.removed].sort(compareEntries)));
     this.s.setVersion.run(version, pipeline);
+    this.onVersion?.(pipeline, version);
     return version;
   }
 
@@ -127,12 +140,13 @@ export class BaselineStore {
    * A domain turned out to carry exfiltration: out of the baseline. An entry already in a
    * version leaves by a version of its own, so the history says why it went.
    */
-  unlearn(pipeline: string, kind: EntryKind, value: string, buildId: string, nowUs: number): void {
-    const row = this.s.entry.get(pipeline, kind, value) as EntryRow | undefined;
-    if (!row) return;
-    this.s.deleteEntry.run(pipeline, kind, value);
-    if (row.state === 'active' && row.version !== null) {
-      this.addVersion(pipeline, { createdUs: nowUs, cause: 'poisoned', actor: 'telltale', reason: 'carried exfiltration in a build', builds: [buildId], added: [], removed: [{ kind, value }] });
+  unlearn(pipeline: string, domain: string, buildId: string, nowUs: number): void {
+    // The domain and every exact name under it: a resolver allowing a.evil.test passes <data>.a.evil.test.
+    const gone = this.entries(pipeline).filter((e) => (e.kind === 'domain' && e.value === domain) || (e.kind === 'name' && isUnder(e.value, domain)));
+    for (const e of gone) this.s.deleteEntry.run(pipeline, e.kind, e.value);
+    const versioned = gone.filter((e) => e.state === 'active' && e.version !== null).map(({ kind, value }) => ({ kind, value }));
+    if (versioned.length > 0) {
+      this.addVersion(pipeline, { createdUs: nowUs, cause: 'poisoned', actor: 'telltale', reason: `${domain} carried exfiltration in a build`, builds: [buildId], added: [], removed: versioned });
     }
   }
 
@@ -145,44 +159,115 @@ export class BaselineStore {
     const { pipeline, buildId, timeUs } = seal;
     this.s.ensure.run(pipeline);
     const poisoned = new Set(this.s.poisoned.all(pipeline) as string[]);
-    const used = this.usedBy(buildId, seal.tools, poisoned);
+    const { used, leftOut } = this.usedBy(buildId, seal.tools, poisoned);
     let version: number | null = null;
-    if (seal.teaches) {
-      for (const e of used) this.s.propose.run(pipeline, e.kind, e.value, 'active', buildId, timeUs, timeUs);
-      const added = this.s.unsealed.all(buildId, pipeline) as BaselineEntryRef[];
-      if (added.length > 0) {
-        version = this.addVersion(pipeline, { createdUs: timeUs, cause: 'learned', actor: 'telltale', reason: 'learning build', builds: [buildId], added, removed: [] });
-        this.s.seal.run(version, buildId, pipeline);
-      }
-    } else if (seal.mode === 'supervised') {
-      for (const e of used) this.s.propose.run(pipeline, e.kind, e.value, 'pending', buildId, timeUs, timeUs);
+    if (seal.teaches || seal.mode === 'supervised') {
+      // Upserts: new entries are taught (active) or proposed (pending); known ones are marked used.
+      const state = seal.teaches ? 'active' : 'pending';
+      for (const e of used) this.s.propose.run(pipeline, e.kind, e.value, state, buildId, timeUs, timeUs);
+    } else {
+      for (const e of used) this.s.touch.run(timeUs, pipeline, e.kind, e.value);
     }
-    for (const e of used) this.s.touch.run(timeUs, pipeline, e.kind, e.value);
+    if (seal.teaches) version = this.sealVersion(pipeline, buildId, timeUs, leftOut > 0 ? `learning build (${leftOut} entries over the per-build caps left out)` : 'learning build');
     return version;
   }
 
-  /** The entries one build used, in their written form (poisoned domains and their names left out). */
-  private usedBy(buildId: string, tools: readonly string[], poisoned: ReadonlySet<string>): BaselineEntryRef[] {
+  /** The entries a build taught while it ran (version NULL) become one version. */
+  private sealVersion(pipeline: string, buildId: string, timeUs: number, reason: string): number | null {
+    const added = this.s.unsealed.all(buildId, pipeline) as BaselineEntryRef[];
+    if (added.length === 0) return null;
+    const version = this.addVersion(pipeline, { createdUs: timeUs, cause: 'learned', actor: 'telltale', reason, builds: [buildId], added, removed: [] });
+    this.s.seal.run(version, buildId, pipeline);
+    return version;
+  }
+
+  /**
+   * Entries a build taught that no version holds because the build never ended (evicted, or
+   * silent for a day) nor is held in memory any more: sealed now, so nothing stays active
+   * outside the history. `held` says which builds the core still holds.
+   */
+  sealOrphans(held: (buildId: string) => boolean, nowUs: number): number[] {
+    return this.db.transaction(() => {
+      const made: number[] = [];
+      for (const o of this.s.orphans.all() as { pipeline: string; build_id: string }[]) {
+        if (held(o.build_id)) continue;
+        const v = this.sealVersion(o.pipeline, o.build_id, nowUs, 'learning build that never ended');
+        if (v !== null) made.push(v);
+      }
+      return made;
+    })();
+  }
+
+  /**
+   * The entries one build used, in their written form: names under poisoned domains and the
+   * addresses its alerts named are left out (an alerting destination is never learnt).
+   */
+  private usedBy(buildId: string, tools: readonly string[], poisoned: ReadonlySet<string>, learning = true): { used: BaselineEntryRef[]; leftOut: number } {
     const out = new Map<string, BaselineEntryRef>();
+    const counts: Record<EntryKind, number> = { name: 0, domain: 0, destination: 0, tool: 0 };
+    let leftOut = 0;
     const add = (kind: string, value: string) => {
       const e = normaliseEntry(kind, value);
-      if (e && out.size < MAX_ENTRIES_PER_BUILD) out.set(entryKey(e), e);
+      if (!e || out.has(entryKey(e))) return;
+      if (counts[e.kind] >= MAX_PER_KIND[e.kind]) { leftOut++; return; }
+      counts[e.kind]++;
+      out.set(entryKey(e), e);
     };
-    for (const r of this.s.buildNames.all(buildId, MAX_ENTRIES_PER_BUILD) as { qname: string; domain: string }[]) {
+    for (const r of this.s.buildNames.iterate(buildId) as Iterable<{ qname: string; domain: string }>) {
       if (poisoned.has(r.domain)) continue;
       add('name', r.qname);
       add('domain', r.domain);
     }
-    for (const r of this.s.buildDestinations.all(buildId, MAX_ENTRIES_PER_BUILD) as { address: string; port: number; protocol: string }[]) {
-      if (isLoopback(r.address) || (r.protocol !== 'tcp' && r.protocol !== 'udp') || r.port === 0) continue;
+    const alerted = new Set(learning ? this.s.alertAddresses.all(buildId) as string[] : []);
+    for (const r of this.s.buildDestinations.iterate(buildId) as Iterable<{ address: string; port: number; protocol: string }>) {
+      if (isLoopback(r.address) || alerted.has(r.address) || (r.protocol !== 'tcp' && r.protocol !== 'udp') || r.port === 0) continue;
       add('destination', destinationValue(r.protocol, r.address, r.port));
     }
     for (const t of tools) add('tool', t);
-    return [...out.values()];
+    return { used: [...out.values()], leftOut };
+  }
+
+  /**
+   * Fills a baseline carried over from before versions (domains only) with the names and
+   * destinations of the builds that taught it, into its version 1. Run once, by the migration.
+   */
+  backfillMigrated(): void {
+    const migrated = this.db.prepare("SELECT pipeline FROM baseline_versions WHERE version = 1 AND cause = 'migrated'").pluck().all() as string[];
+    for (const pipeline of migrated) {
+      const poisoned = new Set(this.s.poisoned.all(pipeline) as string[]);
+      const domainRows = this.entries(pipeline).filter((e) => e.kind === 'domain');
+      const domains = new Set(domainRows.map((e) => e.value));
+      const lastUsed = Math.max(0, ...domainRows.map((e) => e.lastUsedUs));
+      const builds = [...new Set(domainRows.map((e) => e.buildId))];
+      const added: BaselineEntryRef[] = [];
+      const put = (e: BaselineEntryRef | null, buildId: string) => {
+        if (e && this.s.propose.run(pipeline, e.kind, e.value, 'active', buildId, lastUsed, lastUsed).changes > 0) added.push(e);
+      };
+      for (const b of builds) {
+        // all(), not iterate(): the loop writes on the same connection.
+        for (const r of this.s.buildNames.all(b) as { qname: string; domain: string }[]) {
+          if (domains.has(r.domain) && !poisoned.has(r.domain)) put(normaliseEntry('name', r.qname), b);
+        }
+        const alerted = new Set(this.s.alertAddresses.all(b) as string[]);
+        for (const r of this.s.buildDestinations.all(b) as { address: string; port: number; protocol: string }[]) {
+          if (isLoopback(r.address) || alerted.has(r.address) || (r.protocol !== 'tcp' && r.protocol !== 'udp') || r.port === 0) continue;
+          put(normaliseEntry('destination', destinationValue(r.protocol, r.address, r.port)), b);
+        }
+      }
+      if (added.length === 0) continue;
+      this.db.prepare('UPDATE baseline_entries SET version = 1 WHERE pipeline = ? AND version IS NULL').run(pipeline);
+      const v = this.versions(pipeline)[0]!;
+      this.db.prepare('UPDATE baseline_versions SET added = ? WHERE pipeline = ? AND version = 1').run(JSON.stringify([...v.added, ...added].sort(compareEntries)), pipeline);
+    }
   }
 
   entries(pipeline: string): StoredEntry[] {
     return (this.s.entries.all(pipeline) as EntryRow[]).map(toEntry);
+  }
+
+  version(pipeline: string, version: number): BaselineVersion | undefined {
+    const row = this.s.oneVersion.get(pipeline, version) as VersionRow | undefined;
+    return row && toVersion(row);
   }
 
   versions(pipeline: string): BaselineVersion[] {
@@ -204,15 +289,15 @@ export class BaselineStore {
     const pipeline = this.s.buildPipeline.get(buildId) as string | undefined;
     if (pipeline === undefined) throw new BaselineError('NOT_FOUND', 'no such build');
     const have = new Map(this.entries(pipeline).map((e) => [entryKey(e), e]));
-    const allowed = new Set(this.s.allowedDomains.all(pipeline) as string[]);
+    const allowed = this.allowedDomains(pipeline);
     // Tools of a build are not stored per build (they are known while it runs): names, domains, destinations.
-    const used = this.usedBy(buildId, [], new Set());
+    const { used } = this.usedBy(buildId, [], new Set(), false);
     const counts: Record<EntryKind, number> = { name: 0, domain: 0, destination: 0, tool: 0 };
     const fresh: BuildBaselineDiff['new'] = [];
     for (const e of used) {
       counts[e.kind]++;
       const held = have.get(entryKey(e));
-      const coveredByAllowance = e.kind === 'name' && [...allowed].some((d) => e.value === d || e.value.endsWith(`.${d}`));
+      const coveredByAllowance = e.kind === 'name' && allowed.some((d) => isUnder(e.value, d));
       if (held?.state === 'active' || coveredByAllowance) continue;
       fresh.push({ ...e, pending: held?.state === 'pending' });
     }
@@ -224,7 +309,7 @@ export class BaselineStore {
    * An operator approves entries: pending proposals, or entries named from a build's diff.
    * One version, attributed to the operator. Returns the version and the entries it added.
    */
-  approve(pipeline: string, refs: readonly BaselineEntryRef[] | 'all_pending', actor: string, reason: string, nowUs: number, fromBuild?: string): { version: number; added: BaselineEntryRef[] } {
+  approve(pipeline: string, refs: readonly BaselineEntryRef[] | 'all_pending', actor: string, reason: string, nowUs: number, fromBuild?: string): { version: number; added: BaselineEntryRef[]; unpoisoned: string[] } {
     if (fromBuild !== undefined && this.s.buildPipeline.get(fromBuild) !== pipeline) throw new BaselineError('NOT_FOUND', 'no such build in this pipeline');
     const entries = refs === 'all_pending'
       ? this.entries(pipeline).filter((e) => e.state === 'pending').map(({ kind, value }) => ({ kind, value }))
@@ -238,6 +323,8 @@ export class BaselineStore {
     const builds = new Set<string>();
     const version = this.addVersion(pipeline, { createdUs: nowUs, cause: 'approved', actor, reason, builds: [], added, removed: [] });
     for (const e of added) {
+      // An operator's word outranks a poisoning: the domain may be learnt again (as an allowance does).
+      if (e.kind === 'domain') this.s.unpoison.run(pipeline, e.value);
       const row = this.s.entry.get(pipeline, e.kind, e.value) as EntryRow | undefined;
       if (row) {
         builds.add(row.build_id);
@@ -249,7 +336,7 @@ export class BaselineStore {
       }
     }
     this.db.prepare('UPDATE baseline_versions SET builds = ? WHERE pipeline = ? AND version = ?').run(JSON.stringify([...builds].sort()), pipeline, version);
-    return { version, added };
+    return { version, added, unpoisoned: added.filter((e) => e.kind === 'domain').map((e) => e.value) };
   }
 
   /** An operator turns proposals down: they are forgotten (a later build may propose them again). */
@@ -264,12 +351,21 @@ export class BaselineStore {
     return gone;
   }
 
-  /** An operator takes active entries out: one version. */
-  remove(pipeline: string, refs: readonly BaselineEntryRef[], actor: string, reason: string, nowUs: number): { version: number; removed: BaselineEntryRef[] } | null {
-    const removed = refs.filter((r) => (this.s.entry.get(pipeline, r.kind, r.value) as EntryRow | undefined)?.state === 'active');
-    if (removed.length === 0) return null;
+  /**
+   * An operator takes active entries out: one version. A domain takes its exact names with it,
+   * and the allowances given for it (an allowed domain would otherwise still pass whole).
+   */
+  remove(pipeline: string, refs: readonly BaselineEntryRef[], actor: string, reason: string, nowUs: number):
+    { version: number; removed: BaselineEntryRef[]; allowancesDropped: { domain: string; kind: string }[] } | null {
+    const active = this.entries(pipeline).filter((e) => e.state === 'active');
+    const asked = new Set(refs.map(entryKey));
+    const domains = refs.filter((r) => r.kind === 'domain').map((r) => r.value);
+    const removed = active.filter((e) => asked.has(entryKey(e)) || (e.kind === 'name' && domains.some((d) => isUnder(e.value, d))))
+      .map(({ kind, value }) => ({ kind, value })).sort(compareEntries);
+    if (!removed.some((e) => asked.has(entryKey(e)))) return null;
     for (const r of removed) this.s.deleteEntry.run(pipeline, r.kind, r.value);
-    return { version: this.addVersion(pipeline, { createdUs: nowUs, cause: 'removed', actor, reason, builds: [], added: [], removed }), removed };
+    const allowancesDropped = domains.flatMap((domain) => (this.s.dropAllowances.all(pipeline, domain) as { kind: string }[]).map((a) => ({ domain, kind: a.kind })));
+    return { version: this.addVersion(pipeline, { createdUs: nowUs, cause: 'removed', actor, reason, builds: [], added: [], removed }), removed, allowancesDropped };
   }
 
   /** An operator allowed a domain from an alert (console-store has written the allowance). */
@@ -296,27 +392,30 @@ export class BaselineStore {
   }
 
   /**
-   * Entries no build used for `maxIdleUs` leave their baseline, one version per pipeline, so a
-   * baseline shrinks back when a dependency goes away. Entries a running build is teaching stay.
+   * Entries no build used for `maxIdleUs` before the pipeline's newest build leave its
+   * baseline, one version per pipeline, so a baseline shrinks back when a dependency goes
+   * away. Measured on the builds' own clock: a pipeline that has not built for a while, or a
+   * collector that was down, loses nothing. Entries a running build is teaching stay.
    */
   expire(nowUs: number, maxIdleUs: number): { pipeline: string; version: number; removed: BaselineEntryRef[] }[] {
     return this.db.transaction(() => {
-      const byPipeline = new Map<string, BaselineEntryRef[]>();
-      for (const r of this.s.idle.all(nowUs - maxIdleUs) as EntryRow[]) {
-        let list = byPipeline.get(r.pipeline);
-        if (!list) byPipeline.set(r.pipeline, (list = []));
-        list.push({ kind: r.kind, value: r.value });
-      }
-      for (const list of byPipeline.values()) list.sort(compareEntries);
       const out: { pipeline: string; version: number; removed: BaselineEntryRef[] }[] = [];
-      for (const [pipeline, removed] of byPipeline) {
+      for (const { pipeline, newest } of this.s.newestBuild.all() as { pipeline: string; newest: number }[]) {
+        const removed = (this.s.idle.all(pipeline, newest - maxIdleUs) as EntryRow[]).map((r) => ({ kind: r.kind, value: r.value })).sort(compareEntries);
+        if (removed.length === 0) continue;
         for (const r of removed) this.s.deleteEntry.run(pipeline, r.kind, r.value);
         const days = Math.round(maxIdleUs / 86_400e6 * 10) / 10;
-        const version = this.addVersion(pipeline, { createdUs: nowUs, cause: 'expired', actor: 'telltale', reason: `unused for ${days} days`, builds: [], added: [], removed });
+        const version = this.addVersion(pipeline, { createdUs: nowUs, cause: 'expired', actor: 'telltale', reason: `unused by the builds of the last ${days} days`, builds: [], added: [], removed });
         out.push({ pipeline, version, removed });
       }
       return out;
     })();
+  }
+
+  /** Domains an operator allowed whole that the baseline still holds (a removed or expired one no longer passes). */
+  private allowedDomains(pipeline: string): string[] {
+    const active = new Set(this.entries(pipeline).filter((e) => e.kind === 'domain' && e.state === 'active').map((e) => e.value));
+    return (this.s.allowedDomains.all(pipeline) as string[]).filter((d) => active.has(d));
   }
 
   /** The baseline as a policy sees it: exact names, operator-allowed domains, destinations. */
@@ -331,12 +430,15 @@ export class BaselineStore {
       const d = parseDestination(e.value);
       if (d) destinations.push(d);
     }
-    const names = active.filter((e) => e.kind === 'name').map((e) => e.value);
+    const names = active.filter((e) => e.kind === 'name' && normaliseName(e.value) === e.value).map((e) => e.value);
+    const domains = this.allowedDomains(pipeline);
+    // Nothing to allow is never "ready": an enforcing policy from it would refuse every connection.
+    const nothing = names.length + domains.length + destinations.length === 0;
     return {
       pipeline, version: st.version, generatedAtUs: nowUs,
-      readiness: learning ? 'learning' : names.length + destinations.length === 0 && st.version === 0 ? 'empty' : 'ready',
+      readiness: learning ? 'learning' : nothing ? 'empty' : 'ready',
       learnedBuilds: st.learnedBuilds, learningBuilds: st.mode === 'supervised' ? 0 : learningBuilds,
-      names, domains: this.s.allowedDomains.all(pipeline) as string[], destinations,
+      names, domains, destinations,
     };
   }
 

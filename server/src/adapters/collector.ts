@@ -177,6 +177,17 @@ export class Collector {
     this.publish([alert], new Set([alert.buildId]), []);
   }
 
+  /** The core still holds the build (open, or ended within its grace). */
+  holds(buildId: string): boolean {
+    return this.core.build(buildId) !== undefined;
+  }
+
+  /** An alert was added to a build outside ingest: its in-memory count follows (the store's row is rewritten from it). */
+  countAlert(buildId: string): void {
+    const b = this.core.build(buildId);
+    if (b) b.counts.alerts++;
+  }
+
   /** The process chain of `pid` in a build still in memory, root first. */
   chainOf(buildId: string, pid: number): ProcessInfo[] {
     return this.core.build(buildId)?.tree.chain(pid).map((n) => ({ pid: n.pid, ppid: n.ppid, exe: n.exe, argv: n.argv, cwd: n.cwd, startTimeUs: n.startTimeUs })) ?? [];

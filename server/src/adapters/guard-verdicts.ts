@@ -69,12 +69,19 @@ export interface GuardSinkDeps {
   chainOf(buildId: string, pid: number): ProcessInfo[];
   /** A new or moved alert: broadcast, count, log. */
   published(alert: StoredAlert, moved: boolean): void;
+  /** An alert joined a build the core may hold: its in-memory count follows. */
+  countAlert(buildId: string): void;
 }
 
 /** How far back an agent's record of the same query is looked for. */
 const MATCH_WINDOW_US = 10 * 60_000_000;
 /** When an agent's events have not arrived yet: look again after these delays. */
 const RECHECK_MS = [250, 1_000, 5_000, 15_000];
+
+/** One alert per build (or guard), verdict and domain: a secret sent in 40 chunks is one alert. */
+function guardDedupeKey(buildId: string, verdict: string, domainOrName: string): string {
+  return `dns_guard_block:${buildId}:${verdict}:${domainOrName}`;
+}
 
 export class GuardVerdictSink {
   private readonly s;
@@ -87,15 +94,17 @@ export class GuardVerdictSink {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       // The agent's record of the same name: its build and the process that asked first.
       agentSaw: db.prepare(`SELECT d.build_id, d.first_pid, b.run_id, b.pipeline FROM dns_names d JOIN builds b ON b.id = d.build_id
-        WHERE d.domain IS ? AND d.qname = ? AND d.last_us >= ? AND b.ci_provider != 'guard' ORDER BY d.first_us DESC LIMIT 1`),
-      insertBuild: db.prepare(`INSERT OR IGNORE INTO builds (id, pipeline, run_id, job, repo, commit_sha, agent_host, ci_provider, root_pid, started_us)
-        VALUES (?, ?, '', 'dns guard', '', '', ?, 'guard', 0, ?)`),
+        WHERE d.domain IS ? AND d.qname = ? AND d.last_us >= ? AND b.pipeline = ? AND b.ci_provider != 'guard' ORDER BY d.first_us DESC LIMIT 1`),
+      // The guard's own record: ended at once (it holds alerts, never events), so it is never reloaded as running.
+      insertBuild: db.prepare(`INSERT OR IGNORE INTO builds (id, pipeline, run_id, job, repo, commit_sha, agent_host, ci_provider, root_pid, started_us, ended_us, exit_code)
+        VALUES (?, ?, '', 'dns guard', '', '', ?, 'guard', 0, ?, ?, 0)`),
       insertAlert: db.prepare(`INSERT OR IGNORE INTO alerts (id, dedupe_key, build_id, pipeline, run_id, kind, severity, qname, domain, address, pid, chain, evidence, event_us, created_us)
         VALUES (?, ?, ?, ?, ?, 'dns_guard_block', ?, ?, ?, NULL, ?, ?, ?, ?, ?)`),
       alertByKey: db.prepare('SELECT id FROM alerts WHERE dedupe_key = ?').pluck(),
       alert: db.prepare('SELECT * FROM alerts WHERE id = ?'),
-      countAlert: db.prepare('UPDATE builds SET alerts = alerts + 1 WHERE id = ?'),
-      move: db.prepare('UPDATE alerts SET build_id = ?, run_id = ?, pid = ?, chain = ? WHERE id = ? AND build_id = ?'),
+      countAlert: db.prepare('UPDATE builds SET alerts = alerts + ? WHERE id = ?'),
+      // The key moves with the alert, so a later verdict found in the same build is the same alert.
+      move: db.prepare('UPDATE OR IGNORE alerts SET build_id = ?, run_id = ?, pid = ?, chain = ?, dedupe_key = ? WHERE id = ? AND build_id = ?'),
       list: db.prepare('SELECT * FROM guard_verdicts WHERE pipeline = ? ORDER BY id DESC LIMIT ?'),
     };
   }
@@ -107,7 +116,7 @@ export class GuardVerdictSink {
       for (const v of report.verdicts) {
         const qname = v.qname.toLowerCase().replace(/\.$/, '');
         const domain = splitName(qname).domain;
-        const saw = this.agentSaw(domain, qname, v.timeUs);
+        const saw = this.agentSaw(report.pipeline, domain, qname, v.timeUs);
         let alertId: string | null = null;
         if (v.verdict !== 'forwarded_new') {
           const a = this.raise(report, v, qname, domain, saw, nowUs);
@@ -119,23 +128,22 @@ export class GuardVerdictSink {
     })();
     for (const a of raised) {
       this.deps.published(a, false);
-      if (a.buildId.startsWith('guard:')) this.recheck(a.id, a.qname ?? '', a.domain, a.eventAtUs, 0);
+      if (a.buildId.startsWith('guard:')) this.recheck(a.id, report.pipeline, a.qname ?? '', a.domain, a.eventAtUs, 0);
     }
     return { accepted: report.verdicts.length, alerts: raised.map((a) => a.id) };
   }
 
-  private agentSaw(domain: string | null, qname: string, timeUs: number) {
-    return this.s.agentSaw.get(domain, qname, timeUs - MATCH_WINDOW_US) as { build_id: string; first_pid: number; run_id: string; pipeline: string } | undefined;
+  private agentSaw(pipeline: string, domain: string | null, qname: string, timeUs: number) {
+    return this.s.agentSaw.get(domain, qname, timeUs - MATCH_WINDOW_US, pipeline) as { build_id: string; first_pid: number; run_id: string; pipeline: string } | undefined;
   }
 
   private dedupeKey(report: GuardReport, v: GuardVerdict, domain: string | null, saw: { build_id: string } | undefined): string {
-    // One alert per build (or guard), verdict and domain: a secret sent in 40 chunks is one alert.
-    return `dns_guard_block:${saw?.build_id ?? `guard:${report.guard}:${report.pipeline}`}:${v.verdict}:${domain ?? v.qname}`;
+    return guardDedupeKey(saw?.build_id ?? `guard:${report.guard}:${report.pipeline}`, v.verdict, domain ?? v.qname);
   }
 
   private raise(report: GuardReport, v: GuardVerdict, qname: string, domain: string | null, saw: { build_id: string; first_pid: number; run_id: string } | undefined, nowUs: number): StoredAlert | null {
     const buildId = saw?.build_id ?? `guard:${report.guard}:${report.pipeline}`;
-    if (!saw) this.s.insertBuild.run(buildId, report.pipeline, report.guard, nowUs);
+    if (!saw) this.s.insertBuild.run(buildId, report.pipeline, report.guard, nowUs, nowUs);
     const chain = saw ? this.deps.chainOf(saw.build_id, saw.first_pid) : [];
     const id = randomUUID();
     const severity = v.verdict === 'blocked_encoded' ? 'high' : 'medium';
@@ -144,28 +152,38 @@ export class GuardVerdictSink {
     const r = this.s.insertAlert.run(id, this.dedupeKey(report, v, domain, saw), buildId, report.pipeline, saw?.run_id ?? '', severity, qname, domain,
       saw?.first_pid ?? 0, chainJson, JSON.stringify(evidence), v.timeUs, nowUs);
     if (r.changes === 0) return null;
-    this.s.countAlert.run(buildId);
+    this.s.countAlert.run(1, buildId);
+    this.deps.countAlert(buildId);
     return rowToAlert(this.s.alert.get(id) as AlertRow);
   }
 
   /** The agent's events may land after the guard's report: move the alert to the build that asked once they do. */
-  private recheck(alertId: string, qname: string, domain: string | null, timeUs: number, attempt: number): void {
+  private recheck(alertId: string, pipeline: string, qname: string, domain: string | null, timeUs: number, attempt: number): void {
     if (attempt >= RECHECK_MS.length) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       try {
-        const saw = this.agentSaw(domain, qname, timeUs);
-        if (!saw) return this.recheck(alertId, qname, domain, timeUs, attempt + 1);
+        const saw = this.agentSaw(pipeline, domain, qname, timeUs);
+        if (!saw) return this.recheck(alertId, pipeline, qname, domain, timeUs, attempt + 1);
         const current = this.s.alert.get(alertId) as AlertRow | undefined;
         if (!current) return;
         const chain = this.deps.chainOf(saw.build_id, saw.first_pid);
         const chainJson = JSON.stringify(chain.map((p) => ({ pid: p.pid, exe: p.exe, argv: p.argv, cwd: p.cwd })));
+        const evidence = JSON.parse(current.evidence) as { verdict?: string };
+        const key = guardDedupeKey(saw.build_id, String(evidence.verdict), current.domain ?? current.qname ?? '');
         const moved = this.deps.db.transaction(() => {
-          const n = this.s.move.run(saw.build_id, saw.run_id, saw.first_pid, chainJson, alertId, current.build_id).changes;
-          if (n === 1) this.s.countAlert.run(saw.build_id);
+          // Ignored when the build already holds this alert (a later verdict found the build first).
+          const n = this.s.move.run(saw.build_id, saw.run_id, saw.first_pid, chainJson, key, alertId, current.build_id).changes;
+          if (n === 1) {
+            this.s.countAlert.run(1, saw.build_id);
+            this.s.countAlert.run(-1, current.build_id);
+          }
           return n === 1;
         })();
-        if (moved) this.deps.published(rowToAlert(this.s.alert.get(alertId) as AlertRow), true);
+        if (moved) {
+          this.deps.countAlert(saw.build_id);
+          this.deps.published(rowToAlert(this.s.alert.get(alertId) as AlertRow), true);
+        }
       } catch {
         // The store closed under us (shutdown): nothing to move.
       }

@@ -181,7 +181,10 @@ export const migrations: readonly string[] = [
   // operator in supervised mode) and when a build last used it (expiry). Each version lists
   // what it added and removed, who made it and from which builds. Existing domains become
   // version 1, last used at their pipeline's newest build; the old tool list (bare names, no
-  // script kind, informational only) is not carried over.
+  // script kind, informational only) is not carried over; their names and destinations are
+  // filled in from the builds that taught the domains (Store.migrate). builds.teaches says which
+  // builds teach their baseline (decided at their start); the guard's verdicts look DNS names up
+  // by domain and name.
   `CREATE TABLE baseline_entries (
      pipeline TEXT NOT NULL,
      kind TEXT NOT NULL,
@@ -233,5 +236,9 @@ export const migrations: readonly string[] = [
      build_id TEXT,
      alert_id TEXT
    );
-   CREATE INDEX guard_verdicts_pipeline ON guard_verdicts (pipeline, id);`,
+   CREATE INDEX guard_verdicts_pipeline ON guard_verdicts (pipeline, id);
+   CREATE INDEX guard_verdicts_at ON guard_verdicts (at_us);
+   ALTER TABLE builds ADD COLUMN teaches INTEGER NOT NULL DEFAULT 0;
+   DROP INDEX dns_names_domain;
+   CREATE INDEX dns_names_domain_qname ON dns_names (domain, qname);`,
 ];

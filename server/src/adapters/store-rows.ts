@@ -55,6 +55,7 @@ export interface BuildRow {
   k8s_namespace: string | null;
   k8s_pod: string | null;
   k8s_container: string | null;
+  teaches?: number;
 }
 
 export type StoredBuild = BuildSummary;

@@ -42,8 +42,8 @@ export class Store {
       upsertAgent: db.prepare(`INSERT INTO agents (agent_id, last_sequence, updated_us) VALUES (?, ?, ?)
         ON CONFLICT(agent_id) DO UPDATE SET last_sequence = excluded.last_sequence, updated_us = excluded.updated_us`),
       insertBuild: db.prepare(`INSERT OR IGNORE INTO builds (id, pipeline, run_id, job, repo, commit_sha, agent_host, ci_provider, root_pid, started_us, agent_id,
-        k8s_namespace, k8s_pod, k8s_container)
-        VALUES (@buildId, @pipeline, @runId, @job, @repo, @commit, @agentHost, @ciProvider, @rootPid, @startedUs, @agentId, @k8sNamespace, @k8sPod, @k8sContainer)`),
+        k8s_namespace, k8s_pod, k8s_container, teaches)
+        VALUES (@buildId, @pipeline, @runId, @job, @repo, @commit, @agentHost, @ciProvider, @rootPid, @startedUs, @agentId, @k8sNamespace, @k8sPod, @k8sContainer, @teaches)`),
       buildAgent: db.prepare('SELECT agent_id FROM builds WHERE id = ?').pluck(),
       updateBuild: db.prepare(`UPDATE builds SET ended_us = ?, exit_code = ?, processes = ?, dns_queries = ?, connects = ?, alerts = ?, lost_events = ? WHERE id = ?`),
       insertBatch: db.prepare('INSERT INTO batches (agent_id, sequence, received_us, bytes) VALUES (?, ?, ?, ?)'),
@@ -68,6 +68,8 @@ export class Store {
     for (let i = version; i < migrations.length; i++) {
       this.db.transaction(() => {
         this.db.exec(migrations[i]!);
+        // Versioned baselines: the domains carried over get the names and destinations of the builds that taught them.
+        if (i === 3) new BaselineStore(this.db).backfillMigrated();
         this.db.pragma(`user_version = ${i + 1}`);
       })();
     }
@@ -96,7 +98,7 @@ export class Store {
       for (const b of r.buildsStarted) {
         const c = b.context;
         s.insertBuild.run({
-          ...c, rootPid: b.rootPid, startedUs: b.startedUs, agentId,
+          ...c, rootPid: b.rootPid, startedUs: b.startedUs, agentId, teaches: b.teaches ? 1 : 0,
           k8sNamespace: c.k8sPod ? c.k8sNamespace ?? '' : null, k8sPod: c.k8sPod || null, k8sContainer: c.k8sPod ? c.k8sContainer ?? '' : null,
         });
       }
@@ -124,7 +126,7 @@ export class Store {
       }
       for (const b of r.baselineAdds) this.baselines.learnLive(b.pipeline, 'domain', b.domain, b.buildId, b.timeUs);
       for (const b of r.baselinePoisoned ?? []) s.poisonDomain.run(b.pipeline, b.domain, b.timeUs, b.buildId);
-      for (const b of r.baselineRemovals ?? []) this.baselines.unlearn(b.pipeline, 'domain', b.domain, b.buildId, nowUs);
+      for (const b of r.baselineRemovals ?? []) this.baselines.unlearn(b.pipeline, b.domain, b.buildId, nowUs);
       for (const b of r.baselineLearned) s.setLearned.run(b.pipeline, b.learnedBuilds);
       for (const t of r.baselineTools ?? []) this.baselines.learnLive(t.pipeline, 'tool', t.tool, t.buildId, t.timeUs);
       for (const seal of r.baselineSeals ?? []) this.baselines.sealBuild(seal);
@@ -185,6 +187,7 @@ export class Store {
       const domains = this.db.prepare('SELECT DISTINCT domain FROM dns_names WHERE build_id = ? AND domain IS NOT NULL').pluck().all(row.id) as string[];
       return {
         context, rootPid: row.root_pid, startedUs: row.started_us, endedUs: row.ended_us, exitCode: row.exit_code, lastEventUs: Date.now() * 1000, tree,
+        teaches: row.teaches === 1,
         counts: { processes: row.processes, dns: row.dns_queries, connects: row.connects, alerts: row.alerts, lost: row.lost_events },
         answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(keys), domains: new Set(domains), seenQueries: new Map(), scriptTools: new Set(),
       };
@@ -281,6 +284,11 @@ export class Store {
       }
     })();
     return rows.length;
+  }
+
+  /** Drops up to `limit` guard verdicts recorded before `beforeUs` (their alerts stay); returns how many. */
+  pruneGuardVerdicts(beforeUs: number, limit = 5000): number {
+    return this.db.prepare('DELETE FROM guard_verdicts WHERE id IN (SELECT id FROM guard_verdicts WHERE at_us < ? LIMIT ?)').run(beforeUs, limit).changes;
   }
 
   count(table: 'alerts' | 'builds' | 'batches' | 'dns_names' | 'destinations'): number {

@@ -14,6 +14,8 @@ describe('baseline entries', () => {
       ['tool', 'cc'], ['tool', 'made_up:cc'], ['tool', 'npm_lifecycle:a b'], ['other', 'x'],
     ]) expect(normaliseEntry(kind!, value!), `${kind} ${value}`).toBeNull();
     expect(parseDestination('udp/[::1]:53')).toEqual({ protocol: 'udp', address: '::1', port: 53 });
+    // A dual-stack socket talking IPv4 is kept as the IPv4 address: an IPv4 policy must match it.
+    expect(normaliseEntry('destination', 'tcp/[::ffff:192.0.2.10]:443')).toEqual({ kind: 'destination', value: 'tcp/192.0.2.10:443' });
   });
 
   it('diffs versions either way; an entry added then removed in between is in neither side', () => {

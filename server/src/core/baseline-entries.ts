@@ -15,6 +15,11 @@ const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 const SCRIPT_KINDS = new Set(['cargo_build_script', 'npm_lifecycle', 'setup_py', 'go_generate']);
 const TOOL = /^[A-Za-z0-9._+-]{1,128}$/;
 
+/** `name` is `domain` or a name under it. */
+export function isUnder(name: string, domain: string): boolean {
+  return name === domain || name.endsWith(`.${domain}`);
+}
+
 /** A DNS name as a baseline keeps it: lower case, no trailing dot, LDH/underscore labels, ≤253. */
 export function normaliseName(text: string): string | null {
   const name = text.toLowerCase().replace(/\.$/, '');
@@ -22,9 +27,16 @@ export function normaliseName(text: string): string | null {
   return name.split('.').every((l) => LABEL.test(l)) ? name : null;
 }
 
+/** An IPv4-mapped IPv6 address (a dual-stack socket talking IPv4) as the IPv4 address it is. */
+function unmapped(address: string): string {
+  const m = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.exec(address);
+  return m ? m[1]! : address;
+}
+
 /** `tcp/192.0.2.1:443`, `udp/[2001:db8::1]:53`. */
 export function destinationValue(protocol: 'tcp' | 'udp', address: string, port: number): string {
-  return `${protocol}/${address.includes(':') ? `[${address}]` : address}:${port}`;
+  const a = unmapped(address);
+  return `${protocol}/${a.includes(':') ? `[${a}]` : a}:${port}`;
 }
 
 export interface ParsedDestination {
@@ -39,9 +51,9 @@ export function parseDestination(value: string): ParsedDestination | null {
   const port = Number(m[4]);
   if (port < 1 || port > 65535) return null;
   const text = m[2] ?? m[3]!;
-  const address = canonicalIp(text);
-  if (address === null || address.includes(':') !== (m[2] !== undefined)) return null;
-  return { protocol: m[1] as 'tcp' | 'udp', address, port };
+  const canonical = canonicalIp(text);
+  if (canonical === null || canonical.includes(':') !== (m[2] !== undefined)) return null;
+  return { protocol: m[1] as 'tcp' | 'udp', address: unmapped(canonical), port };
 }
 
 /** `cargo_build_script:cc`: a tool (executable base name) a kind of build script ran. */

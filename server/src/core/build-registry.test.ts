@@ -8,7 +8,7 @@ const build = (id: string, lastEventUs = 0): BuildState => ({
   context: { buildId: id, pipeline: 'p', runId: '', job: '', repo: '', commit: '', agentHost: '', ciProvider: '' },
   rootPid: 1, startedUs: 0, endedUs: null, exitCode: null, lastEventUs, tree: new ProcessTree(1),
   counts: { processes: 0, dns: 0, connects: 0, alerts: 0, lost: 0 }, answersSeen: false, answers: new AnswerCache(4),
-  alertKeys: new Set(), domains: new Set(), seenQueries: new Map(), scriptTools: new Set(),
+  alertKeys: new Set(), domains: new Set(), seenQueries: new Map(), scriptTools: new Set(), teaches: false,
 });
 const minute = 60_000_000;
 

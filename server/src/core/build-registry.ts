@@ -26,6 +26,18 @@ export class BuildRegistry {
     return this.open;
   }
 
+  /** Open builds that match. */
+  countOpen(match: (b: BuildState) => boolean): number {
+    let n = 0;
+    for (const b of this.builds.values()) if (b.endedUs === null && match(b)) n++;
+    return n;
+  }
+
+  /** Ids of every build held (open, or ended within its grace). */
+  ids(): IterableIterator<string> {
+    return this.builds.keys();
+  }
+
   get(buildId: string): BuildState | undefined {
     return this.builds.get(buildId);
   }

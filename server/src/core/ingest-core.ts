@@ -6,7 +6,7 @@ import type { Detector, Finding, Observation, ProcessInfo } from './observation.
 import { ProcessTree, unknownProcess, type ProcessNode } from './process-tree.js';
 import { isExternal, type Cidr } from './address.js';
 import { allowDomain, emptyBaseline, isAllowed, isLearning, poisoningKinds, revokeAllowance, toolName, type BaselineState, type LearningMode } from './baseline.js';
-import { toolValue } from './baseline-entries.js';
+import { normaliseEntry, toolValue } from './baseline-entries.js';
 import { decodeDnsMessage, type DnsQuestion } from './dns-decode.js';
 import { splitName } from './registrable-domain.js';
 import { AnswerCache } from './answer-cache.js';
@@ -108,13 +108,16 @@ export class IngestCore {
       if (this.builds.has(e.buildId)) return;
       const state: BuildState = {
         context: e.context, rootPid: e.rootPid, startedUs: e.timeUs, endedUs: null, exitCode: null, lastEventUs: nowUs,
+        teaches: this.takesLearningSlot(e.context.pipeline),
         tree: new ProcessTree(e.rootPid), counts: { processes: 0, dns: 0, connects: 0, alerts: 0, lost: 0 },
         answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(), domains: new Set(), seenQueries: new Map(), scriptTools: new Set(),
       };
       const evicted = this.builds.add(state);
       if (evicted) {
-        // Its later events will be refused as unknown_build: it must not look clean.
+        // Its later events will be refused as unknown_build: it must not look clean. What it
+        // taught its baseline so far is sealed all the same.
         evicted.counts.lost++;
+        this.seal(evicted, evicted.lastEventUs, out);
         out.buildsEvicted ??= [];
         out.buildsEvicted.push(evicted);
         this.drop(out, 'open_build_evicted');
@@ -138,12 +141,12 @@ export class IngestCore {
         build.counts.processes++;
         out.buildsChanged.add(e.buildId);
         const p = this.placement(build, e.pid, e.timeUs);
-        const before = out.findings.length;
-        this.observe(build, {
+        const raised = this.observe(build, {
           kind: 'exec', timeUs: p.timeUs, buildId: p.buildId, pipeline: p.pipeline, process: p.process, chain: p.chain, buildScript: p.buildScript,
         }, nowUs, out);
-        // A tool that drew an alert is never learnt; the others a build script ran (not the script itself) are.
-        if (p.buildScript && p.buildScript.process.pid !== e.pid && out.findings.length === before) this.useTool(build, toolValue(p.buildScript.kind, toolName(e.exe)), e.timeUs, out);
+        // A tool a detector judged (even a finding deduplicated or suppressed) is never learnt;
+        // the others a build script ran (not the script itself) are.
+        if (p.buildScript && p.buildScript.process.pid !== e.pid && raised === 0) this.useTool(build, p.buildScript.kind, toolName(e.exe), e.timeUs, out);
         return;
       }
       case 'fork': {
@@ -287,7 +290,7 @@ export class IngestCore {
       labels: q.labels, qtype: q.type, domain, subdomainLabels: split.subdomainLabels, partial: q.partial,
       serverAddress: e.address, serverPort: e.port, baselineKnows: knows, baselineLearning: learning,
     }, nowUs, out);
-    if (learning && baseline.mode === 'auto' && domain && !knows && !baseline.poisoned.has(domain)) {
+    if (build.teaches && build.endedUs === null && domain && !knows && !baseline.poisoned.has(domain)) {
       baseline.domains.add(domain);
       out.baselineAdds.push({ pipeline: build.context.pipeline, domain, buildId: e.buildId, timeUs: e.timeUs });
     }
@@ -315,12 +318,16 @@ export class IngestCore {
     out.dnsNames.set(key, fresh);
   }
 
-  private observe(build: BuildState, o: Observation, nowUs: number, out: ApplyResult): void {
+  /** Runs the detectors; returns how many findings they made (before dedupe and suppression). */
+  private observe(build: BuildState, o: Observation, nowUs: number, out: ApplyResult): number {
+    let raised = 0;
     this.detectors.forEach((d, i) => {
       const r = d.step(this.detectorStates[i], o, nowUs);
       this.detectorStates[i] = r.state;
+      raised += r.findings.length;
       for (const f of r.findings) this.acceptFinding(build, f, o, out);
     });
+    return raised;
   }
 
   private acceptFinding(build: BuildState, f: Finding, o: Observation, out: ApplyResult): void {
@@ -372,16 +379,30 @@ export class IngestCore {
     return this.baseline(build.context.pipeline).tools.has(toolValue(e.buildScript, e.tool));
   }
 
-  /** A build script ran `tool`: the build remembers it (bounded), an auto baseline still learning learns it. */
-  private useTool(build: BuildState, tool: string, timeUs: number, out: ApplyResult): void {
-    if (build.scriptTools.size < MAX_BUILD_TOOLS) build.scriptTools.add(tool);
+  /** A build script ran `tool`: the build remembers it (bounded), and learns it when the build teaches. */
+  private useTool(build: BuildState, scriptKind: string, tool: string, timeUs: number, out: ApplyResult): void {
+    const entry = normaliseEntry('tool', toolValue(scriptKind, tool));
+    if (entry === null) return; // a name no baseline can hold (spaces, controls): judged, never learnt
+    if (build.scriptTools.size < MAX_BUILD_TOOLS) build.scriptTools.add(entry.value);
+    if (!build.teaches || build.endedUs !== null) return;
     const baseline = this.baseline(build.context.pipeline);
-    if (baseline.mode !== 'auto' || !isLearning(baseline, this.config.learningBuilds)) return;
     // Bounded: a --watch-host pseudo-build never ends, so its pipeline learns for as long as it runs.
-    if (baseline.tools.has(tool) || baseline.tools.size >= MAX_BASELINE_TOOLS) return;
-    baseline.tools.add(tool);
+    if (baseline.tools.has(entry.value) || baseline.tools.size >= MAX_BASELINE_TOOLS) return;
+    baseline.tools.add(entry.value);
     out.baselineTools ??= [];
-    out.baselineTools.push({ pipeline: baseline.pipeline, tool, buildId: build.context.buildId, timeUs });
+    out.baselineTools.push({ pipeline: baseline.pipeline, tool: entry.value, buildId: build.context.buildId, timeUs });
+  }
+
+  /**
+   * Whether a build starting now teaches its pipeline's baseline: an auto baseline still
+   * learning, with a slot left once the teaching builds already running are counted (two
+   * builds started together while one slot is left: only the first teaches).
+   */
+  private takesLearningSlot(pipeline: string): boolean {
+    const b = this.baseline(pipeline);
+    if (b.mode !== 'auto') return false;
+    const slots = (b.learningBuilds ?? this.config.learningBuilds) - b.learnedBuilds;
+    return slots > 0 && this.builds.countOpen((o) => o.teaches && o.context.pipeline === pipeline) < slots;
   }
 
   /** The store changed a baseline (an approval, expiry, a setting): the core follows. */
@@ -406,21 +427,29 @@ export class IngestCore {
     revokeAllowance(this.baseline(pipeline), domain, kind, unlearn);
   }
 
+  /**
+   * The store seals what the build taught into a version (when it teaches), or files what it
+   * used that the baseline lacks as proposals (supervised), and marks the entries it used.
+   */
+  private seal(build: BuildState, timeUs: number, out: ApplyResult): void {
+    out.baselineSeals ??= [];
+    out.baselineSeals.push({
+      pipeline: build.context.pipeline, buildId: build.context.buildId, timeUs, mode: this.baseline(build.context.pipeline).mode,
+      teaches: build.teaches, tools: [...build.scriptTools],
+    });
+  }
+
   private endBuild(build: BuildState, timeUs: number, exitCode: number, nowUs: number, out: ApplyResult): void {
     if (build.endedUs !== null) return;
     build.endedUs = timeUs;
     build.exitCode = exitCode;
     out.buildsChanged.add(build.context.buildId);
     const baseline = this.baseline(build.context.pipeline);
-    const teaches = baseline.mode === 'auto' && isLearning(baseline, this.config.learningBuilds);
-    if (teaches) {
+    if (build.teaches) {
       baseline.learnedBuilds++;
       out.baselineLearned.push({ pipeline: baseline.pipeline, learnedBuilds: baseline.learnedBuilds });
     }
-    // The store seals what the build taught into a version (auto), or files what it used
-    // that the baseline lacks as proposals (supervised), and marks the entries it used.
-    out.baselineSeals ??= [];
-    out.baselineSeals.push({ pipeline: baseline.pipeline, buildId: build.context.buildId, timeUs, mode: baseline.mode, teaches, tools: [...build.scriptTools] });
+    this.seal(build, timeUs, out);
     // An ended build stays in memory a while: processes that outlive the build's command
     // (a detached payload) are still judged and their alerts land on the build.
     // The grace runs on the collector's clock, not the agent's.

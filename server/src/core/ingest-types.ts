@@ -20,6 +20,8 @@ export interface BuildState {
   exitCode: number | null;
   /** The collector's clock when the build's last event arrived. */
   lastEventUs: number;
+  /** It teaches its pipeline's auto baseline (decided when it started: a learning slot was free). */
+  teaches: boolean;
   tree: ProcessTree;
   counts: BuildCounts;
   answersSeen: boolean;

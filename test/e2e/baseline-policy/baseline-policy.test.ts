@@ -94,8 +94,11 @@ describe('baseline → diff → nftables, on a real cargo build', () => {
     expect(cli.status, cli.stderr).toBe(0);
     const ruleset = readFileSync(out, 'utf8');
     expect(() => execFileSync('nft', ['-c', '-f', out], { stdio: 'pipe' })).not.toThrow();
-    expect(ruleset).toContain(REGISTRY);
+    // The allowed set holds exactly the learnt destination; the new dependency's address is nowhere.
+    const elements = /set allowed_v4 \{[\s\S]*?elements = \{([^}]*)\}/.exec(ruleset)?.[1]?.split(',').map((e) => e.trim()).filter(Boolean);
+    expect(elements).toEqual([`${REGISTRY} . udp . 443`]);
     expect(ruleset).not.toContain(NEWDEP);
+    expect(ruleset).toMatch(/meta skuid 1000/);
     // The checker is not a rubber stamp: the same file with a broken set element fails it.
     const broken = join(dir, 'broken.nft');
     writeFileSync(broken, ruleset.replace(REGISTRY, '192.0.2.999'));

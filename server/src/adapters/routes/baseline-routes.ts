@@ -13,6 +13,8 @@ import { RawAnswer, oneOf, segment, type Route, type RouteDeps } from './route.j
 
 const BAD = { NOT_FOUND: 404, BAD_ENTRY: 400, BAD_VERSION: 400, NOTHING_TO_APPROVE: 409 } as const;
 const MAX_ENTRIES = 2000;
+/** Room for MAX_ENTRIES entries of full-length names. */
+const ENTRY_LIST_BYTES = 1024 * 1024;
 
 /** Store errors as API errors: bad input is a 4xx with its code. */
 function guarded<T>(f: () => T): T {
@@ -28,7 +30,7 @@ function bodyEntries(body: Record<string, unknown>): BaselineEntryRef[] {
   const v = body['entries'];
   if (!Array.isArray(v) || v.length === 0) throw new HttpError(400, 'BAD_BODY', 'entries must be a non-empty array of {kind, value}');
   if (v.length > MAX_ENTRIES) throw new HttpError(400, 'BAD_BODY', `entries holds more than ${MAX_ENTRIES}`);
-  return v.map((e: unknown) => {
+  const entries = v.map((e: unknown) => {
     const o = e as { kind?: unknown; value?: unknown } | null;
     if (typeof o !== 'object' || o === null || typeof o.kind !== 'string' || typeof o.value !== 'string' || o.value.length > 300) {
       throw new HttpError(400, 'BAD_BODY', 'each entry is {kind, value} with string fields');
@@ -37,6 +39,8 @@ function bodyEntries(body: Record<string, unknown>): BaselineEntryRef[] {
     if (!entry) throw new HttpError(400, 'BAD_ENTRY', `not a valid ${ENTRY_KINDS.includes(o.kind as never) ? o.kind : 'entry kind'}: ${JSON.stringify(o.value).slice(0, 80)}`);
     return entry;
   });
+  const seen = new Set<string>();
+  return entries.filter((e) => !seen.has(`${e.kind}\0${e.value}`) && seen.add(`${e.kind}\0${e.value}`));
 }
 
 function versionParam(query: URLSearchParams, name: string, fallback: number): number {
@@ -94,7 +98,7 @@ export function baselineRoutes(d: RouteDeps): Route[] {
       },
     },
     {
-      method: 'POST', pattern: /^\/api\/pipelines\/([^/]+)\/baseline\/approve$/, operator: true, action: 'baseline_approve',
+      method: 'POST', pattern: /^\/api\/pipelines\/([^/]+)\/baseline\/approve$/, operator: true, action: 'baseline_approve', maxBodyBytes: ENTRY_LIST_BYTES,
       handle: ({ match, body, nowUs }) => {
         const pipeline = pipelineOf(match);
         const refs = body['all'] === true ? 'all_pending' as const : bodyEntries(body);
@@ -107,25 +111,26 @@ export function baselineRoutes(d: RouteDeps): Route[] {
           return made;
         })());
         d.updateBaseline(pipeline, BaselineStore.coreChange(r.added, [], r.version));
-        return { version: versionInfo(baselines.versions(pipeline).at(-1)!) };
+        return { version: versionInfo(baselines.version(pipeline, r.version)!) };
       },
     },
     {
-      method: 'POST', pattern: /^\/api\/pipelines\/([^/]+)\/baseline\/reject$/, operator: true, action: 'baseline_reject',
+      method: 'POST', pattern: /^\/api\/pipelines\/([^/]+)\/baseline\/reject$/, operator: true, action: 'baseline_reject', maxBodyBytes: ENTRY_LIST_BYTES,
       handle: ({ match, body, nowUs }) => {
         const pipeline = pipelineOf(match);
         const refs = bodyEntries(body);
         const reason = bodyText(body, 'reason', { max: 2000, required: false }) ?? '';
         const rejected = d.store.db.transaction(() => {
           const gone = baselines.reject(pipeline, refs);
-          d.consoleStore.record(nowUs, bodyActor(body), 'baseline_reject', 'pipeline', pipeline, { rejected: gone, reason });
+          if (gone.length > 0) d.consoleStore.record(nowUs, bodyActor(body), 'baseline_reject', 'pipeline', pipeline, { rejected: gone, reason });
           return gone;
         })();
+        if (rejected.length === 0) throw new HttpError(409, 'NOTHING_TO_REJECT', 'none of these entries waits for approval');
         return { rejected };
       },
     },
     {
-      method: 'POST', pattern: /^\/api\/pipelines\/([^/]+)\/baseline\/remove$/, operator: true, action: 'baseline_remove',
+      method: 'POST', pattern: /^\/api\/pipelines\/([^/]+)\/baseline\/remove$/, operator: true, action: 'baseline_remove', maxBodyBytes: ENTRY_LIST_BYTES,
       handle: ({ match, body, nowUs }) => {
         const pipeline = pipelineOf(match);
         const refs = bodyEntries(body);
@@ -137,14 +142,16 @@ export function baselineRoutes(d: RouteDeps): Route[] {
         })();
         if (!r) throw new HttpError(409, 'NOTHING_TO_REMOVE', 'none of these entries is in the baseline');
         d.updateBaseline(pipeline, BaselineStore.coreChange([], r.removed, r.version));
-        return { version: versionInfo(baselines.versions(pipeline).at(-1)!) };
+        for (const a of r.allowancesDropped) d.revokeAllowance(pipeline, a.domain, a.kind, false);
+        return { version: versionInfo(baselines.version(pipeline, r.version)!), allowancesDropped: r.allowancesDropped };
       },
     },
     {
       method: 'POST', pattern: /^\/api\/pipelines\/([^/]+)\/baseline\/settings$/, operator: true, action: 'baseline_settings',
       handle: ({ match, body, nowUs }) => {
         const pipeline = pipelineOf(match);
-        const mode = oneOf(bodyText(body, 'mode', { max: 20, required: true }), ['auto', 'supervised'] as const, 'mode')!;
+        const mode = bodyText(body, 'mode', { max: 20, required: true });
+        if (mode !== 'auto' && mode !== 'supervised') throw new HttpError(400, 'BAD_BODY', 'mode must be auto or supervised');
         const n = body['learningBuilds'];
         if (n !== undefined && n !== null && (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1000)) {
           throw new HttpError(400, 'BAD_BODY', 'learningBuilds must be an integer from 0 to 1000, or null for the collector default');
