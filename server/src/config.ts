@@ -85,7 +85,8 @@ export function parseExternal(values: readonly string[] = []): Cidr[] {
   });
 }
 
-function detectorSettings(path: string | undefined, files: ConfigFiles | undefined): Record<string, unknown> {
+/** The --detectors file: a JSON object keyed by alert kind (the guard reads its encoded_dns_label part). */
+export function detectorSettings(path: string | undefined, files: ConfigFiles | undefined): Record<string, unknown> {
   if (!path) return {};
   if (!files) throw new ConfigError('--detectors: no way to read files here');
   let parsed: unknown;

@@ -2,7 +2,7 @@
 // checked (CONFIG_INVALID, exit 2, on a bad value), then frozen.
 
 import net from 'node:net';
-import { ConfigError, parsePort } from '../../config.js';
+import { ConfigError, detectorSettings, parsePort } from '../../config.js';
 import { OPERATOR_TOKEN_SHAPE } from '../operator-token.js';
 import type { EncodedDnsLabelSpec } from '../../core/detectors/encoded-dns-label.js';
 import type { GuardMode } from '../../core/guard/guard-decision.js';
@@ -91,7 +91,7 @@ export function guardConfig(raw: RawGuardOptions, env: Record<string, string | u
 
   return Object.freeze({
     listen: Object.freeze(listen), upstreams: Object.freeze(upstreams), mode, pipeline: raw.pipeline, collector,
-    allowlistFile: raw.allowlist, token, name, metrics, detector: detectorSettings(raw.detectors, files),
+    allowlistFile: raw.allowlist, token, name, metrics, detector: guardDetectorSettings(raw.detectors, files),
   });
 }
 
@@ -104,16 +104,8 @@ function readToken(path: string, files: GuardConfigFiles): string {
 }
 
 /** The collector's --detectors format; the guard uses its encoded_dns_label settings (checked when compiled). */
-function detectorSettings(path: string | undefined, files: GuardConfigFiles): Partial<EncodedDnsLabelSpec> {
-  if (path === undefined) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(files.readText(path));
-  } catch (err) {
-    throw new ConfigError(`--detectors ${path}: ${(err as Error).message}`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError(`--detectors ${path}: must hold a JSON object keyed by alert kind`);
-  const own = (parsed as Record<string, unknown>).encoded_dns_label;
+function guardDetectorSettings(path: string | undefined, files: GuardConfigFiles): Partial<EncodedDnsLabelSpec> {
+  const own = detectorSettings(path, files).encoded_dns_label;
   if (own === undefined) return {};
   if (typeof own !== 'object' || own === null || Array.isArray(own)) throw new ConfigError(`--detectors ${path}: encoded_dns_label must be an object`);
   return own as Partial<EncodedDnsLabelSpec>;

@@ -2,8 +2,8 @@
 // anywhere). It logs every query it receives with its bytes, answers A/AAAA/TXT/CNAME/HTTPS
 // (and NOERROR-empty for other types), echoes EDNS, and for a name starting `big.` sends a
 // TXT answer too large for UDP: over UDP it answers TC=1, over TCP the whole of it.
-import dgram from 'node:dgram';
 import net from 'node:net';
+import { bindPair } from './listen-pair.js';
 import dnsPacket from 'dns-packet';
 import { frame, FrameReader } from './tcp-framing.js';
 
@@ -79,17 +79,8 @@ export async function startTestUpstream(opts: TestUpstreamOptions = {}, host = '
     queries.push(entry);
     if (queries.length > keep) queries.shift();
   };
-  const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
-  udp.on('message', (msg, rinfo) => {
-    const a = answerFor(msg, 'udp', opts);
-    const silent = a === null || opts.silent?.(a.name) === true;
-    log({ transport: 'udp', id: a?.id ?? -1, name: a?.name ?? '', type: a?.type ?? '', raw: Buffer.from(msg), answer: silent ? null : a.answer });
-    if (!silent) udp.send(a.answer, rinfo.port, rinfo.address);
-  });
-  await new Promise<void>((resolve) => udp.bind(0, host, () => resolve()));
-  const port = udp.address().port;
   const sockets = new Set<net.Socket>();
-  const tcp = net.createServer((socket) => {
+  const onConnection = (socket: net.Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
@@ -107,10 +98,14 @@ export async function startTestUpstream(opts: TestUpstreamOptions = {}, host = '
         else send();
       }
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, host, () => resolve());
+  };
+  // UDP and TCP on one free port (retried when TCP finds the UDP port taken: tests run in parallel).
+  const { udp, tcp, port } = await bindPair({ host, port: 0 }, onConnection);
+  udp.on('message', (msg, rinfo) => {
+    const a = answerFor(msg, 'udp', opts);
+    const silent = a === null || opts.silent?.(a.name) === true;
+    log({ transport: 'udp', id: a?.id ?? -1, name: a?.name ?? '', type: a?.type ?? '', raw: Buffer.from(msg), answer: silent ? null : a.answer });
+    if (!silent) udp.send(a.answer, rinfo.port, rinfo.address);
   });
   return {
     host, port, queries,
