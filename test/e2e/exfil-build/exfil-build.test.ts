@@ -88,7 +88,17 @@ describe('a build script leaking a secret over DNS', () => {
     const detail = await getJson<{ build: { counts: { processes: number; dnsQueries: number } }; processTree: unknown[] }>(
       `${collector.httpUrl}/api/builds/${r.report.buildId}`);
     expect(detail.build.counts.dnsQueries).toBeGreaterThanOrEqual(1);
-    expect(JSON.stringify(detail.processTree)).toContain('build-script-build');
+    // Every executable in the stored tree, by base name (the whole list is the failure message).
+    const treeExes: string[] = [];
+    const walk = (nodes: unknown[]) => {
+      for (const n of nodes as { exe: string; children: unknown[] }[]) {
+        treeExes.push(n.exe.split('/').pop()!);
+        walk(n.children);
+      }
+    };
+    walk(detail.processTree);
+    expect(treeExes, JSON.stringify({ treeExes, complete: (detail as { processTreeComplete?: boolean }).processTreeComplete, chain: alert!.chain.map((p) => [p.pid, p.exe]) }))
+      .toContain('build-script-build');
   });
 
   it('raises nothing for the same workspace built without the leak, though its build script resolves ordinary names', async () => {
