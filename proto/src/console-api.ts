@@ -436,6 +436,8 @@ export interface DrillRecord {
   layers: { limit: string; canaryReachedServer: boolean; canaryReconstructed: boolean; exposed: boolean };
   queries: number;
   buildExitCode: number;
+  /** With --guard: what the DNS guard did (mode), what was asked, and how many leaking names it refused. */
+  guard: { mode: 'audit' | 'enforce'; asked: 'audit' | 'enforce'; refused: number } | null;
 }
 
 export interface DrillPage {

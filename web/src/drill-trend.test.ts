@@ -5,7 +5,7 @@ import { drillTrend } from './drill-trend';
 const drill = (over: Partial<DrillRecord> = {}, variant: Partial<DrillRecord['variant']> = {}): DrillRecord => ({
   id: 'd1', at: '2025-01-01T00:00:00.000Z',
   variant: { encoding: 'base32', chunk: 'labels:3', paceMs: 0, qtype: 'A', channel: 'build-script', control: false, ...variant },
-  passed: true, detected: true, timeToDetectMs: 400, maxTtdMs: 5000, detectors: ['encoded_dns_label'], chainNamesCrate: true,
+  passed: true, detected: true, timeToDetectMs: 400, maxTtdMs: 5000, detectors: ['encoded_dns_label'], chainNamesCrate: true, guard: null,
   layers: { limit: 'not_configured', canaryReachedServer: true, canaryReconstructed: true, exposed: true }, queries: 7, buildExitCode: 0,
   ...over,
 });

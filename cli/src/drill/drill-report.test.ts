@@ -37,14 +37,17 @@ describe('judgeDrill', () => {
   });
 
   it('with the DNS guard in the path: passes only when the guard refused the leak and none of it got past', () => {
-    const guarded = { ...base, guard: { mode: 'audit' as const, refused: 1 }, reachedServer: 0 };
+    const guarded = { ...base, guard: { mode: 'audit' as const, asked: 'audit' as const, refused: 1 }, reachedServer: 0 };
     const blocked = judgeDrill(guarded);
     expect(blocked).toMatchObject({ passed: true, layers: { limit: 'blocked', canaryReachedServer: false, canaryReconstructed: true } });
     expect(formatDrill(blocked)).toMatch(/blocked \(Limit\): yes: the DNS guard \(audit\) refused 1 leaking query, 0 got past/);
     const leaked = judgeDrill({ ...guarded, reachedServer: 2 });
     expect(leaked).toMatchObject({ passed: false, layers: { limit: 'leaked', canaryReachedServer: true } });
     expect(formatDrill(leaked)).toMatch(/blocked \(Limit\): NO[\s\S]*drill FAILED/);
-    expect(judgeDrill({ ...guarded, guard: { mode: 'enforce', refused: 0 }, reachedServer: 0 }).layers.limit).toBe('leaked');
+    expect(judgeDrill({ ...guarded, guard: { mode: 'enforce', asked: 'enforce', refused: 0 }, reachedServer: 0 }).layers.limit).toBe('leaked');
+    // Enforce asked of a guard whose baseline is not ready: it says it audited.
+    expect(formatDrill(judgeDrill({ ...guarded, guard: { mode: 'audit', asked: 'enforce', refused: 1 } })))
+      .toMatch(/the DNS guard \(audit; enforce was asked, the drill pipeline's baseline is not ready\)/);
     expect(formatDrill(judgeDrill(base))).toMatch(/blocked \(Limit\): not configured \(run with --guard/);
   });
 });

@@ -39,8 +39,12 @@ export interface DrillObservation {
   buildId: string | null;
   /** From the first leaking query to the console's alert list showing it (with --console), else null. */
   consoleAfterFirstQueryMs: number | null;
-  /** With --guard: the DNS guard stood between the build and the drill DNS server. */
-  guard: { mode: 'audit' | 'enforce'; refused: number } | null;
+  /**
+   * With --guard: the DNS guard stood between the build and the drill DNS server. `mode` is
+   * what it did (enforcing needs a ready baseline of the drill pipeline), `asked` what was asked;
+   * `refused` counts the distinct leaking names it refused.
+   */
+  guard: { mode: 'audit' | 'enforce'; asked: 'audit' | 'enforce'; refused: number } | null;
   /** Leaking queries that reached the drill DNS server (with a guard, past it). */
   reachedServer: number;
 }
@@ -109,14 +113,14 @@ export function formatDrill(r: DrillReport): string {
   } else {
     lines.push(
       `  canary reached the drill DNS server: ${r.layers.canaryReachedServer ? `yes, ${r.reachedServer} quer${r.reachedServer === 1 ? 'y' : 'ies'}` : 'no'}`,
-      `  canary rebuilt from the queries: ${r.layers.canaryReconstructed ? 'yes' : 'no'}`,
+      `  canary rebuilt from the queries the build sent: ${r.layers.canaryReconstructed ? 'yes' : 'no'}`,
       `  detected (Expose): ${r.detected ? `yes, by ${r.detectors.join(', ')}` : 'NO'}`,
       `  time to detect (first leaking query → alert on the stream): ${ms(r.timeToDetectMs)} (bound ${ms(r.maxTtdMs)})`,
       ...(r.consoleAfterFirstQueryMs !== null ? [`  … and to the console showing it: ${ms(r.consoleAfterFirstQueryMs)}`] : []),
       `  alert names the crate's build script: ${r.chainNamesCrate ? 'yes' : 'no'}`,
       r.guard === null
         ? '  blocked (Limit): not configured (run with --guard audit|enforce to put the DNS guard in the build\'s path)'
-        : `  blocked (Limit): ${r.layers.limit === 'blocked' ? 'yes' : 'NO'}: the DNS guard (${r.guard.mode}) refused ${r.guard.refused} leaking quer${r.guard.refused === 1 ? 'y' : 'ies'}, ${r.reachedServer} got past`,
+        : `  blocked (Limit): ${r.layers.limit === 'blocked' ? 'yes' : 'NO'}: the DNS guard (${r.guard.mode}${r.guard.asked !== r.guard.mode ? `; ${r.guard.asked} was asked, the drill pipeline's baseline is not ready` : ''}) refused ${r.guard.refused} leaking quer${r.guard.refused === 1 ? 'y' : 'ies'}, ${r.reachedServer} got past`,
     );
   }
   lines.push(

@@ -118,6 +118,9 @@ function variantEnv(v: DrillVariant, canary: string, domain: string, dnsAddress:
 
 interface DrillGuard {
   address: string;
+  /** What the guard does with new names: enforce needs a ready baseline of the drill pipeline. */
+  mode: 'audit' | 'enforce';
+  modeReason: string | null;
   /** Leaking names the guard refused, in order, and when it refused the first. */
   refusedNames: string[];
   firstRefusalNs: bigint | null;
@@ -141,6 +144,8 @@ async function startDrillGuard(mode: 'audit' | 'enforce', port: number, dns: Dns
   });
   return {
     address: `127.0.0.1:${port}`,
+    mode: running.mode,
+    modeReason: running.modeReason,
     refusedNames,
     get firstRefusalNs() { return firstRefusalNs; },
     close: () => running.close(),
@@ -250,7 +255,7 @@ async function watchConsole(target: DrillTarget, domain: string, log: (line: str
 function drillRecord(r: DrillReport) {
   return {
     drillId: r.drillId, startedAt: r.startedAt, variant: r.variant, passed: r.passed, detected: r.detected, timeToDetectMs: r.timeToDetectMs,
-    maxTtdMs: r.maxTtdMs, detectors: r.detectors, chainNamesCrate: r.chainNamesCrate, layers: r.layers, queries: r.queryNames.length,
+    maxTtdMs: r.maxTtdMs, detectors: r.detectors, chainNamesCrate: r.chainNamesCrate, layers: r.layers, queries: r.queryNames.length, guard: r.guard,
     buildExitCode: r.buildExitCode,
   };
 }
@@ -296,6 +301,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     if (o.guard) {
       o.log(`telltale drill: the DNS guard (${o.guard}) on 127.0.0.1:${watchedPort}, forwarding to the drill DNS server`);
       guard = await startDrillGuard(o.guard, watchedPort, dns, target, domain);
+      if (guard.modeReason !== null) o.log(`telltale drill: the guard is not enforcing: ${guard.modeReason}`);
     }
     const buildDns = guard?.address ?? dns.address;
     stream = await followAlerts(target);
@@ -336,7 +342,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     const names = [...(guard?.refusedNames ?? []), ...leaking.map((q) => q.name)];
     const report = judgeDrill({
       drillId, variant: o.variant, domain, canary, startedAt, queryNames: names,
-      guard: o.guard ? { mode: o.guard, refused: guard?.refusedNames.length ?? 0 } : null, reachedServer: leaking.length,
+      guard: o.guard ? { mode: guard?.mode ?? o.guard, asked: o.guard, refused: guard?.refusedNames.length ?? 0 } : null, reachedServer: leaking.length,
       consoleAfterFirstQueryMs: consoleAtNs !== null && firstNs !== null ? Number(consoleAtNs - firstNs) / 1e6 : null,
       rebuiltCanary: o.variant.control ? null : rebuildCanary(names, domain, o.variant.encoding).canary,
       alerts, buildExitCode: build.exitCode, verdictComplete: build.verdict?.complete ?? false, maxTtdMs: o.maxTtdMs,

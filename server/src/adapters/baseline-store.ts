@@ -415,7 +415,8 @@ export class BaselineStore {
   /** Domains an operator allowed whole that the baseline still holds (a removed or expired one no longer passes). */
   private allowedDomains(pipeline: string): string[] {
     const active = new Set(this.entries(pipeline).filter((e) => e.kind === 'domain' && e.state === 'active').map((e) => e.value));
-    return (this.s.allowedDomains.all(pipeline) as string[]).filter((d) => active.has(d));
+    // Only names a policy can carry (an allowance may name a domain with odd bytes: `\000x.example`).
+    return (this.s.allowedDomains.all(pipeline) as string[]).filter((d) => active.has(d) && normaliseName(d) === d);
   }
 
   /** The baseline as a policy sees it: exact names, operator-allowed domains, destinations. */

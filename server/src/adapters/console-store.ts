@@ -262,7 +262,8 @@ export class ConsoleStore {
       .all(...(before !== undefined ? [before] : []), q.limit + 1) as { _rowid: number; record: string }[];
     const more = rows.length > q.limit;
     const page = rows.slice(0, q.limit);
-    return { drills: page.map((r) => JSON.parse(r.record) as DrillRecord), next: more ? String(page[page.length - 1]!._rowid) : null };
+    // Records kept before drills could run with the guard have no `guard`: they ran without one.
+    return { drills: page.map((r) => ({ guard: null, ...(JSON.parse(r.record) as Omit<DrillRecord, 'guard'>) }) as DrillRecord), next: more ? String(page[page.length - 1]!._rowid) : null };
   }
 
   /** Keeps a drill; false when one with its id is kept already (a report is never rewritten). */

@@ -45,6 +45,9 @@ describe('guard verdicts', () => {
   it('refuses bodies off the shape, naming the field', () => {
     const ok = { guard: 'g1', pipeline: 'p', verdicts: [{ timeUs: 1, client: '127.0.0.1:1', qname: 'a.test', qtype: 1, verdict: 'forwarded_new', evidence: {} }] };
     expect(parseGuardReport(ok).verdicts).toHaveLength(1);
+    for (const client of ['[::1]:53000', '[fe80::1%br-0a1b2c]:5353', '192.0.2.1']) {
+      expect(parseGuardReport({ ...ok, verdicts: [{ ...ok.verdicts[0]!, client }] }).verdicts[0]!.client).toBe(client);
+    }
     const bad = (patch: Record<string, unknown>, field: RegExp) =>
       expect(() => parseGuardReport({ ...ok, ...patch })).toThrow(expect.objectContaining({ status: 400, code: 'BAD_BODY', message: expect.stringMatching(field) }));
     bad({ guard: 'a b' }, /guard/);
@@ -52,6 +55,8 @@ describe('guard verdicts', () => {
     bad({ verdicts: Array(1001).fill(ok.verdicts[0]) }, /at most 1000/);
     const v = ok.verdicts[0]!;
     bad({ verdicts: [{ ...v, verdict: 'allowed' }] }, /verdicts\[0\]\.verdict/);
+    bad({ verdicts: [{ ...v, client: 'host.test:53' }] }, /client/);
+    bad({ verdicts: [{ ...v, client: '[::1%a b]:53' }] }, /client/);
     bad({ verdicts: [{ ...v, qname: 'a\u0000b' }] }, /qname/);
     bad({ verdicts: [{ ...v, qtype: 70000 }] }, /qtype/);
     bad({ verdicts: [{ ...v, timeUs: -1 }] }, /timeUs/);

@@ -50,7 +50,10 @@ export function parseGuardReport(body: Record<string, unknown>): GuardReport {
     if (typeof o !== 'object' || o === null) throw bad(`verdicts[${i}] must be an object`);
     const { timeUs, client, qname, qtype, verdict, evidence } = o;
     if (typeof timeUs !== 'number' || !Number.isSafeInteger(timeUs) || timeUs < 0) throw bad(`verdicts[${i}].timeUs must be microseconds since the epoch`);
-    if (typeof client !== 'string' || !/^[0-9A-Fa-f.:[\]%a-z]{1,64}$/.test(client)) throw bad(`verdicts[${i}].client must be an address:port`);
+    // `192.0.2.1:5353`, `[2001:db8::1]:5353`, `[fe80::1%br-0a1b2c]:5353` (an interface's zone).
+    if (typeof client !== 'string' || !/^(?:[0-9.]{7,15}|\[[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9_.-]{1,32})?\])(?::\d{1,5})?$/.test(client)) {
+      throw bad(`verdicts[${i}].client must be an address:port`);
+    }
     if (typeof qname !== 'string' || !QNAME.test(qname)) throw bad(`verdicts[${i}].qname must be printable text of 1-1100 characters`);
     if (typeof qtype !== 'number' || !Number.isInteger(qtype) || qtype < 0 || qtype > 65535) throw bad(`verdicts[${i}].qtype must be 0-65535`);
     if (!VERDICTS.includes(verdict as GuardVerdictKind)) throw bad(`verdicts[${i}].verdict must be one of ${VERDICTS.join(', ')}`);

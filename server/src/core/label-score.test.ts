@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scoreLabel, scoreSubdomain } from './label-score.js';
+import fc from 'fast-check';
+import { classifyAlphabet, scoreLabel, scoreSubdomain } from './label-score.js';
 
 // A fake 40-byte credential, encoded the ways exfiltration tools encode it.
 const TOKEN = 'ghp_R8x2Kq7LmN4pZt9VwY3cHs6JdF1gBe5uTa0X';
@@ -128,5 +129,38 @@ describe('scoreSubdomain', () => {
     const once = scoreSubdomain([asBase64url]);
     expect(scoreSubdomain([asBase64url, asBase64url]).bits).toBeCloseTo(once.bits, 9);
     expect(scoreSubdomain([]).bits).toBe(0);
+  });
+});
+
+describe('scoreSubdomain joined reading', () => {
+  // The reading before seeds were grouped by kind: every seed builds its own group.
+  function naiveJoinedBits(labels: readonly string[]): number | null {
+    const distinct = [...new Set(labels.filter((l) => l.length > 0))];
+    let best: number | null = null;
+    for (const seed of distinct) {
+      const alphabet = classifyAlphabet(seed).alphabet;
+      const group = distinct.filter((l) => l === seed || classifyAlphabet(`${seed}${l}`).alphabet === alphabet);
+      if (group.length < 2) continue;
+      const bits = scoreLabel(group.join('')).bits;
+      if (best === null || bits > best) best = bits;
+    }
+    return best;
+  }
+
+  it('gives the same joined reading as trying every seed on its own (names of up to 24 distinct labels)', () => {
+    const label = fc.stringMatching(/^[0-9a-zA-Z_+/=-]{1,12}$/);
+    fc.assert(fc.property(fc.array(label, { minLength: 2, maxLength: 12 }), (labels) => {
+      expect(scoreSubdomain(labels).joined?.bits ?? null).toBe(naiveJoinedBits(labels));
+    }), { numRuns: 2000 });
+  });
+
+  it('still reads data split over very many labels as one string', () => {
+    // 120 distinct 2-character base32 chunks: each label far under the scoring length.
+    const data = 'mfrggzdfmztwq2lknnwg23tpobyxe43uov3ho6dzpjqwey3eouzxoylbmnsgk3tgmfrggzdfmztwq2lknnwg23tpobyxe43uov3ho6dzpjqwey3eorsxe3tvnbqw4zlsmfrggzdfmztwq2lknnwg23tpobyxe43uov3ho6dzpjqwey3e';
+    const labels = [...new Set(data.match(/.{2}/g)!)];
+    expect(labels.length).toBeGreaterThan(24);
+    const score = scoreSubdomain(labels);
+    expect(score.reading).toBe('joined');
+    expect(score.bits).toBeGreaterThan(140);
   });
 });

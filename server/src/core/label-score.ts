@@ -66,6 +66,9 @@ export interface SubdomainScore {
   labelBits: Array<{ label: string; bits: number }>;
 }
 
+/** Distinct labels past which seeds of one kind share a joined reading (see scoreSubdomain). */
+const MANY_LABELS = 24;
+
 export function scoreSubdomain(labels: readonly string[]): SubdomainScore {
   const distinct = [...new Set(labels.filter((l) => l.length > 0))];
   const scores = distinct.map(scoreLabel);
@@ -76,8 +79,18 @@ export function scoreSubdomain(labels: readonly string[]): SubdomainScore {
   // alphabet, while base64 chunks of different lengths, or beside a decoy, still join.
   let joined: LabelScore | null = null;
   const tried = new Set<string>();
+  // Trying every label as a seed is quadratic. Past MANY_LABELS distinct labels (no ordinary
+  // name has that many; a hostile one of 120 would cost milliseconds) seeds alike share one
+  // group: which labels join a seed depends, padding and hyphens aside, on its alphabet and
+  // whether it has lower and upper case letters.
+  const seedKinds = distinct.length > MANY_LABELS ? new Set<string>() : null;
   for (const seed of distinct) {
     const alphabet = classifyAlphabet(seed).alphabet;
+    if (seedKinds !== null) {
+      const kind = `${alphabet}|${/[a-z]/.test(seed)}|${/[A-Z]/.test(seed)}`;
+      if (seedKinds.has(kind)) continue;
+      seedKinds.add(kind);
+    }
     const group = distinct.filter((l) => l === seed || classifyAlphabet(`${seed}${l}`).alphabet === alphabet);
     if (group.length < 2) continue;
     const key = group.join('\0');

@@ -36,6 +36,13 @@ describe('splitName', () => {
     expect(splitName('a.B\\032c.com')).toMatchObject({ domain: 'b\\032c.com', publicSuffix: 'com', subdomainLabels: ['a'] });
   });
 
+  it('keeps a name domain-bearing when a label starts or ends with a hyphen (no hostname validation)', () => {
+    // A leading or trailing '-' made tldts drop the domain, and a name without one was never judged.
+    expect(splitName('-mfrggzdfmztwq2lk.nnwg23tp.exfil.test')).toMatchObject({ domain: 'exfil.test', subdomainLabels: ['-mfrggzdfmztwq2lk', 'nnwg23tp'] });
+    expect(splitName('data.x-.corp.example')).toMatchObject({ domain: 'corp.example', subdomainLabels: ['data', 'x-'] });
+    expect(splitName('a.-b.github.io')).toMatchObject({ domain: '-b.github.io', subdomainLabels: ['a'] });
+  });
+
   it('treats every label of a cut name as subdomain data', () => {
     expect(splitName('MFRGG.ZDFMZ.exf', { partial: true })).toEqual({
       domain: null, publicSuffix: null, subdomainLabels: ['MFRGG', 'ZDFMZ', 'exf'], isIp: false,

@@ -30,7 +30,10 @@ export function splitName(name: string, opts: { partial?: boolean } = {}): NameS
   const tail = labels.slice(tailStart);
   if (tail.length === 0) return { domain: null, publicSuffix: null, subdomainLabels: [], isIp: false };
 
-  const parsed = parse(tail.join('.').toLowerCase(), { allowPrivateDomains: true });
+  // No hostname validation: a label starting or ending with '-' (`-<data>.attacker.example`)
+  // must not make the whole name domain-less, which would keep it from being judged at all.
+  // The tail holds only letters, digits, '_' and '-' already.
+  const parsed = parse(tail.join('.').toLowerCase(), { allowPrivateDomains: true, validateHostname: false });
   if (parsed.isIp === true) return { domain: null, publicSuffix: null, subdomainLabels: [], isIp: true };
   const publicSuffix = parsed.publicSuffix;
 

@@ -18,7 +18,7 @@ interface Report {
   canary: string; queryNames: string[]; alerts: { kind: string }[]; consoleAfterFirstQueryMs: number | null; buildId: string | null;
   verdictComplete: boolean; buildExitCode: number;
   layers: { limit: string; canaryReachedServer: boolean; canaryReconstructed: boolean; exposed: boolean };
-  guard: { mode: string; refused: number } | null; reachedServer: number;
+  guard: { mode: string; asked: string; refused: number } | null; reachedServer: number;
 }
 
 function drill(args: string[], opts: { cwd?: string; dataDir?: string } = {}): Promise<{ code: number | null; report: Report; stderr: string }> {
@@ -62,7 +62,7 @@ describe('telltale drill', () => {
 
   it('with the DNS guard in the build\'s path (audit): the leak is refused, never reaches the server, and is still detected', async () => {
     const { code, report, stderr } = await drill(['--encoding', 'base32', '--guard', 'audit']);
-    expect(report.guard, stderr).toEqual({ mode: 'audit', refused: 1 });
+    expect(report.guard, stderr).toEqual({ mode: 'audit', asked: 'audit', refused: 1 });
     expect(report.reachedServer).toBe(0);
     expect(report.layers).toMatchObject({ limit: 'blocked', canaryReachedServer: false, canaryReconstructed: true, exposed: true });
     expect(report.detected).toBe(true);

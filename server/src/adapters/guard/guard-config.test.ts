@@ -53,6 +53,8 @@ describe('guardConfig', () => {
     ['a listen address without a port', { ...base, listen: ['127.0.0.1'] }, /--listen/],
     ['a listen port out of range', { ...base, listen: ['127.0.0.1:70000'] }, /--listen/],
     ['the guard as its own upstream', { ...base, listen: ['127.0.0.1:53'], upstream: ['127.0.0.1:53'] }, /the guard itself/],
+    ['the guard as its own upstream, IPv4-mapped', { ...base, listen: ['127.0.0.1:5353'], upstream: ['[::ffff:127.0.0.1]:5353'] }, /the guard itself/],
+    ['the guard as its own upstream, spelt longer', { ...base, listen: ['[::1]:5353'], upstream: ['[0:0:0:0:0:0:0:1]:5353'] }, /the guard itself/],
     ['a bad mode', { ...base, mode: 'block' }, /--mode/],
     ['neither collector nor allowlist', { upstream: ['10.0.0.2'] }, /--collector URL .*--allowlist FILE/],
     ['a collector without a pipeline', { ...base, collector: 'http://127.0.0.1:7070' }, /--pipeline/],

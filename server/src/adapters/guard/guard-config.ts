@@ -3,6 +3,7 @@
 
 import net from 'node:net';
 import { ConfigError, detectorSettings, parsePort } from '../../config.js';
+import { canonicalIp } from '../../core/ip-text.js';
 import { OPERATOR_TOKEN_SHAPE } from '../operator-token.js';
 import type { EncodedDnsLabelSpec } from '../../core/detectors/encoded-dns-label.js';
 import type { GuardMode } from '../../core/guard/guard-decision.js';
@@ -62,8 +63,11 @@ export function guardConfig(raw: RawGuardOptions, env: Record<string, string | u
   const listen = (raw.listen ?? ['127.0.0.1:53']).map((l) => parseAddress(l, '--listen'));
   if (raw.upstream === undefined || raw.upstream.length === 0) throw new ConfigError('--upstream ADDR:PORT is required: the resolver the guard forwards to');
   const upstreams = raw.upstream.map((u) => parseAddress(u, '--upstream', 53));
+  // Compared as addresses, not text: [::ffff:127.0.0.1] is 127.0.0.1, and anything on 127/8
+  // reaches a guard listening on 127.0.0.1's port only if it is that address.
+  const same = (a: string, b: string) => sameAddress(a, b);
   for (const u of upstreams) {
-    if (listen.some((l) => l.port === u.port && (l.host === u.host || l.host === '0.0.0.0' || l.host === '::'))) {
+    if (listen.some((l) => l.port === u.port && (same(l.host, u.host) || l.host === '0.0.0.0' || l.host === '::'))) {
       throw new ConfigError(`--upstream ${u.host}:${u.port} is the guard itself`);
     }
   }
@@ -109,4 +113,14 @@ function guardDetectorSettings(path: string | undefined, files: GuardConfigFiles
   if (own === undefined) return {};
   if (typeof own !== 'object' || own === null || Array.isArray(own)) throw new ConfigError(`--detectors ${path}: encoded_dns_label must be an object`);
   return own as Partial<EncodedDnsLabelSpec>;
+}
+
+/** Two textual addresses are the same host address (IPv4-mapped IPv6 folded to IPv4). */
+function sameAddress(a: string, b: string): boolean {
+  const norm = (t: string) => {
+    const c = canonicalIp(t) ?? t.toLowerCase();
+    const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(c);
+    return m ? m[1]! : c;
+  };
+  return norm(a) === norm(b);
 }

@@ -13,6 +13,8 @@ export type GuardDropReason =
   | 'tcp_connections'
   /** A TCP frame of length 0 (no header at all). */
   | 'tcp_empty_frame'
+  /** A TCP message trickled in slower than the idle time: connection closed. */
+  | 'tcp_slow_message'
   /** An upstream answer that matched no waiting query (late, or not an answer to it). */
   | 'upstream_unmatched'
   /** Sending to a client failed (it went away). */
@@ -20,7 +22,7 @@ export type GuardDropReason =
 
 export const GUARD_DROP_REASONS: readonly GuardDropReason[] = [
   'short_header', 'response', 'not_query', 'question_count', 'malformed', 'overloaded', 'tcp_connections',
-  'tcp_empty_frame', 'upstream_unmatched', 'client_send_failed',
+  'tcp_empty_frame', 'tcp_slow_message', 'upstream_unmatched', 'client_send_failed',
 ];
 
 export type ReportOutcome = 'delivered' | 'dropped_queue_full' | 'rejected' | 'retried';

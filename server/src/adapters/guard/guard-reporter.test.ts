@@ -159,6 +159,21 @@ describe('guard reporter', () => {
     expect(c.received[0]!.body.verdicts.map((v) => v.qname)).toEqual([sent[0]!.qname, sent[2]!.qname]);
   });
 
+  it('after a refusal, sends the rest after the usual pause, even blocked_encoded verdicts', async () => {
+    let posts = 0;
+    const c = await collector(0, () => {
+      posts++;
+      return [400, { code: 'BAD_BODY', message: 'verdicts[0].client must be an address:port' }];
+    });
+    const { r, counters } = reporter(c.url, { flushMs: 100 });
+    for (let i = 0; i < 50; i++) r.report(verdict('blocked_encoded'));
+    await new Promise((res) => setTimeout(res, 450));
+    // One verdict dropped per refusal, one refusal per pause: a handful, not fifty back to back.
+    expect(posts).toBeGreaterThanOrEqual(2);
+    expect(posts).toBeLessThanOrEqual(6);
+    expect(counters.reports.rejected).toBe(posts);
+  });
+
   it('sends the root as "." and cuts evidence over 4 KiB (the collector\'s limits)', async () => {
     const c = await collector();
     const { r } = reporter(c.url, { flushMs: 20 });

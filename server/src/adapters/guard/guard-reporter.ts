@@ -135,6 +135,10 @@ export function createGuardReporter(o: GuardReporterOptions): GuardReporter {
       c.reports.rejected += outcome.index === null ? batch.length : 1;
       if (outcome.index !== null) queue.unshift(...batch.filter((_, i) => i !== outcome.index));
       backoffMs = 0;
+      // The rest goes after the usual pause, even when urgent: a collector refusing verdict after
+      // verdict must not be asked back to back.
+      setImmediate(() => schedule(flushMs));
+      return;
     } else {
       c.reports.retried++;
       queue.unshift(...batch);

@@ -84,6 +84,37 @@ describe('guard server: malformed input', () => {
     await stillServes(port);
   });
 
+  it('drops a silent connection that never sends its FIN, and one that trickles a message byte by byte', async () => {
+    const { port, guard } = await start({ limits: { tcpIdleMs: 300 } });
+    const clients: net.Socket[] = [];
+    cleanups.push(async () => { for (const c of clients) c.destroy(); });
+    const closedAfter = (feed: (s: net.Socket) => void) => new Promise<number>((resolve) => {
+      const t0 = performance.now();
+      const s = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true }, () => feed(s));
+      clients.push(s);
+      s.on('error', () => {});
+      // The guard's FIN or reset: this client itself never closes (it is destroyed after the test).
+      const done = () => resolve(performance.now() - t0);
+      s.on('end', done);
+      s.on('close', done);
+    });
+    // Silent: the guard's idle timeout closes it for good (not a half-close it would wait out:
+    // this client never ends its side, so only a full close frees the guard's slot).
+    expect(await closedAfter(() => undefined)).toBeLessThan(2000);
+    await expect.poll(() => guard.counters.tcpConnectionsOpen, { timeout: 1000 }).toBe(0);
+    // A byte every 100 ms never goes idle; the message deadline closes it.
+    const message = frame(query('slow.corp.example'));
+    let timer: NodeJS.Timeout | undefined;
+    const trickled = await closedAfter((s) => {
+      let i = 0;
+      timer = setInterval(() => { if (i < message.length - 1 && !s.destroyed) s.write(message.subarray(i, ++i)); }, 100);
+    });
+    clearInterval(timer);
+    expect(trickled).toBeLessThan(2500);
+    expect(guard.counters.drops.tcp_slow_message).toBe(1);
+    await stillServes(port);
+  });
+
   it('skips empty and short TCP frames and answers the good query behind them', async () => {
     const { port, guard } = await start();
     const raw = Buffer.concat([Buffer.from([0, 0]), frame(Buffer.from([1, 2, 3])), frame(header(7, 0x0100, 0)), frame(query('ok.corp.example'))]);
@@ -115,6 +146,17 @@ describe('guard server: upstream trouble', () => {
     expect(took).toBeLessThan(2500);
     expect(guard.counters).toMatchObject({ servfail: 1 });
     expect(guard.counters.upstreamTimeouts).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers SERVFAIL soon when every upstream refuses, instead of bouncing the query between them', async () => {
+    const { port, guard } = await start({ upstreams: [{ host: '127.0.0.1', port: await deadPort() }, { host: '127.0.0.1', port: await deadPort() }] });
+    const msg = query('down.corp.example');
+    const t0 = performance.now();
+    expect(decode(await askUdp(port, msg, 4000))).toMatchObject({ id: msg.readUInt16BE(0), rcode: 'SERVFAIL' });
+    // Each upstream tried at most twice (refusals come back in well under a millisecond), not until the 2 s deadline.
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(guard.counters.servfail).toBe(1);
+    await expect(askUdp(port, query('again.corp.example'), 4000).then((a) => decode(a).rcode)).resolves.toBe('SERVFAIL');
   });
 
   it('answers SERVFAIL at once over TCP when no upstream takes the connection', async () => {

@@ -26,16 +26,19 @@ const withId = (b: Buffer, id: number): Buffer => {
 };
 
 describe('guard server: forwarding', () => {
-  it.each(['A', 'AAAA', 'TXT', 'CNAME', 'UNKNOWN_65', 'SRV', 'PTR', 'MX'])('forwards an allowed %s query as sent and relays the upstream answer byte for byte', async (type) => {
+  it.each(['A', 'AAAA', 'TXT', 'CNAME', 'UNKNOWN_65', 'SRV', 'PTR', 'MX'])('forwards an allowed %s query as sent (name in lower case) and relays the upstream answer byte for byte', async (type) => {
     const { port, upstream, findings, guard } = await start();
     const msg = query('Www.Corp.Example', type);
     const answer = await askUdp(port, msg);
     expect(upstream.queries).toHaveLength(1);
     const seen = upstream.queries[0]!;
-    // The upstream got the client's bytes; only the ID differs (the guard's own random one).
-    expect(seen.raw.subarray(2).equals(msg.subarray(2))).toBe(true);
-    // The client got the upstream's bytes with its own ID back.
-    expect(answer!.equals(withId(seen.answer!, msg.readUInt16BE(0)))).toBe(true);
+    // The upstream got the client's bytes with the name in lower case (letter case is a
+    // channel resolvers pass on); the ID is the guard's own random one.
+    expect(seen.raw.subarray(2).equals(withId(query('www.corp.example', type), 0).subarray(2))).toBe(true);
+    // The client got the upstream's bytes with its own ID and its own spelling of the question back.
+    const expected = withId(seen.answer!, msg.readUInt16BE(0));
+    expected.set(msg.subarray(12, 12 + 'Www.Corp.Example'.length + 2), 12);
+    expect(answer!.equals(expected)).toBe(true);
     expect(decode(answer).answers!.length).toBe(type === 'SRV' || type === 'PTR' || type === 'MX' ? 0 : 1);
     expect(findings).toEqual([]);
     expect(guard.counters.queries.allowed).toBe(1);

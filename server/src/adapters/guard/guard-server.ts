@@ -8,7 +8,7 @@ import type dgram from 'node:dgram';
 import type net from 'node:net';
 import type { Logger } from '../../logger.js';
 import type { CompiledGuard, GuardFinding, GuardState } from '../../core/guard/guard-decision.js';
-import { isTruncated, readQuery, synthesiseAnswer, synthesiseHeaderAnswer, RCODE } from '../../core/guard/dns-wire.js';
+import { foldQuestionCase, isTruncated, readQuery, restoreQuestionCase, synthesiseAnswer, synthesiseHeaderAnswer, RCODE } from '../../core/guard/dns-wire.js';
 import { createGuardCounters, type GuardCounters } from './guard-counters.js';
 import { bindPair, clientAddress } from './listen-pair.js';
 import { serveTcpConnection, type Respond } from './tcp-connection.js';
@@ -114,7 +114,8 @@ export async function startGuardServer(opts: GuardServerOptions): Promise<Runnin
       return;
     }
     inFlight++;
-    const sent = forward(msg, q.questionEnd, (answer, cancelled) => {
+    // Upstream gets its own copy (the forwarders rewrite its ID) with the name in lower case.
+    const sent = forward(foldQuestionCase(msg, q.questionEnd), q.questionEnd, (answer, cancelled) => {
       inFlight--;
       if (cancelled === true) {
         respond(null);
@@ -126,6 +127,7 @@ export async function startGuardServer(opts: GuardServerOptions): Promise<Runnin
         return;
       }
       if (udp && isTruncated(answer)) counters.truncatedRelayed++;
+      restoreQuestionCase(answer, msg, q.questionEnd);
       respond(answer);
     });
     if (!sent) {

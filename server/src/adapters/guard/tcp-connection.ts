@@ -1,7 +1,8 @@
 // One client's DNS-over-TCP connection (RFC 7766): several queries, pipelined, answered as
 // each is ready (in any order, matched by ID). Bounded: one unfinished message buffered,
 // a few queries in flight, and answers the client has not read; past those the guard
-// stops reading. Idle connections close; a client's half-close still gets its answers.
+// stops reading. Idle connections and messages trickled slower than the idle time are
+// dropped; a client's half-close still gets its answers.
 import type net from 'node:net';
 import type { GuardCounters } from './guard-counters.js';
 import type { GuardLimits } from './guard-server.js';
@@ -62,17 +63,28 @@ export function serveTcpConnection(
     if (ended && waiting === 0) socket.end();
   }
 
+  // A message must arrive whole within the idle time from its first byte: a client
+  // trickling a byte at a time never goes idle, yet must not hold a connection slot forever.
+  let partialSince: number | null = null;
   socket.on('data', (chunk: Buffer) => {
     reader.push(chunk);
     pump();
+    if (reader.buffered === 0) partialSince = null;
+    else if (partialSince === null) partialSince = performance.now();
+    else if (performance.now() - partialSince > limits.tcpIdleMs) {
+      counters.drops.tcp_slow_message++;
+      socket.destroy();
+    }
   });
   socket.on('drain', pump);
   socket.on('end', () => {
     ended = true;
     pump();
   });
+  // Idle with nothing owed: close for good. end() alone would leave a half-open socket (the
+  // server allows half-open) for a client that never sends its FIN, holding a slot forever.
   socket.on('timeout', () => {
-    if (waiting === 0) socket.end();
+    if (waiting === 0) socket.destroy();
   });
   socket.on('error', () => {}); // a reset by the client; 'close' follows
   socket.on('close', () => forwarder.close());

@@ -126,14 +126,21 @@ export class UdpForwarder {
     else this.send(entry, (entry.upstream + 1) % this.upstreams.length);
   }
 
-  /** The upstream refused (ICMP): queries waiting on it move to the next one at once. */
+  /**
+   * The upstream refused (ICMP): queries waiting on it move to the next one at once, each at
+   * most twice round the list (upstreams that all refuse would otherwise bounce a query back
+   * and forth as fast as the kernel answers); past that the query fails now (SERVFAIL).
+   */
   private failNow(upstream: number): void {
     this.noteFailure(upstream);
     if (this.upstreams.length < 2) return; // nowhere else to go: wait for the deadline
-    for (const entry of new Set(this.pending[upstream]!.values())) {
+    const table = this.pending[upstream]!;
+    for (const [id, entry] of [...table]) {
       if (entry.upstream !== upstream) continue;
       clearTimeout(entry.timer);
-      this.send(entry, (upstream + 1) % this.upstreams.length);
+      table.delete(id); // a refusing upstream answers nothing: its ID is free again
+      if (entry.ids.length >= 2 * this.upstreams.length) this.finish(entry, null);
+      else this.send(entry, (upstream + 1) % this.upstreams.length);
     }
   }
 

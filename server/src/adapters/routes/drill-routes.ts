@@ -54,13 +54,28 @@ export function parseDrill(body: Record<string, unknown>): DrillRecord {
     },
     queries: Array.isArray(queries) ? queries.length : num(body['queries'], 'queries', { integer: true }),
     buildExitCode: num(body['buildExitCode'], 'buildExitCode', { integer: true, min: -1 }),
+    guard: parseDrillGuard(body['guard']),
   };
+}
+
+const GUARD_MODES = ['audit', 'enforce'] as const;
+
+/** The guard's part in a drill (--guard), or null when the drill ran without one. */
+function parseDrillGuard(v: unknown): DrillRecord['guard'] {
+  if (v === undefined || v === null) return null;
+  const g = obj(v, 'guard');
+  const mode = str(g['mode'], 'guard.mode');
+  const asked = str(g['asked'], 'guard.asked');
+  if (!GUARD_MODES.includes(mode as never) || !GUARD_MODES.includes(asked as never)) throw bad('guard.mode and guard.asked must be audit or enforce');
+  return { mode: mode as 'audit' | 'enforce', asked: asked as 'audit' | 'enforce', refused: num(g['refused'], 'guard.refused', { integer: true }) };
 }
 
 /** A report that calls itself passed must say why: detected within its bound (or a clean control). */
 function consistent(d: DrillRecord): boolean {
   if (!d.passed) return true;
   if (d.variant.control) return !d.detected;
+  // A guarded drill passes only when the guard blocked the leak.
+  if (d.guard !== null && d.layers.limit !== 'blocked') return false;
   return d.detected && d.timeToDetectMs !== null && d.timeToDetectMs <= d.maxTtdMs;
 }
 

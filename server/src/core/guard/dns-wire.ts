@@ -162,3 +162,26 @@ export function answersQuestion(answer: Uint8Array, query: Uint8Array, questionE
   }
   return true;
 }
+
+/**
+ * A copy of the query with its question name in lower case. Letter case is a channel: most
+ * resolvers keep it when they ask the authoritative server, so `aAaAAa…` would carry bits the
+ * detector (which judges letters, not their case) never counted. Label lengths are at most 63,
+ * never an ASCII capital, so every byte in A-Z inside the name is a letter.
+ */
+export function foldQuestionCase(msg: Uint8Array, questionEnd: number): Buffer {
+  const out = Buffer.from(msg);
+  for (let i = DNS_HEADER_BYTES; i < questionEnd - 4; i++) {
+    const b = out[i] as number;
+    if (b >= 0x41 && b <= 0x5a) out[i] = b | 0x20;
+  }
+  return out;
+}
+
+/** Puts the client's own spelling of the name back into an answer's question (it asked in its case). */
+export function restoreQuestionCase(answer: Uint8Array, query: Uint8Array, questionEnd: number): void {
+  if (answer.length < questionEnd || u16(answer, 4) !== 1) return;
+  for (let i = DNS_HEADER_BYTES; i < questionEnd - 4; i++) {
+    if (((answer[i] as number) | 0x20) === ((query[i] as number) | 0x20)) answer[i] = query[i] as number;
+  }
+}

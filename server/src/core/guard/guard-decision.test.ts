@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileGuard, type CompiledGuard, type GuardJudgement, type GuardSpec, type GuardState } from './guard-decision.js';
+import { accumulationKey, compileGuard, type CompiledGuard, type GuardJudgement, type GuardSpec, type GuardState } from './guard-decision.js';
 import { parseGuardAllowlist } from './guard-policy.js';
 import { base32, chunks, FAKE_SECRET } from '../detectors/fixtures.js';
 
@@ -42,7 +42,7 @@ describe('compileGuard', () => {
     expect(r?.verdict).toBe('blocked_encoded');
   });
 
-  it('keeps a domain that fired blocked for that client for the block time, then lets it through and counts afresh', () => {
+  it('keeps a domain that fired blocked for every client for the block time, then lets it through and counts afresh', () => {
     const guard = audit();
     const fire = `${chunks(SECRET32, 32).join('.')}.exfil.test`;
     const { out, state } = run(guard, [
@@ -53,7 +53,7 @@ describe('compileGuard', () => {
       { qname: 'www.exfil.test', timeUs: 10 * S + 600 * S - 1 },
       { qname: 'www.exfil.test', timeUs: 10 * S + 600 * S },
     ]);
-    expect(out.map((r) => r.verdict)).toEqual(['blocked_encoded', 'blocked_encoded', 'forwarded_new', 'blocked_encoded', 'blocked_encoded', 'forwarded_new']);
+    expect(out.map((r) => r.verdict)).toEqual(['blocked_encoded', 'blocked_encoded', 'blocked_encoded', 'blocked_encoded', 'blocked_encoded', 'forwarded_new']);
     expect(out[1]?.finding?.evidence).toMatchObject({ trigger: 'domain_blocked', domain: 'exfil.test', firedAtUs: 10 * S, blockedUntilUs: 610 * S, firedBy: 'single_query' });
     // The repeat inside the report window is blocked but not reported again.
     expect(out[3]?.finding).toBeUndefined();
@@ -134,7 +134,7 @@ describe('compileGuard', () => {
     const guard = audit({ maxBlocks: 2 });
     const fire = (d: string) => ({ qname: `${chunks(SECRET32, 32).join('.')}.${d}.test` });
     const { state } = run(guard, [fire('a'), fire('b'), fire('c')]);
-    expect([...state.blocks.keys()]).toEqual(['10.0.0.5|b.test', '10.0.0.5|c.test']);
+    expect([...state.blocks.keys()]).toEqual(['b.test', 'c.test']);
     expect(state.evictedBlocks).toBe(1);
   });
 
@@ -142,6 +142,29 @@ describe('compileGuard', () => {
     expect(() => compileGuard({ mode: 'block' as 'audit', allowlist: null })).toThrow(expect.objectContaining({ code: 'GUARD_SPEC_INVALID', field: 'mode' }));
     expect(() => compileGuard({ mode: 'audit', allowlist: null, blockTtlUs: 0 })).toThrow(expect.objectContaining({ code: 'GUARD_SPEC_INVALID', field: 'blockTtlUs' }));
     expect(() => compileGuard({ mode: 'audit', allowlist: null, detector: { singleQueryBits: -1 } })).toThrow(expect.objectContaining({ code: 'DETECTOR_SPEC_INVALID' }));
+  });
+
+  it('judges a name whose label starts or ends with a hyphen: it still has a domain, and data in it is refused', () => {
+    const name = `-${chunks(SECRET32, 32).join('.')}.x-.corp.example`;
+    const r = audit().judge(audit().init(), { qname: name, qtype: 1, client: '10.0.0.5', timeUs: 1 });
+    expect([r.verdict, r.finding?.evidence['domain']]).toEqual(['blocked_encoded', 'corp.example']);
+  });
+
+  it('judges a name with no registrable domain whole, and blocks it by its last two labels', () => {
+    const guard = audit();
+    const data = `${chunks(SECRET32, 32).join('.')}.internal`;
+    const { verdicts, state } = run(guard, [{ qname: data }, { qname: 'harmless.anything.internal' }]);
+    expect(verdicts).toEqual(['blocked_encoded', 'forwarded_new']);
+    expect([...state.blocks.keys()]).toEqual([`${chunks(SECRET32, 32).at(-1)!.toLowerCase()}.internal`]);
+  });
+
+  it('counts every loopback source as one sender, and an IPv6 client by its /64: rotating addresses spreads nothing', () => {
+    const drip = chunks(SECRET32, 5).map((c, i) => ({ qname: `${c}.exfil.test`, timeUs: (i + 1) * 30 * S, client: `127.0.${i}.${i + 1}` }));
+    expect(run(audit(), drip).verdicts.slice(8)).toEqual(Array(drip.length - 8).fill('blocked_encoded'));
+    const v6 = drip.map((d, i) => ({ ...d, client: `2001:db8:0:1::${(i + 1).toString(16)}` }));
+    expect(run(audit(), v6).verdicts.slice(8)).toEqual(Array(drip.length - 8).fill('blocked_encoded'));
+    expect([accumulationKey('127.9.9.9'), accumulationKey('::1'), accumulationKey('2001:DB8:0:1:aa::5'), accumulationKey('10.0.0.5')])
+      .toEqual(['loopback', 'loopback', '2001:db8:0:1::/64', '10.0.0.5']);
   });
 
   it('formats an IPv6 client with brackets', () => {

@@ -4,7 +4,7 @@
 // timers, no sockets: the caller owns the clock and the state, and never keeps an old
 // state (judge updates it in place, as detectors do).
 
-import { compileEncodedDnsLabel, type EncodedDnsLabelSpec, type EncodedDnsLabelState } from '../detectors/encoded-dns-label.js';
+import { compileEncodedDnsLabel, CUT_NAME_KEY, type EncodedDnsLabelSpec, type EncodedDnsLabelState } from '../detectors/encoded-dns-label.js';
 import type { DnsQueryObservation, ProcessInfo } from '../observation.js';
 import { splitName } from '../registrable-domain.js';
 import { splitRenderedName } from '../dns-name-text.js';
@@ -23,13 +23,13 @@ export interface GuardSpec {
   allowlist: GuardAllowlistDocument | null;
   /** Settings of the encoded_dns_label detector, checked by it (its maxBuilds caps clients tracked). */
   detector: Partial<EncodedDnsLabelSpec>;
-  /** How long a domain that fired stays blocked for the client that sent data to it. */
+  /** How long a domain that fired stays blocked (for every client). */
   blockTtlUs: number;
   /** Clients whose detector state is kept (least recently active forgotten first). */
   maxClients: number;
   /** A client silent this long is forgotten (its accumulated bits with it). */
   clientIdleUs: number;
-  /** (client, domain) blocks kept; past the cap the oldest ends early (counted). */
+  /** Blocked domains kept; past the cap the oldest ends early (counted). */
   maxBlocks: number;
   /** The same verdict on the same name from the same client is reported once per window. */
   reportWindowUs: number;
@@ -84,7 +84,7 @@ export interface GuardState {
   detector: EncodedDnsLabelState;
   /** Client IP → last query time; Map order is recency. */
   readonly clients: Map<string, number>;
-  /** `client|domain` → block; Map order is expiry order (one TTL for all). */
+  /** domain (or a placeless name's last two labels) → block; Map order is expiry order (one TTL for all). */
   readonly blocks: Map<string, Block>;
   /** `verdict|client|qname` → report again after this time; Map order is expiry order. */
   readonly reported: Map<string, number>;
@@ -127,12 +127,20 @@ export function compileGuard(spec: Partial<GuardSpec> & Pick<GuardSpec, 'mode' |
   function judge(state: GuardState, q: GuardQueryFacts): GuardJudgement {
     const now = q.timeUs;
     forgetExpired(state, now);
-    touchClient(state, q.client, now);
+    // Accumulation is per source host, not per address it can pick: every loopback source is
+    // one, and an IPv6 client is its /64 (a build could otherwise spread chunks over addresses).
+    const sender = accumulationKey(q.client);
+    touchClient(state, sender, now);
     const lower = q.qname.toLowerCase();
     const split = splitName(q.qname);
+    // A name without a registrable domain (not an address) is judged whole, as a cut name is:
+    // every label scored, and blocked by its last two labels. Failing open here would let
+    // data out under any name tldts cannot place.
+    const placeless = split.domain === null && !split.isIp;
     const domain = split.domain;
-    const blockKey = domain === null ? null : `${q.client}|${domain}`;
+    const blockKey = domain ?? (placeless ? lastLabels(lower, 2) : null);
 
+    // A domain that fired is refused to every client until the block ends.
     const block = blockKey === null ? undefined : state.blocks.get(blockKey);
     if (block !== undefined && block.untilUs > now) {
       return report(state, q, lower, 'blocked_encoded', {
@@ -141,22 +149,23 @@ export function compileGuard(spec: Partial<GuardSpec> & Pick<GuardSpec, 'mode' |
     }
 
     const known = list !== null && allows(list, lower);
+    const labels = splitRenderedName(q.qname);
     const observation: DnsQueryObservation = {
-      kind: 'dns_query', timeUs: now, buildId: q.client, pipeline, process: NO_PROCESS, chain: [], buildScript: null,
-      qname: lower, qnameRaw: q.qname, labels: splitRenderedName(q.qname), qtype: typeName(q.qtype),
-      domain, subdomainLabels: split.subdomainLabels, partial: false, serverAddress: '', serverPort: 0,
+      kind: 'dns_query', timeUs: now, buildId: sender, pipeline, process: NO_PROCESS, chain: [], buildScript: null,
+      qname: lower, qnameRaw: q.qname, labels, qtype: typeName(q.qtype),
+      domain, subdomainLabels: placeless ? labels : split.subdomainLabels, partial: placeless, serverAddress: '', serverPort: 0,
       baselineKnows: known, baselineLearning: list?.readiness !== 'ready',
     };
     const stepped = detector.step(state.detector, observation, now);
     state.detector = stepped.state;
     const fired = stepped.findings[0];
     if (fired !== undefined) {
-      if (blockKey !== null && domain !== null) {
+      if (blockKey !== null) {
         addBlock(state, blockKey, { untilUs: now + s.blockTtlUs, firedAtUs: now, trigger: fired.evidence.trigger ?? null });
         // Counting starts afresh once the block ends: the detector reports a domain once.
-        state.detector.builds.get(q.client)?.domains.delete(domain);
+        state.detector.builds.get(sender)?.domains.delete(domain ?? CUT_NAME_KEY);
       }
-      return report(state, q, lower, 'blocked_encoded', { ...fired.evidence, domain, blockedForUs: domain === null ? 0 : s.blockTtlUs });
+      return report(state, q, lower, 'blocked_encoded', { ...fired.evidence, domain: domain ?? blockKey, blockedForUs: blockKey === null ? 0 : s.blockTtlUs });
     }
     if (known) return { state, verdict: 'allowed' };
     const evidence = { domain, mode, allowlistVersion: list?.version ?? null, readiness: list?.readiness ?? null };
@@ -220,6 +229,21 @@ export function compileGuard(spec: Partial<GuardSpec> & Pick<GuardSpec, 'mode' |
   }
 
   return { spec: Object.freeze(s), mode, modeReason, init, judge };
+}
+
+/** The sender a query's bits accumulate under: loopback as one, IPv6 by its /64, IPv4 by its address. */
+export function accumulationKey(address: string): string {
+  if (address.startsWith('127.') || address === '::1') return 'loopback';
+  if (!address.includes(':')) return address;
+  const [head, tail = ''] = address.split('::');
+  const left = head!.split(':').filter((g) => g !== '');
+  const right = tail.split(':').filter((g) => g !== '');
+  const groups = [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
+function lastLabels(name: string, n: number): string {
+  return splitRenderedName(name).slice(-n).join('.').toLowerCase();
 }
 
 /** `ip:port`, IPv6 bracketed; the bare address when the port is unknown. */
