@@ -1,5 +1,5 @@
-// Ways a build script might slip past: DNS over TCP, and a detached process that leaks after
-// the build's command has returned. Real bpftrace, agent and collector.
+// Ways a build script might slip past: DNS over TCP, a name no hostname parser accepts, and a
+// detached process that leaks after the build's command has returned. Real bpftrace, agent and collector.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +46,14 @@ describe('evasion', () => {
     expect(Buffer.concat(tcpBytes).length).toBeGreaterThan(LEAK.length);
     expect(r.code, r.output).toBe(3);
     expect((await alertsOf('e2e/tcp')).map((a) => [a.kind, a.qname])).toContainEqual(['encoded_dns_label', LEAK]);
+  });
+
+  it('judges a name whose labels start or end with a hyphen (no valid hostname, still a domain)', async () => {
+    const hyphened = `-${LEAK.replace('.nrxw4zlbmjrwmzjq.', '.nrxw4zlbmjrwmzjq-.')}`;
+    const r = await runTracked(['--data-dir', join(dir, 'agent'), '--pipeline', 'e2e/hyphen', '--fail-on-alert', '--',
+      process.execPath, SEND, 'udp', String(dns.port), hyphened], process.env);
+    expect(r.code, r.output).toBe(3);
+    expect((await alertsOf('e2e/hyphen')).map((a) => [a.kind, a.qname])).toContainEqual(['encoded_dns_label', hyphened]);
   });
 
   it('fails the gate when a process outlives the build, and still reports what it leaks later', async () => {
