@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { TelltaleEvent } from '@telltale/proto';
+import { encodeBatch, type TelltaleEvent } from '@telltale/proto';
 import { Store } from './store.js';
 import { BaselineStore } from './baseline-store.js';
 import { migrations } from './schema.js';
@@ -216,6 +216,27 @@ describe('versioned baselines', () => {
     expect(baselines.entries('p').filter((e) => e.state === 'pending').map((e) => e.value)).toEqual(['other.test', 'cdn.other.test']);
     expect(baselines.reject('p', [{ kind: 'name', value: 'cdn.other.test' }])).toEqual([{ kind: 'name', value: 'cdn.other.test' }]);
     expect(baselines.entries('p').filter((e) => e.state === 'pending').map((e) => e.value)).toEqual(['other.test']);
+  });
+
+  it('a build reloaded after a collector restart still proposes the tools its scripts ran before it', () => {
+    const d = mkdtempSync(join(tmpdir(), 'telltale-baseline-restart-'));
+    dirs.push(d);
+    const store = new Store(join(d, 'db'));
+    store.baselines.setMode('p', 'supervised', null);
+    const core = () => new IngestCore({ learningBuilds: 2, external: [], dnsPorts: new Set([53]), maxOpenBuilds: 100 }, compileDetectors({}),
+      { baselines: store.loadBaselines(), openBuilds: store.loadOpenBuilds(100) });
+    const events = cargoBuild('b1', 'p', T0, [], [], ['cc']);
+    let seq = 0;
+    // The real batch bytes: the reloaded build's tree is rebuilt from them.
+    const ingest = (c: IngestCore, ev: TelltaleEvent[]) => {
+      const bytes = encodeBatch({ agentId: 'agent', sequence: ++seq, events: ev });
+      return store.commitBatch('agent', seq, bytes, c.apply(ev, ev.at(-1)!.timeUs), (id) => c.build(id), ev.at(-1)!.timeUs);
+    };
+    ingest(core(), events.slice(0, -1));
+    // The collector restarts: the build comes back from the store, its tree from its event log.
+    ingest(core(), events.slice(-1));
+    expect(store.baselines.entries('p').map((e) => [e.kind, e.value, e.state])).toEqual([['tool', 'cargo_build_script:cc', 'pending']]);
+    store.close();
   });
 
   it('a network tool an operator approved for a kind of build script no longer alerts; inline code still does', () => {

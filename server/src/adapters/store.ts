@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { decodeBatch, type AlertSummary, type BuildContext, type TelltaleEvent } from '@telltale/proto';
 import { migrations } from './schema.js';
-import type { ApplyResult, BuildState } from '../core/ingest-core.js';
+import { scriptToolsOf, type ApplyResult, type BuildState } from '../core/ingest-core.js';
 import { ProcessTree } from '../core/process-tree.js';
 import { AnswerCache } from '../core/answer-cache.js';
 import { emptyBaseline, type BaselineState, type LearningMode } from '../core/baseline.js';
@@ -184,12 +184,13 @@ export class Store {
       };
       const tree = this.processTreeOf(row.id, row.root_pid);
       const keys = this.db.prepare('SELECT dedupe_key FROM alerts WHERE build_id = ?').pluck().all(row.id) as string[];
+      const judged = new Set(this.db.prepare("SELECT pid FROM alerts WHERE build_id = ? AND kind = 'unexpected_tool'").pluck().all(row.id) as number[]);
       const domains = this.db.prepare('SELECT DISTINCT domain FROM dns_names WHERE build_id = ? AND domain IS NOT NULL').pluck().all(row.id) as string[];
       return {
         context, rootPid: row.root_pid, startedUs: row.started_us, endedUs: row.ended_us, exitCode: row.exit_code, lastEventUs: Date.now() * 1000, tree,
         teaches: row.teaches === 1,
         counts: { processes: row.processes, dns: row.dns_queries, connects: row.connects, alerts: row.alerts, lost: row.lost_events },
-        answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(keys), domains: new Set(domains), seenQueries: new Map(), scriptTools: new Set(),
+        answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(keys), domains: new Set(domains), seenQueries: new Map(), scriptTools: scriptToolsOf(tree, judged),
       };
     });
   }

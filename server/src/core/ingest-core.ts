@@ -459,6 +459,24 @@ export class IngestCore {
   }
 }
 
+/**
+ * The build-script tools a process tree shows (`<script kind>:<tool>`), for a build reloaded
+ * after a restart: what its scripts ran before it stays marked used. Processes in `judged`
+ * (a detector alerted on them) are left out, as they are never learnt.
+ */
+export function scriptToolsOf(tree: ProcessTree, judged: ReadonlySet<number>): Set<string> {
+  const tools = new Set<string>();
+  for (const node of tree.all()) {
+    if (tools.size >= MAX_BUILD_TOOLS) break;
+    if (judged.has(node.pid) || node.exe === '') continue;
+    const script = tree.buildScriptOf(tree.chain(node.pid));
+    if (script === null || script.process.pid === node.pid) continue;
+    const entry = normaliseEntry('tool', toolValue(script.kind, toolName(node.exe)));
+    if (entry !== null) tools.add(entry.value);
+  }
+  return tools;
+}
+
 function info(n: ProcessInfo): ProcessInfo {
   return { pid: n.pid, ppid: n.ppid, exe: n.exe, argv: n.argv, cwd: n.cwd, startTimeUs: n.startTimeUs };
 }
