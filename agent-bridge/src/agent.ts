@@ -9,7 +9,11 @@ import type { AgentConfig } from './config.js';
 import { Spool, SPOOL_FILE } from './adapters/spool.js';
 import { Forwarder } from './adapters/forwarder.js';
 import { agentIdentity } from './adapters/agent-identity.js';
-import { readCwd, readParentPid } from './adapters/proc-reader.js';
+import { readCwd, readEnvironBytes, readParentPid } from './adapters/proc-reader.js';
+import { newPieceHash } from './adapters/secret-keyring.js';
+import { SecretLeakTracker } from './core/secret-leak-tracker.js';
+import { SECRET_DEFAULTS } from './core/secret-fingerprints.js';
+import { parseEnvironBlock } from './core/environ-block.js';
 import { startSource } from './adapters/sources/start-source.js';
 import type { RunningSource } from './adapters/sources/running-source.js';
 import { startControlServer } from './adapters/control-server.js';
@@ -74,7 +78,25 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   // ends, any still here are descendants that outlive it (a detached payload, a daemon).
   const members = new Map<string, Set<number>>();
   const rootPids = new Map<string, number>();
-  const counters = { events: 0, unassigned: 0, spoolOverflow: 0 };
+  const counters = { events: 0, unassigned: 0, spoolOverflow: 0, secretMatches: 0 };
+  // Fingerprints of each build's secrets, under a key that lives only in this process.
+  const secrets = config.secretFingerprints.enabled
+    ? new SecretLeakTracker(newPieceHash(), { ...SECRET_DEFAULTS, namePatterns: config.secretFingerprints.namePatterns })
+    : null;
+  /** Reads the build's environment once, in memory, and keeps only fingerprints (names are logged, never values). */
+  const indexSecrets = (buildId: string, environPid: number) => {
+    if (!secrets) return;
+    const block = readEnvironBytes(environPid);
+    if (block === null) return;
+    const refusedBefore = secrets.buildsNotIndexed;
+    const outcome = secrets.index(buildId, parseEnvironBlock(block));
+    block.fill(0);
+    if (outcome && (outcome.variables.length || outcome.skipped.length)) {
+      log.info('build secrets fingerprinted', { buildId, variables: outcome.variables, skipped: outcome.skipped });
+    } else if (secrets.buildsNotIndexed > refusedBefore) {
+      log.warn('build secrets not fingerprinted: too many builds indexed', { buildId, indexed: secrets.indexedBuilds });
+    }
+  };
   const nowUs = () => Date.now() * 1000;
 
   let source: RunningSource | undefined;
@@ -126,6 +148,12 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     const tagged = e as TelltaleEvent;
     tagged.buildId = buildId;
     add(tagged);
+    if (secrets && e.kind === 'dns' && !e.response) {
+      for (const m of secrets.onDns(buildId, e)) {
+        counters.secretMatches++;
+        add(m);
+      }
+    }
     return true;
   };
   // Only bpftrace needs unclaimed events held (lines from different CPUs interleave); a
@@ -206,8 +234,10 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     }
   }, 10);
 
-  const startBuild = (context: BuildContext, rootPid: number) => {
+  /** `environPid`: the process whose environment holds the build's secrets (its root, or a CI job's first step). */
+  const startBuild = (context: BuildContext, rootPid: number, environPid: number | null = rootPid) => {
     builds.set(context.buildId, context);
+    if (environPid !== null) indexSecrets(context.buildId, environPid);
     members.set(context.buildId, new Set());
     rootPids.set(context.buildId, rootPid);
     tracker.register(context.buildId, rootPid);
@@ -234,7 +264,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       buildId: randomUUID(), ...ci, agentHost: config.hostName,
       ...(pod ? { k8sNamespace: pod.namespace, k8sPod: pod.name, k8sContainer: pod.container } : {}),
     };
-    startBuild(context, rootPid);
+    startBuild(context, rootPid, stepPid);
     ciRoots.set(rootPid, context.buildId);
     log.info('CI job found', { buildId: context.buildId, provider: ci.ciProvider, pipeline: ci.pipeline, runId: ci.runId, job: ci.job, rootPid });
   };
@@ -247,17 +277,19 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     add({ kind: 'build_end', timeUs: nowUs(), buildId, exitCode });
     flush();
     builds.delete(buildId);
+    secrets?.ended(buildId);
     log.info('CI job ended', { buildId, exitCode });
     setTimeout(() => {
       tracker.unregister(buildId);
       members.delete(buildId);
       rootPids.delete(buildId);
+      secrets?.drop(buildId);
     }, LINGER_MS).unref();
   };
 
   if (config.watchHost) {
     startBuild({ buildId: `${HOST_BUILD_PREFIX}${config.hostName}:${agentId}`, pipeline: `host/${config.hostName}`, runId: new Date().toISOString(), job: 'host',
-      repo: '', commit: '', agentHost: config.hostName, ciProvider: 'host' }, 1);
+      repo: '', commit: '', agentHost: config.hostName, ciProvider: 'host' }, 1, null);
   }
 
   try {
@@ -294,6 +326,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       add({ kind: 'build_end', timeUs: nowUs(), buildId, exitCode: req.exitCode });
       flush();
       builds.delete(buildId);
+      secrets?.ended(buildId);
       // Still running now, by /proc: an exit record read before its own fork record (lines from
       // different CPUs interleave) would otherwise leave a finished process looking alive.
       // The root (`telltale run` itself) is alive by design, waiting for this answer.
@@ -304,6 +337,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
         tracker.unregister(buildId);
         members.delete(buildId);
         rootPids.delete(buildId);
+        secrets?.drop(buildId);
       }, LINGER_MS).unref();
       const overflowed = spool.overflowed().unreported.some((o) => o.buildId === buildId);
       const sequence = spool.lastSequence();
@@ -321,6 +355,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   const status = () => ({
     agentId, collector: config.collectorAddress, openBuilds: builds.size, ...counters,
     trackerEvictedLive: tracker.evictedLive, trackerEvictedLiveMembers: tracker.evictedLiveMembers,
+    secretIndexedBuilds: secrets?.indexedBuilds ?? 0, secretBuildsNotIndexed: secrets?.buildsNotIndexed ?? 0,
     source: events.name, drops: events.drops(), spool: spool.stats(), forwarder: forwarder.counters(),
   });
 

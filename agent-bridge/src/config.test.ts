@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agentConfig } from './config.js';
+import { SECRET_DEFAULTS } from './core/secret-fingerprints.js';
 
 describe('agent config: sources', () => {
   it('defaults to bpftrace, and to Tetragon\'s unix socket or Falco\'s local port for those sources', () => {
@@ -23,5 +24,22 @@ describe('agent config: sources', () => {
     expect(() => agentConfig({ source: 'tetragon', tetragonGrpc: 'localhost:1', tetragonExport: 'x' }, {})).toThrow(/not both/);
     expect(() => agentConfig({ source: 'tetragon', tetragonGrpc: 'not an address' }, {})).toThrow(/unix:\/\/\/path or host:port/);
     expect(() => agentConfig({ source: 'sysdig' }, {})).toThrow(/--source must be/);
+  });
+});
+
+describe('agent config: secret fingerprints', () => {
+  it('is on by default with the default patterns; --secret-env adds patterns, --no-secret-fingerprints turns it off', () => {
+    expect(agentConfig({}, {}).secretFingerprints).toEqual({ enabled: true, namePatterns: [...SECRET_DEFAULTS.namePatterns] });
+    const more = agentConfig({ secretEnv: ['DEPLOY_*', 'VAULT_ADDR'] }, {}).secretFingerprints;
+    expect(more.namePatterns).toEqual([...SECRET_DEFAULTS.namePatterns, 'DEPLOY_*', 'VAULT_ADDR']);
+    expect(agentConfig({ secretFingerprints: false }, {}).secretFingerprints.enabled).toBe(false);
+    expect(agentConfig({}, { TELLTALE_SECRET_FINGERPRINTS: '0' }).secretFingerprints.enabled).toBe(false);
+    expect(agentConfig({}, { TELLTALE_SECRET_ENV: 'A_*, B' }).secretFingerprints.namePatterns.slice(-2)).toEqual(['A_*', 'B']);
+  });
+
+  it('refuses a pattern that is no variable name', () => {
+    expect(() => agentConfig({ secretEnv: ['FOO BAR'] }, {})).toThrow(/--secret-env/);
+    expect(() => agentConfig({ secretEnv: ['*'] }, {})).toThrow(/--secret-env/);
+    expect(() => agentConfig({ secretEnv: [''] }, {})).toThrow(/--secret-env/);
   });
 });

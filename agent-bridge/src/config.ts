@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostname } from 'node:os';
+import { SECRET_DEFAULTS } from './core/secret-fingerprints.js';
 
 export interface AgentConfig {
   dataDir: string;
@@ -24,6 +25,12 @@ export interface AgentConfig {
   agentName: string | undefined;
   /** TLS to the collector: CA file, and client certificate and key for mTLS. */
   tls: { caPath: string; certPath?: string; keyPath?: string; serverName?: string } | undefined;
+  /**
+   * Fingerprint the secret-like environment variables of each build (in memory only) and tell
+   * the collector when its DNS queries carry them: `namePatterns` are the default patterns
+   * plus those given with --secret-env.
+   */
+  secretFingerprints: { enabled: boolean; namePatterns: readonly string[] };
 }
 
 export type SourceConfig =
@@ -59,6 +66,10 @@ export interface RawAgentOptions {
   tlsCert?: string;
   tlsKey?: string;
   tlsServerName?: string;
+  /** More variable-name patterns (`*` any run) whose values are secrets. */
+  secretEnv?: string[];
+  /** false turns secret fingerprints off. */
+  secretFingerprints?: boolean;
 }
 
 /** The bpftrace script shipped in deploy/bpftrace, found relative to this package. */
@@ -96,6 +107,18 @@ export function agentConfig(raw: RawAgentOptions, env: Record<string, string | u
     ingestToken: raw.ingestToken ?? env.TELLTALE_INGEST_TOKEN,
     agentName: agentNameFrom(raw.agentName ?? env.TELLTALE_AGENT_NAME),
     tls: tlsFrom(raw, env),
+    secretFingerprints: secretFingerprintsFrom(raw, env),
+  });
+}
+
+function secretFingerprintsFrom(raw: RawAgentOptions, env: Record<string, string | undefined>): AgentConfig['secretFingerprints'] {
+  const extra = raw.secretEnv ?? (env.TELLTALE_SECRET_ENV ? env.TELLTALE_SECRET_ENV.split(',').map((s) => s.trim()).filter(Boolean) : []);
+  for (const p of extra) {
+    if (!/^[A-Za-z0-9_*]{1,128}$/.test(p) || !/[A-Za-z0-9_]/.test(p)) throw new AgentConfigError(`--secret-env: "${p}" is not a variable name pattern (letters, digits, _ and *)`);
+  }
+  return Object.freeze({
+    enabled: raw.secretFingerprints ?? env.TELLTALE_SECRET_FINGERPRINTS !== '0',
+    namePatterns: Object.freeze([...new Set([...SECRET_DEFAULTS.namePatterns, ...extra])]),
   });
 }
 

@@ -302,6 +302,38 @@ export namespace telltale {
             type $Shape = telltale.v1.SourceLoss.$Properties;
         }
 
+        interface ISecretMatch extends telltale.v1.SecretMatch.$Properties {
+        }
+
+        class SecretMatch {
+            constructor(p?: telltale.v1.SecretMatch.$Properties);
+            $unknowns?: Uint8Array[];
+            pid: number;
+            variable: string;
+            encoding: string;
+            coveredBytes: number;
+            valueBytes: number;
+            static create(properties: telltale.v1.SecretMatch.$Shape): telltale.v1.SecretMatch & telltale.v1.SecretMatch.$Shape;
+            static create(properties?: telltale.v1.SecretMatch.$Properties): telltale.v1.SecretMatch;
+            static encode(m: telltale.v1.SecretMatch.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telltale.v1.SecretMatch & telltale.v1.SecretMatch.$Shape;
+            static fromObject(d: { [k: string]: any }): telltale.v1.SecretMatch;
+            static toObject(m: telltale.v1.SecretMatch, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace SecretMatch {
+            interface $Properties {
+                pid?: (number|null);
+                variable?: (string|null);
+                encoding?: (string|null);
+                coveredBytes?: (number|null);
+                valueBytes?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telltale.v1.SecretMatch.$Properties;
+        }
+
         interface IEvent extends telltale.v1.Event.$Properties {
         }
 
@@ -318,7 +350,8 @@ export namespace telltale {
             connect?: (telltale.v1.SocketConnect.$Properties|null);
             dns?: (telltale.v1.DnsQuery.$Properties|null);
             loss?: (telltale.v1.SourceLoss.$Properties|null);
-            body?: ("buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss");
+            secretMatch?: (telltale.v1.SecretMatch.$Properties|null);
+            body?: ("buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"|"secretMatch");
             static create(properties: telltale.v1.Event.$Shape): telltale.v1.Event & telltale.v1.Event.$Shape;
             static create(properties?: telltale.v1.Event.$Properties): telltale.v1.Event;
             static encode(m: telltale.v1.Event.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
@@ -340,7 +373,8 @@ export namespace telltale {
                 connect?: (telltale.v1.SocketConnect.$Properties|null);
                 dns?: (telltale.v1.DnsQuery.$Properties|null);
                 loss?: (telltale.v1.SourceLoss.$Properties|null);
-                body?: ("buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss");
+                secretMatch?: (telltale.v1.SecretMatch.$Properties|null);
+                body?: ("buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"|"secretMatch");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -354,9 +388,10 @@ export namespace telltale {
               connect?: telltale.v1.SocketConnect.$Shape|null;
               dns?: telltale.v1.DnsQuery.$Shape|null;
               loss?: telltale.v1.SourceLoss.$Shape|null;
+              secretMatch?: telltale.v1.SecretMatch.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null }|{ body?: "buildStart"; buildStart: telltale.v1.BuildStart.$Shape; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null }|{ body?: "buildEnd"; buildStart?: null; buildEnd: telltale.v1.BuildEnd.$Shape; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null }|{ body?: "exec"; buildStart?: null; buildEnd?: null; exec: telltale.v1.ProcessExec.$Shape; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null }|{ body?: "fork"; buildStart?: null; buildEnd?: null; exec?: null; fork: telltale.v1.ProcessFork.$Shape; exit?: null; connect?: null; dns?: null; loss?: null }|{ body?: "exit"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit: telltale.v1.ProcessExit.$Shape; connect?: null; dns?: null; loss?: null }|{ body?: "connect"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect: telltale.v1.SocketConnect.$Shape; dns?: null; loss?: null }|{ body?: "dns"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns: telltale.v1.DnsQuery.$Shape; loss?: null }|{ body?: "loss"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss: telltale.v1.SourceLoss.$Shape })
+              ({ body?: undefined; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "buildStart"; buildStart: telltale.v1.BuildStart.$Shape; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "buildEnd"; buildStart?: null; buildEnd: telltale.v1.BuildEnd.$Shape; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "exec"; buildStart?: null; buildEnd?: null; exec: telltale.v1.ProcessExec.$Shape; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "fork"; buildStart?: null; buildEnd?: null; exec?: null; fork: telltale.v1.ProcessFork.$Shape; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "exit"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit: telltale.v1.ProcessExit.$Shape; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "connect"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect: telltale.v1.SocketConnect.$Shape; dns?: null; loss?: null; secretMatch?: null }|{ body?: "dns"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns: telltale.v1.DnsQuery.$Shape; loss?: null; secretMatch?: null }|{ body?: "loss"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss: telltale.v1.SourceLoss.$Shape; secretMatch?: null }|{ body?: "secretMatch"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch: telltale.v1.SecretMatch.$Shape })
             );
         }
 

@@ -3084,6 +3084,337 @@ export const telltale = $root.telltale = (() => {
             return SourceLoss;
         })();
 
+        v1.SecretMatch = (function() {
+
+            /**
+             * Properties of a SecretMatch.
+             * @typedef {Object} telltale.v1.SecretMatch.$Properties
+             * @property {number|null} [pid] SecretMatch pid
+             * @property {string|null} [variable] SecretMatch variable
+             * @property {string|null} [encoding] SecretMatch encoding
+             * @property {number|null} [coveredBytes] SecretMatch coveredBytes
+             * @property {number|null} [valueBytes] SecretMatch valueBytes
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a SecretMatch.
+             * @memberof telltale.v1
+             * @interface ISecretMatch
+             * @augments telltale.v1.SecretMatch.$Properties
+             * @deprecated Use telltale.v1.SecretMatch.$Properties instead.
+             */
+
+            /**
+             * Shape of a SecretMatch.
+             * @typedef {telltale.v1.SecretMatch.$Properties} telltale.v1.SecretMatch.$Shape
+             */
+
+            /**
+             * Constructs a new SecretMatch.
+             * @memberof telltale.v1
+             * @classdesc Represents a SecretMatch.
+             * @constructor
+             * @param {telltale.v1.SecretMatch.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const SecretMatch = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * SecretMatch pid.
+             * @member {number} pid
+             * @memberof telltale.v1.SecretMatch
+             * @instance
+             */
+            SecretMatch.prototype.pid = 0;
+
+            /**
+             * SecretMatch variable.
+             * @member {string} variable
+             * @memberof telltale.v1.SecretMatch
+             * @instance
+             */
+            SecretMatch.prototype.variable = "";
+
+            /**
+             * SecretMatch encoding.
+             * @member {string} encoding
+             * @memberof telltale.v1.SecretMatch
+             * @instance
+             */
+            SecretMatch.prototype.encoding = "";
+
+            /**
+             * SecretMatch coveredBytes.
+             * @member {number} coveredBytes
+             * @memberof telltale.v1.SecretMatch
+             * @instance
+             */
+            SecretMatch.prototype.coveredBytes = 0;
+
+            /**
+             * SecretMatch valueBytes.
+             * @member {number} valueBytes
+             * @memberof telltale.v1.SecretMatch
+             * @instance
+             */
+            SecretMatch.prototype.valueBytes = 0;
+
+            /**
+             * Creates a new SecretMatch instance using the specified properties.
+             * @function create
+             * @memberof telltale.v1.SecretMatch
+             * @static
+             * @param {telltale.v1.SecretMatch.$Properties=} [properties] Properties to set
+             * @returns {telltale.v1.SecretMatch} SecretMatch instance
+             * @type {{
+             *   (properties: telltale.v1.SecretMatch.$Shape): telltale.v1.SecretMatch & telltale.v1.SecretMatch.$Shape;
+             *   (properties?: telltale.v1.SecretMatch.$Properties): telltale.v1.SecretMatch;
+             * }}
+             */
+            SecretMatch.create = function(properties) {
+                return new SecretMatch(properties);
+            };
+
+            /**
+             * Encodes the specified SecretMatch message. Does not implicitly {@link telltale.v1.SecretMatch.verify|verify} messages.
+             * @function encode
+             * @memberof telltale.v1.SecretMatch
+             * @static
+             * @param {telltale.v1.SecretMatch.$Properties} m SecretMatch message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            SecretMatch.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.pid != null && $Object.hasOwnProperty.call(m, "pid") && m.pid !== 0)
+                    w.uint32(/* id 1, wireType 0 =*/8).uint32(m.pid);
+                if (m.variable != null && $Object.hasOwnProperty.call(m, "variable") && m.variable !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.variable);
+                if (m.encoding != null && $Object.hasOwnProperty.call(m, "encoding") && m.encoding !== "")
+                    w.uint32(/* id 3, wireType 2 =*/26).string(m.encoding);
+                if (m.coveredBytes != null && $Object.hasOwnProperty.call(m, "coveredBytes") && m.coveredBytes !== 0)
+                    w.uint32(/* id 4, wireType 0 =*/32).uint32(m.coveredBytes);
+                if (m.valueBytes != null && $Object.hasOwnProperty.call(m, "valueBytes") && m.valueBytes !== 0)
+                    w.uint32(/* id 5, wireType 0 =*/40).uint32(m.valueBytes);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a SecretMatch message from the specified reader or buffer.
+             * @function decode
+             * @memberof telltale.v1.SecretMatch
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telltale.v1.SecretMatch & telltale.v1.SecretMatch.$Shape} SecretMatch
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            SecretMatch.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telltale.v1.SecretMatch();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.pid = v;
+                            else
+                                delete m.pid;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.variable = v;
+                            else
+                                delete m.variable;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.encoding = v;
+                            else
+                                delete m.encoding;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.coveredBytes = v;
+                            else
+                                delete m.coveredBytes;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.uint32())
+                                m.valueBytes = v;
+                            else
+                                delete m.valueBytes;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates a SecretMatch message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telltale.v1.SecretMatch
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telltale.v1.SecretMatch} SecretMatch
+             */
+            SecretMatch.fromObject = function (d, q) {
+                if (d instanceof $root.telltale.v1.SecretMatch)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telltale.v1.SecretMatch: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telltale.v1.SecretMatch();
+                if (d.pid != null) {
+                    if ($Number(d.pid) !== 0) {
+                        m.pid = d.pid >>> 0;
+                    }
+                }
+                if (d.variable != null) {
+                    if (typeof d.variable !== "string" || d.variable.length) {
+                        m.variable = $String(d.variable);
+                    }
+                }
+                if (d.encoding != null) {
+                    if (typeof d.encoding !== "string" || d.encoding.length) {
+                        m.encoding = $String(d.encoding);
+                    }
+                }
+                if (d.coveredBytes != null) {
+                    if ($Number(d.coveredBytes) !== 0) {
+                        m.coveredBytes = d.coveredBytes >>> 0;
+                    }
+                }
+                if (d.valueBytes != null) {
+                    if ($Number(d.valueBytes) !== 0) {
+                        m.valueBytes = d.valueBytes >>> 0;
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from a SecretMatch message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telltale.v1.SecretMatch
+             * @static
+             * @param {telltale.v1.SecretMatch} m SecretMatch
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            SecretMatch.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.defaults) {
+                    d.pid = 0;
+                    d.variable = "";
+                    d.encoding = "";
+                    d.coveredBytes = 0;
+                    d.valueBytes = 0;
+                }
+                if (m.pid != null && $Object.hasOwnProperty.call(m, "pid")) {
+                    d.pid = m.pid;
+                }
+                if (m.variable != null && $Object.hasOwnProperty.call(m, "variable")) {
+                    d.variable = m.variable;
+                }
+                if (m.encoding != null && $Object.hasOwnProperty.call(m, "encoding")) {
+                    d.encoding = m.encoding;
+                }
+                if (m.coveredBytes != null && $Object.hasOwnProperty.call(m, "coveredBytes")) {
+                    d.coveredBytes = m.coveredBytes;
+                }
+                if (m.valueBytes != null && $Object.hasOwnProperty.call(m, "valueBytes")) {
+                    d.valueBytes = m.valueBytes;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this SecretMatch to JSON.
+             * @function toJSON
+             * @memberof telltale.v1.SecretMatch
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            SecretMatch.prototype.toJSON = function() {
+                return SecretMatch.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return SecretMatch;
+        })();
+
         v1.Event = (function() {
 
             /**
@@ -3099,7 +3430,8 @@ export const telltale = $root.telltale = (() => {
              * @property {telltale.v1.SocketConnect.$Properties|null} [connect] Event connect
              * @property {telltale.v1.DnsQuery.$Properties|null} [dns] Event dns
              * @property {telltale.v1.SourceLoss.$Properties|null} [loss] Event loss
-             * @property {"buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"} [body] Event body
+             * @property {telltale.v1.SecretMatch.$Properties|null} [secretMatch] Event secretMatch
+             * @property {"buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"|"secretMatch"} [body] Event body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3124,9 +3456,10 @@ export const telltale = $root.telltale = (() => {
              *   connect?: telltale.v1.SocketConnect.$Shape|null;
              *   dns?: telltale.v1.DnsQuery.$Shape|null;
              *   loss?: telltale.v1.SourceLoss.$Shape|null;
+             *   secretMatch?: telltale.v1.SecretMatch.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null }|{ body?: "buildStart"; buildStart: telltale.v1.BuildStart.$Shape; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null }|{ body?: "buildEnd"; buildStart?: null; buildEnd: telltale.v1.BuildEnd.$Shape; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null }|{ body?: "exec"; buildStart?: null; buildEnd?: null; exec: telltale.v1.ProcessExec.$Shape; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null }|{ body?: "fork"; buildStart?: null; buildEnd?: null; exec?: null; fork: telltale.v1.ProcessFork.$Shape; exit?: null; connect?: null; dns?: null; loss?: null }|{ body?: "exit"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit: telltale.v1.ProcessExit.$Shape; connect?: null; dns?: null; loss?: null }|{ body?: "connect"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect: telltale.v1.SocketConnect.$Shape; dns?: null; loss?: null }|{ body?: "dns"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns: telltale.v1.DnsQuery.$Shape; loss?: null }|{ body?: "loss"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss: telltale.v1.SourceLoss.$Shape })
+             *   ({ body?: undefined; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "buildStart"; buildStart: telltale.v1.BuildStart.$Shape; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "buildEnd"; buildStart?: null; buildEnd: telltale.v1.BuildEnd.$Shape; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "exec"; buildStart?: null; buildEnd?: null; exec: telltale.v1.ProcessExec.$Shape; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "fork"; buildStart?: null; buildEnd?: null; exec?: null; fork: telltale.v1.ProcessFork.$Shape; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "exit"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit: telltale.v1.ProcessExit.$Shape; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "connect"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect: telltale.v1.SocketConnect.$Shape; dns?: null; loss?: null; secretMatch?: null }|{ body?: "dns"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns: telltale.v1.DnsQuery.$Shape; loss?: null; secretMatch?: null }|{ body?: "loss"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss: telltale.v1.SourceLoss.$Shape; secretMatch?: null }|{ body?: "secretMatch"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch: telltale.v1.SecretMatch.$Shape })
              * )} telltale.v1.Event.$Shape
              */
 
@@ -3225,17 +3558,25 @@ export const telltale = $root.telltale = (() => {
              */
             Event.prototype.loss = null;
 
+            /**
+             * Event secretMatch.
+             * @member {telltale.v1.SecretMatch.$Properties|null|undefined} secretMatch
+             * @memberof telltale.v1.Event
+             * @instance
+             */
+            Event.prototype.secretMatch = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Event body.
-             * @member {"buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"|undefined} body
+             * @member {"buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"|"secretMatch"|undefined} body
              * @memberof telltale.v1.Event
              * @instance
              */
             $Object.defineProperty(Event.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["buildStart", "buildEnd", "exec", "fork", "exit", "connect", "dns", "loss"]),
+                get: $util.oneOfGetter($oneOfFields = ["buildStart", "buildEnd", "exec", "fork", "exit", "connect", "dns", "loss", "secretMatch"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -3291,6 +3632,8 @@ export const telltale = $root.telltale = (() => {
                     $root.telltale.v1.DnsQuery.encode(m.dns, w.uint32(/* id 16, wireType 2 =*/130).fork(), q + 1).ldelim();
                 if (m.loss != null && $Object.hasOwnProperty.call(m, "loss"))
                     $root.telltale.v1.SourceLoss.encode(m.loss, w.uint32(/* id 17, wireType 2 =*/138).fork(), q + 1).ldelim();
+                if (m.secretMatch != null && $Object.hasOwnProperty.call(m, "secretMatch"))
+                    $root.telltale.v1.SecretMatch.encode(m.secretMatch, w.uint32(/* id 18, wireType 2 =*/146).fork(), q + 1).ldelim();
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -3409,6 +3752,13 @@ export const telltale = $root.telltale = (() => {
                             m.body = "loss";
                             continue;
                         }
+                    case 18: {
+                            if (u !== 2)
+                                break;
+                            m.secretMatch = $root.telltale.v1.SecretMatch.decode(r, r.size(), $undefined, q + 1, m.secretMatch);
+                            m.body = "secretMatch";
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -3501,6 +3851,11 @@ export const telltale = $root.telltale = (() => {
                         throw $TypeError(".telltale.v1.Event.loss: object expected");
                     m.loss = $root.telltale.v1.SourceLoss.fromObject(d.loss, q + 1);
                 }
+                if (d.secretMatch != null) {
+                    if (!$util.isObject(d.secretMatch))
+                        throw $TypeError(".telltale.v1.Event.secretMatch: object expected");
+                    m.secretMatch = $root.telltale.v1.SecretMatch.fromObject(d.secretMatch, q + 1);
+                }
                 return m;
             };
 
@@ -3579,6 +3934,11 @@ export const telltale = $root.telltale = (() => {
                     d.loss = $root.telltale.v1.SourceLoss.toObject(m.loss, o, q + 1);
                     if (o.oneofs)
                         d.body = "loss";
+                }
+                if (m.secretMatch != null && $Object.hasOwnProperty.call(m, "secretMatch")) {
+                    d.secretMatch = $root.telltale.v1.SecretMatch.toObject(m.secretMatch, o, q + 1);
+                    if (o.oneofs)
+                        d.body = "secretMatch";
                 }
                 return d;
             };

@@ -3,7 +3,7 @@
 import './long-as-number.js';
 import { telltale } from '../gen/telltale.js';
 import type {
-  AddressFamily, AlertSummary, BatchAck, BuildContext, EventBatch, TelltaleEvent, Transport,
+  AddressFamily, AlertSummary, BatchAck, BuildContext, EventBatch, SecretEncoding, TelltaleEvent, Transport,
 } from './domain.js';
 import { ProtoError } from './errors.js';
 
@@ -15,7 +15,27 @@ export const LIMITS = Object.freeze({
   argvEntries: 256,
   dnsPacketBytes: 65535,
   eventsPerBatch: 10000,
+  secretVariableChars: 256,
+  secretValueBytes: 1024 * 1024,
 });
+
+const SECRET_ENCODINGS: ReadonlySet<string> = new Set<SecretEncoding>(['raw', 'hex', 'base32', 'base64', 'base64url']);
+
+/** A secret_match as the agent may send it: a printable name, a known encoding, covered ≤ value ≤ 1 MiB. */
+function secretMatchFromProto(m: telltale.v1.SecretMatch.$Properties, timeUs: number, buildId: string): TelltaleEvent {
+  const variable = m.variable ?? '';
+  if (variable.length === 0 || variable.length > LIMITS.secretVariableChars || !/^[\x21-\x7e]+$/.test(variable)) {
+    throw new ProtoError('PROTO_INVALID_EVENT', `secret_match.variable must be 1-${LIMITS.secretVariableChars} printable characters`);
+  }
+  const encoding = m.encoding ?? '';
+  if (!SECRET_ENCODINGS.has(encoding)) throw new ProtoError('PROTO_INVALID_EVENT', 'secret_match.encoding is not raw, hex, base32, base64 or base64url');
+  const coveredBytes = num(m.coveredBytes);
+  const valueBytes = num(m.valueBytes);
+  if (valueBytes < 1 || valueBytes > LIMITS.secretValueBytes || coveredBytes > valueBytes) {
+    throw new ProtoError('PROTO_INVALID_EVENT', 'secret_match needs covered_bytes <= value_bytes <= 1 MiB, value_bytes >= 1');
+  }
+  return { timeUs, buildId, kind: 'secret_match', pid: num(m.pid), variable, encoding: encoding as SecretEncoding, coveredBytes, valueBytes };
+}
 
 const familyToProto: Record<AddressFamily, number> = { unspecified: 0, inet: 1, inet6: 2 };
 const familyFromProto = (n: number | null | undefined): AddressFamily => (n === 1 ? 'inet' : n === 2 ? 'inet6' : 'unspecified');
@@ -62,6 +82,7 @@ function bodyOf(m: telltale.v1.Event.$Properties): string | undefined {
   if (m.buildStart) return 'buildStart';
   if (m.buildEnd) return 'buildEnd';
   if (m.loss) return 'loss';
+  if (m.secretMatch) return 'secretMatch';
   return undefined;
 }
 
@@ -114,6 +135,8 @@ export function eventFromProto(m: telltale.v1.Event.$Properties): TelltaleEvent 
     }
     case 'loss':
       return { timeUs, buildId, kind: 'loss', source: str(m.loss!.source, 'loss.source'), reason: str(m.loss!.reason, 'loss.reason'), count: safe(m.loss!.count, 'loss.count') };
+    case 'secretMatch':
+      return secretMatchFromProto(m.secretMatch!, timeUs, buildId);
     default:
       throw new ProtoError('PROTO_INVALID_EVENT', 'event without a known body');
   }
@@ -143,6 +166,10 @@ export function eventToProto(e: TelltaleEvent): telltale.v1.Event.$Properties {
       },
     };
     case 'loss': return { timeUs, buildId, loss: { source: e.source, reason: e.reason, count: e.count } };
+    case 'secret_match': return {
+      timeUs, buildId,
+      secretMatch: { pid: e.pid, variable: e.variable, encoding: e.encoding, coveredBytes: e.coveredBytes, valueBytes: e.valueBytes },
+    };
   }
 }
 

@@ -63,6 +63,20 @@ export interface DnsEvent extends EventBase {
 }
 export interface LossEvent extends EventBase { kind: 'loss'; source: string; reason: string; count: number }
 
+export type SecretEncoding = 'raw' | 'hex' | 'base32' | 'base64' | 'base64url';
+/**
+ * The agent found pieces of a secret-like environment variable of the build in the build's
+ * DNS queries: the variable by name only, and how many bytes of its value the queries carry.
+ */
+export interface SecretMatchEvent extends EventBase {
+  kind: 'secret_match';
+  pid: number;
+  variable: string;
+  encoding: SecretEncoding;
+  coveredBytes: number;
+  valueBytes: number;
+}
+
 export type TelltaleEvent =
   | BuildStartEvent
   | BuildEndEvent
@@ -71,7 +85,8 @@ export type TelltaleEvent =
   | ExitEvent
   | ConnectEvent
   | DnsEvent
-  | LossEvent;
+  | LossEvent
+  | SecretMatchEvent;
 
 export type EventKind = TelltaleEvent['kind'];
 

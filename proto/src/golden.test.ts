@@ -29,6 +29,7 @@ export const goldenBatch: EventBatch = {
     { kind: 'connect', timeUs: 1_795_000_000_102_000, buildId: 'b-1', pid: 4102, family: 'inet6', protocol: 'tcp', address: '2001:db8::7', port: 443 },
     { kind: 'exit', timeUs: 1_795_000_000_103_000, buildId: 'b-1', pid: 4102, exitCode: 0, signal: 0 },
     { kind: 'loss', timeUs: 1_795_000_000_104_000, buildId: 'b-1', source: 'bpftrace', reason: 'lost_events', count: 3 },
+    { kind: 'secret_match', timeUs: 1_795_000_000_105_000, buildId: 'b-1', pid: 4102, variable: 'AWS_SECRET_ACCESS_KEY', encoding: 'base32', coveredBytes: 40, valueBytes: 40 },
     { kind: 'build_end', timeUs: 1_795_000_000_200_000, buildId: 'b-1', exitCode: 0 },
   ],
 };

@@ -32,6 +32,20 @@ export function readEnviron(pid: number, maxBytes = 256 * 1024, procRoot = '/pro
   }
 }
 
+/**
+ * A process's initial environment block as bytes, at most `maxBytes`; null when gone. The
+ * caller parses it in memory and drops it: it may hold secrets, so it is never logged or stored.
+ */
+export function readEnvironBytes(pid: number, maxBytes = 1024 * 1024, procRoot = '/proc'): Uint8Array | null {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return null;
+  try {
+    const bytes = readFileSync(`${procRoot}/${pid}/environ`);
+    return bytes.length > maxBytes ? bytes.subarray(0, maxBytes) : bytes;
+  } catch {
+    return null;
+  }
+}
+
 /** A process's executable and argv; null when gone. */
 export function readImage(pid: number, procRoot = '/proc'): { exe: string; argv: string[] } | null {
   if (!Number.isSafeInteger(pid) || pid <= 0) return null;

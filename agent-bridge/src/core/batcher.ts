@@ -29,6 +29,8 @@ export function estimateEventBytes(e: TelltaleEvent): number {
       return base + 24 + e.address.length;
     case 'loss':
       return base + 16 + e.source.length + e.reason.length;
+    case 'secret_match':
+      return base + 24 + e.variable.length + e.encoding.length;
     default:
       return base + 16;
   }

@@ -16,6 +16,8 @@ export const agentFlags: readonly FlagSpec[] = [
   { name: 'script', value: 'PATH', help: 'the bpftrace script (default deploy/bpftrace/telltale.bt)' },
   { name: 'spool-max-mb', value: 'N', help: 'bound on the on-disk spool while the collector is away (default 256)' },
   { name: 'watch-host', help: 'also forward events of processes outside tracked builds, as the pipeline host/<name>' },
+  { name: 'secret-env', value: 'PATTERN', repeatable: true, help: 'another variable-name pattern (* any run, repeatable) whose values are secrets to look for in a build\'s DNS queries; added to *_TOKEN, *_SECRET, *_KEY, AWS_*... (env TELLTALE_SECRET_ENV, comma-separated)' },
+  { name: 'no-secret-fingerprints', help: 'do not fingerprint builds\' secret-like environment variables (in memory only) to catch them leaving in DNS queries (env TELLTALE_SECRET_FINGERPRINTS=0)' },
   { name: 'no-ci-jobs', help: 'do not track jobs of CI runners on this host as builds (env TELLTALE_CI_JOBS=0)' },
   { name: 'ingest-token', value: 'TOKEN', help: 'the collector\'s shared ingest secret, or this agent\'s own token (env TELLTALE_INGEST_TOKEN)' },
   { name: 'agent-name', value: 'NAME', help: 'the name this agent\'s token is listed under at the collector (default: the CN of --tls-cert) (env TELLTALE_AGENT_NAME)' },
@@ -29,6 +31,8 @@ export function rawAgentOptions(flags: ParsedFlags) {
   return {
     dataDir: one(flags, 'data-dir'), grpc: one(flags, 'grpc'), dnsPort: many(flags, 'dns-port'), control: one(flags, 'control'),
     bpftrace: one(flags, 'bpftrace'), script: one(flags, 'script'), spoolMaxMb: one(flags, 'spool-max-mb'),
+    secretEnv: many(flags, 'secret-env'),
+    secretFingerprints: flags.booleans.has('no-secret-fingerprints') ? false : undefined,
     watchHost: flags.booleans.has('watch-host'), ciJobs: flags.booleans.has('no-ci-jobs') ? false : undefined, ingestToken: one(flags, 'ingest-token'), agentName: one(flags, 'agent-name'),
     source: one(flags, 'source'), tetragonGrpc: one(flags, 'tetragon-grpc'), tetragonExport: one(flags, 'tetragon-export'),
     falcoFile: one(flags, 'falco-file'), falcoHttp: one(flags, 'falco-http'),

@@ -121,8 +121,9 @@ export class Collector {
     const result = this.core.apply(batch.events, now);
     for (const b of result.buildsStarted) this.remember(b.context.buildId, agentNameOf(batch.agentId));
     let alerts: StoredAlert[];
+    const updated: StoredAlert[] = [];
     try {
-      alerts = this.store.commitBatch(batch.agentId, batch.sequence, bytes, result, (id) => this.core.build(id), now);
+      alerts = this.store.commitBatch(batch.agentId, batch.sequence, bytes, result, (id) => this.core.build(id), now, updated);
     } catch (err) {
       // The core has applied what the store did not keep: reload it from the store so the
       // agent's resend is judged afresh rather than taken for something already seen.
@@ -151,6 +152,8 @@ export class Collector {
     this.metrics.set('telltale_open_builds', this.core.openBuilds);
     this.metrics.observe('telltale_ingest_batch_seconds', Number(process.hrtime.bigint() - started) / 1e9);
     this.publish(alerts, result.buildsChanged, result.buildsStarted.map((b) => b.context.buildId));
+    // An alert whose evidence grew (more of a leaked secret seen) is pushed again, as an update.
+    for (const a of updated) this.hub.broadcast({ type: 'alert_updated', alert: a });
     this.wake(batch.agentId, batch.sequence);
     return { sequence: batch.sequence, accepted: batch.events.length, rejected: batch.rejected.length, duplicate: false };
   }

@@ -56,6 +56,10 @@ export class Store {
         ON CONFLICT(build_id, address, port, protocol) DO UPDATE SET count = count + excluded.count, last_us = max(last_us, excluded.last_us)`),
       insertAlert: db.prepare(`INSERT OR IGNORE INTO alerts (id, dedupe_key, build_id, pipeline, run_id, kind, severity, qname, domain, address, pid, chain, evidence, event_us, created_us)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      // Evidence only grows: a stale or replayed update (fewer bytes covered) changes nothing.
+      updateAlertEvidence: db.prepare(`UPDATE alerts SET evidence = ? WHERE dedupe_key = ? AND build_id = ?
+        AND coalesce(json_extract(evidence, '$.coveredBytes'), -1) < ?`),
+      alertByKey: db.prepare('SELECT * FROM alerts WHERE dedupe_key = ?'),
       poisonDomain: db.prepare('INSERT OR IGNORE INTO baseline_poisoned (pipeline, domain, first_seen_us, build_id) VALUES (?, ?, ?, ?)'),
       getBuild: db.prepare('SELECT * FROM builds WHERE id = ?'),
       setLearned: db.prepare(`INSERT INTO baselines (pipeline, learned_builds) VALUES (?, ?)
@@ -89,8 +93,12 @@ export class Store {
     return s;
   }
 
-  /** Stores everything one batch produced and advances the agent's sequence, atomically. */
-  commitBatch(agentId: string, sequence: number, bytes: Uint8Array, r: ApplyResult, builds: (id: string) => BuildState | undefined, nowUs: number): StoredAlert[] {
+  /**
+   * Stores everything one batch produced and advances the agent's sequence, atomically.
+   * Returns the alerts raised; alerts whose evidence the batch updated are added to `updated`.
+   */
+  commitBatch(agentId: string, sequence: number, bytes: Uint8Array, r: ApplyResult, builds: (id: string) => BuildState | undefined, nowUs: number,
+    updated?: StoredAlert[]): StoredAlert[] {
     const stored: StoredAlert[] = [];
     const s = this.stmts;
     this.db.transaction(() => {
@@ -124,6 +132,10 @@ export class Store {
           }));
         }
       }
+      for (const u of r.alertUpdates ?? []) {
+        const alert = this.updateAlertEvidence(u.dedupeKey, u.buildId, u.evidence, u.coveredBytes);
+        if (alert) updated?.push(alert);
+      }
       for (const b of r.baselineAdds) this.baselines.learnLive(b.pipeline, 'domain', b.domain, b.buildId, b.timeUs);
       for (const b of r.baselinePoisoned ?? []) s.poisonDomain.run(b.pipeline, b.domain, b.timeUs, b.buildId);
       for (const b of r.baselineRemovals ?? []) this.baselines.unlearn(b.pipeline, b.domain, b.buildId, nowUs);
@@ -139,6 +151,14 @@ export class Store {
     })();
     this.sequences.set(agentId, sequence);
     return stored;
+  }
+
+  /** Replaces an alert's evidence when it reports more coverage than the stored one; the updated alert, or null. */
+  updateAlertEvidence(dedupeKey: string, buildId: string, evidence: Record<string, unknown>, coveredBytes: number): StoredAlert | null {
+    const info = this.stmts.updateAlertEvidence.run(JSON.stringify(evidence), dedupeKey, buildId, coveredBytes);
+    if (info.changes !== 1) return null;
+    const row = this.stmts.alertByKey.get(dedupeKey) as AlertRow | undefined;
+    return row ? rowToAlert(row) : null;
   }
 
   loadBaselines(): BaselineState[] {

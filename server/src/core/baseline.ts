@@ -41,7 +41,7 @@ export function isLearning(b: BaselineState, defaultLearningBuilds: number): boo
 }
 
 /** Kinds whose domains must never be taught to a baseline, even while it learns. */
-export const poisoningKinds = new Set(['encoded_dns_label', 'dns_tunnel_volume', 'doh_endpoint']);
+export const poisoningKinds = new Set(['encoded_dns_label', 'dns_tunnel_volume', 'doh_endpoint', 'secret_leak']);
 
 /**
  * An operator's word that `kind` alerts on `domain` are false positives for the pipeline: the

@@ -23,6 +23,8 @@ export interface IngestCoreConfig {
 }
 
 const MAX_SEEN_QUERIES = 4096;
+/** Secret variables one build tracks coverage of (the agent fingerprints at most 64). */
+const MAX_SECRET_LEAKS = 256;
 
 /** Loss reasons agents send; anything else is counted as "other" so metric labels stay bounded. */
 // Known values only become metric labels: an agent must not be able to mint label values.
@@ -159,6 +161,7 @@ export class IngestCore {
       }
       case 'connect': return this.applyConnect(build, e, nowUs, out);
       case 'dns': return this.applyDns(build, e, nowUs, out);
+      case 'secret_match': return this.applySecretMatch(build, e, out);
       case 'loss':
         build.counts.lost += e.count;
         out.buildsChanged.add(e.buildId);
@@ -170,6 +173,39 @@ export class IngestCore {
         }
         return;
     }
+  }
+
+  /**
+   * The agent saw a secret of the build leave in its DNS queries (by name, never its value):
+   * the first match raises a critical secret_leak; a later one reporting more of the value
+   * updates that alert's evidence.
+   */
+  private applySecretMatch(build: BuildState, e: Extract<TelltaleEvent, { kind: 'secret_match' }>, out: ApplyResult): void {
+    const dedupeKey = `secret_leak:${e.buildId}:${e.variable}`;
+    const coverage = (build.secretCoverage ??= new Map());
+    const before = coverage.get(dedupeKey);
+    if (before !== undefined && e.coveredBytes <= before) return;
+    if (before === undefined && coverage.size >= MAX_SECRET_LEAKS && !build.alertKeys.has(dedupeKey)) return this.drop(out, 'secret_leaks_per_build');
+    coverage.set(dedupeKey, e.coveredBytes);
+    const evidence = {
+      variable: e.variable, encoding: e.encoding, coveredBytes: e.coveredBytes, valueBytes: e.valueBytes,
+      fraction: Math.round((e.coveredBytes / e.valueBytes) * 100) / 100,
+    };
+    if (build.alertKeys.has(dedupeKey)) {
+      // Raised in this batch: its draft takes the new evidence; raised before: the stored alert does.
+      const draft = out.findings.find((d) => d.finding.dedupeKey === dedupeKey);
+      if (draft) draft.finding.evidence = evidence;
+      else (out.alertUpdates ??= []).push({ dedupeKey, buildId: e.buildId, evidence, coveredBytes: e.coveredBytes });
+      return;
+    }
+    const p = this.placement(build, e.pid, e.timeUs);
+    const finding: Finding = {
+      kind: 'secret_leak', severity: 'critical', dedupeKey, buildId: e.buildId, pid: e.pid, qname: null, domain: null, address: null, evidence,
+    };
+    build.alertKeys.add(dedupeKey);
+    build.counts.alerts++;
+    out.buildsChanged.add(e.buildId);
+    out.findings.push({ finding, context: build.context, chain: p.chain.map(info), timeUs: e.timeUs });
   }
 
   // Callers copy these fields into literals one by one: a spread costs ~2 µs an event on Node 20.

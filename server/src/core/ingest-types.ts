@@ -28,6 +28,8 @@ export interface BuildState {
   /** Names the build's own received DNS answers gave each address. */
   answers: AnswerCache;
   alertKeys: Set<string>;
+  /** Per secret_leak dedupe key, the bytes of the value reported so far (absent after a reload: the store guards). */
+  secretCoverage?: Map<string, number>;
   domains: Set<string>;
   /** Query bytes (after the ID) already judged in this build → what they decoded to. */
   seenQueries: Map<string, SeenQuery>;
@@ -83,6 +85,14 @@ export interface AlertDraft {
   timeUs: number;
 }
 
+export interface AlertEvidenceUpdate {
+  dedupeKey: string;
+  buildId: string;
+  evidence: Record<string, unknown>;
+  /** The store only takes evidence whose coveredBytes exceeds what it holds (no going back). */
+  coveredBytes: number;
+}
+
 export interface ApplyResult {
   buildsStarted: BuildState[];
   buildsEnded?: BuildState[];
@@ -104,6 +114,8 @@ export interface ApplyResult {
   drops: Map<string, number>;
   /** Findings dropped because an operator allowed their domain for the pipeline. */
   suppressed?: number;
+  /** Stored alerts whose evidence grew (a secret_leak whose queries now carry more of the value), by dedupe key. */
+  alertUpdates?: AlertEvidenceUpdate[];
   /** Events sources reported lost, by `source\0reason` (known values, else "other"). */
   losses?: Map<string, number>;
 }

@@ -78,7 +78,8 @@ export type AlertKind =
   | 'dns_tunnel_volume'
   | 'raw_ip_egress'
   | 'doh_endpoint'
-  | 'unexpected_tool';
+  | 'unexpected_tool'
+  | 'secret_leak';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 

@@ -28,7 +28,7 @@ const pickAlerts = (body: unknown) => {
     total: typeof p.total === 'number' ? p.total : null,
   };
 };
-const KINDS = ['encoded_dns_label', 'first_seen_domain', 'dns_tunnel_volume', 'doh_endpoint', 'raw_ip_egress', 'unexpected_tool', 'dns_guard_block'];
+const KINDS = ['encoded_dns_label', 'secret_leak', 'first_seen_domain', 'dns_tunnel_volume', 'doh_endpoint', 'raw_ip_egress', 'unexpected_tool', 'dns_guard_block'];
 const ROW_HEIGHT = 30;
 
 export function AlertsView() {
