@@ -16,12 +16,13 @@ export const LIMITS = Object.freeze({
   dnsPacketBytes: 65535,
   eventsPerBatch: 10000,
   secretVariableChars: 256,
-  secretValueBytes: 1024 * 1024,
+  // The agent fingerprints values of at most 4 KiB.
+  secretValueBytes: 4096,
 });
 
 const SECRET_ENCODINGS: ReadonlySet<string> = new Set<SecretEncoding>(['raw', 'hex', 'base32', 'base64', 'base64url']);
 
-/** A secret_match as the agent may send it: a printable name, a known encoding, covered ≤ value ≤ 1 MiB. */
+/** A secret_match as the agent may send it: a printable name, a known encoding, 1 ≤ covered ≤ value ≤ 4 KiB. */
 function secretMatchFromProto(m: telltale.v1.SecretMatch.$Properties, timeUs: number, buildId: string): TelltaleEvent {
   const variable = m.variable ?? '';
   if (variable.length === 0 || variable.length > LIMITS.secretVariableChars || !/^[\x21-\x7e]+$/.test(variable)) {
@@ -31,8 +32,8 @@ function secretMatchFromProto(m: telltale.v1.SecretMatch.$Properties, timeUs: nu
   if (!SECRET_ENCODINGS.has(encoding)) throw new ProtoError('PROTO_INVALID_EVENT', 'secret_match.encoding is not raw, hex, base32, base64 or base64url');
   const coveredBytes = num(m.coveredBytes);
   const valueBytes = num(m.valueBytes);
-  if (valueBytes < 1 || valueBytes > LIMITS.secretValueBytes || coveredBytes > valueBytes) {
-    throw new ProtoError('PROTO_INVALID_EVENT', 'secret_match needs covered_bytes <= value_bytes <= 1 MiB, value_bytes >= 1');
+  if (coveredBytes < 1 || valueBytes > LIMITS.secretValueBytes || coveredBytes > valueBytes) {
+    throw new ProtoError('PROTO_INVALID_EVENT', 'secret_match needs 1 <= covered_bytes <= value_bytes <= 4096');
   }
   return { timeUs, buildId, kind: 'secret_match', pid: num(m.pid), variable, encoding: encoding as SecretEncoding, coveredBytes, valueBytes };
 }

@@ -26,7 +26,8 @@ describe('secret_match on the wire', () => {
     ['an unknown encoding', { variable: 'X_TOKEN', encoding: 'rot13', coveredBytes: 1, valueBytes: 2 }],
     ['more covered than the value', { variable: 'X_TOKEN', encoding: 'raw', coveredBytes: 3, valueBytes: 2 }],
     ['an empty value', { variable: 'X_TOKEN', encoding: 'raw', coveredBytes: 0, valueBytes: 0 }],
-    ['a value over 1 MiB', { variable: 'X_TOKEN', encoding: 'raw', coveredBytes: 1, valueBytes: 1024 * 1024 + 1 }],
+    ['a value over 4 KiB (the agent fingerprints no larger)', { variable: 'X_TOKEN', encoding: 'raw', coveredBytes: 1, valueBytes: 4097 }],
+    ['nothing carried (an alert with nothing behind it)', { variable: 'X_TOKEN', encoding: 'raw', coveredBytes: 0, valueBytes: 40 }],
   ])('rejects %s as a bad event, keeping the batch', (_, body) => {
     const decoded = decodeOne(body);
     expect(decoded.events).toEqual([]);
@@ -34,6 +35,6 @@ describe('secret_match on the wire', () => {
   });
 
   it('accepts the largest name and value', () => {
-    expect(decodeOne({ variable: 'A'.repeat(256), encoding: 'base64url', coveredBytes: 1024 * 1024, valueBytes: 1024 * 1024 }).events).toHaveLength(1);
+    expect(decodeOne({ variable: 'A'.repeat(256), encoding: 'base64url', coveredBytes: 4096, valueBytes: 4096 }).events).toHaveLength(1);
   });
 });

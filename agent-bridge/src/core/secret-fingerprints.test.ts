@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileSecretNames, encodingsOf, fingerprintSecrets, matchLabels, SECRET_DEFAULTS, type LeakState, type PieceHash } from './secret-fingerprints.js';
+import { compileSecretNames, constantBytes, encodingsOf, fingerprintSecrets, looksPublic, matchLabels, SECRET_DEFAULTS, type LeakState, type PieceHash } from './secret-fingerprints.js';
 
 // A stand-in for the adapter's HMAC: keyed, one-way enough for a test (FNV-1a 64 over key + piece).
 const hash: PieceHash = (piece) => {
@@ -74,5 +74,42 @@ describe('secret fingerprints', () => {
     expect(fingerprintSecrets(many, hash).variables).toHaveLength(SECRET_DEFAULTS.maxVariables);
     const none = fingerprintSecrets([], hash);
     expect(matchLabels(none, ['anything'], hash, new Map())).toEqual([]);
+  });
+
+  it('leaves out what appears in ordinary names: AWS settings that are not secrets, addresses under secret-like names', () => {
+    const index = fingerprintSecrets([
+      ['AWS_ACCOUNT_ID', '123456789012'], ['AWS_S3_BUCKET', 'acme-build-artifacts'], ['AWS_BUCKET_REGION', 'ap-southeast-2'],
+      ['ARTIFACTORY_API_KEY', 'https://artifactory-mirror.corp.example/api'], ['REGISTRY_KEY', 'registry-mirror.corp.example'],
+      ['DEPLOY_KEY_PATH_KEY', '/home/ci/.ssh/id_ed25519'], ['AWS_ROLE_ARN_KEY', 'arn:aws:iam::123456789012:role/ci'], ['NPM_TOKEN', '123456789012345'],
+    ], hash);
+    expect(index.variables).toEqual([]);
+    const state: LeakState = new Map();
+    for (const name of ['123456789012.dkr.ecr.us-east-1.amazonaws.com', 'acme-build-artifacts.s3.amazonaws.com', 'artifactory-mirror.corp.example']) {
+      expect(matchLabels(index, name.split('.'), hash, state)).toEqual([]);
+    }
+  });
+
+  it('does not count what every token of a kind shares: a format prefix, a JWT header, PEM armour', () => {
+    const pat = 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV';
+    const jwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+    const index = fingerprintSecrets([['GH_TOKEN', pat], ['ACTIONS_RUNTIME_TOKEN', jwt]], hash);
+    expect(index.variables.map((v) => v.name)).toEqual(['GH_TOKEN', 'ACTIONS_RUNTIME_TOKEN']);
+    // Another token's shared parts alone: nothing carried.
+    const otherJwt = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI5OTk5OTk5OTk5IiwibmFtZSI6Ik1hcnkifQ.AAAAbbbbCCCCddddEEEEffffGGGGhhhhIIIIjjjjKKK';
+    expect(matchLabels(index, ['github_pat_'], hash, new Map())).toEqual([]);
+    expect(matchLabels(index, otherJwt.split('.'), hash, new Map())).toEqual([]);
+    // The token itself carries its signature: found.
+    expect(matchLabels(index, jwt.split('.'), hash, new Map()).find((l) => l.variable === 'ACTIONS_RUNTIME_TOKEN')).toMatchObject({ fraction: 1 });
+    // The token itself, sent raw: the whole of what makes it this token.
+    const [leak] = matchLabels(index, [pat.toLowerCase().slice(0, 63), pat.toLowerCase().slice(63)], hash, new Map());
+    expect(leak).toMatchObject({ variable: 'GH_TOKEN', encoding: 'raw', valueBytes: pat.length - 'github_pat_'.length });
+    expect(leak!.fraction).toBeGreaterThan(0.9);
+  });
+
+  it('keeps the constant parts of a value apart', () => {
+    expect([...constantBytes('ghp_abcdefghij')].join('')).toBe('11110000000000');
+    expect([...constantBytes('eyJhbGc.eyJzdWI.signature')].join('')).toBe('1111111111111111000000000');
+    expect(looksPublic('s3.amazonaws.com')).toBe(true);
+    expect(looksPublic('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')).toBe(false);
   });
 });

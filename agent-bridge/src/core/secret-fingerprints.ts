@@ -25,8 +25,13 @@ export interface SecretSpec {
 }
 
 export const SECRET_DEFAULTS: SecretSpec = {
-  namePatterns: ['*_TOKEN', '*_SECRET', '*_SECRET_*', '*_KEY', '*_PASSWORD', '*_PASS', 'AWS_*', 'GITHUB_TOKEN', 'NPM_TOKEN', '*_CREDENTIALS'],
-  notSecret: ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_DEFAULT_OUTPUT', 'AWS_PAGER', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CA_BUNDLE', 'AWS_SDK_LOAD_CONFIG', 'AWS_EC2_METADATA_DISABLED', 'AWS_ROLE_SESSION_NAME', 'AWS_WEB_IDENTITY_TOKEN_FILE'],
+  // AWS by name, not AWS_*: most AWS_ variables (region, bucket, account id, endpoint, role ARN)
+  // are not secret and appear in the very names a build resolves.
+  namePatterns: [
+    '*_TOKEN', '*_SECRET', '*_SECRET_*', '*_KEY', '*_PASSWORD', '*_PASS', '*_CREDENTIALS', 'GITHUB_TOKEN', 'NPM_TOKEN',
+    'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN', 'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_ACCESS_KEY_ID',
+  ],
+  notSecret: ['AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'GOOGLE_APPLICATION_CREDENTIALS'],
   minLength: 12,
   minDistinct: 6,
   piece: 10,
@@ -98,6 +103,8 @@ interface Variable {
   name: string;
   /** Bytes of the value (UTF-8). */
   valueBytes: number;
+  /** 1 for bytes every value of its kind shares (not counted as carried), else 0. */
+  constant: Uint8Array;
   forms: EncodedForm[];
 }
 
@@ -120,19 +127,24 @@ export function fingerprintSecrets(env: Iterable<readonly [string, string]>, has
   const pieces = new Map<string, PieceHit[]>();
   const skipped: string[] = [];
   for (const [name, value] of env) {
-    if (!isSecret(name)) continue;
+    if (!isSecret(name) || looksPublic(value)) continue;
     if (value.length < spec.minLength || new Set(value).size < spec.minDistinct || variables.length >= spec.maxVariables) {
       skipped.push(name);
       continue;
     }
     const v = variables.length;
+    const constant = constantBytes(value);
     const forms = encodingsOf(value);
     variables.push({
-      name, valueBytes: utf8(value).length,
+      name, valueBytes: utf8(value).length, constant,
       forms: forms.map((f) => ({ encoding: f.encoding, caseSensitive: f.caseSensitive, byteOffset: f.byteOffset, bitsPerChar: f.bitsPerChar })),
     });
     forms.forEach((f, e) => {
       for (let at = 0; at + spec.piece <= f.text.length; at++) {
+        // A piece inside the value's constant parts (a token's fixed prefix, a JWT's header)
+        // would match every token of that kind: not a fingerprint of this value.
+        const [first, end] = bytesOfPiece(f, at, spec.piece);
+        if (!anyVariable(constant, first, end)) continue;
         const key = hash(f.text.slice(at, at + spec.piece));
         let hits = pieces.get(key);
         if (!hits) pieces.set(key, (hits = []));
@@ -150,7 +162,7 @@ export interface SecretLeak {
   variable: string;
   /** The encoding that carried the most of it. */
   encoding: SecretEncoding;
-  /** Bytes of the value the queries so far carry, of `valueBytes`. */
+  /** Bytes of the value the queries so far carry, of `valueBytes` (its bytes less the constant parts every such token shares). */
   coveredBytes: number;
   valueBytes: number;
   /** coveredBytes / valueBytes, 0..1: how much of the value the queries reconstruct. */
@@ -179,11 +191,10 @@ export function matchLabels(index: SecretIndex, labels: readonly string[], hash:
           let seen = state.get(h.variable);
           if (!seen) state.set(h.variable, (seen = { bytes: new Uint8Array(variable.valueBytes), byEncoding: new Map() }));
           // The value's bytes whose every bit lies inside the piece.
-          const firstBit = h.offset * form.bitsPerChar;
-          const endBit = (h.offset + index.piece) * form.bitsPerChar;
+          const [first, end] = bytesOfPiece(form, h.offset, index.piece);
           let added = 0;
-          for (let b = form.byteOffset + Math.ceil(firstBit / 8); b < form.byteOffset + Math.floor(endBit / 8) && b < seen.bytes.length; b++) {
-            if (seen.bytes[b] === 0) { seen.bytes[b] = 1; added++; }
+          for (let b = first; b < end && b < seen.bytes.length; b++) {
+            if (seen.bytes[b] === 0 && variable.constant[b] === 0) { seen.bytes[b] = 1; added++; }
           }
           if (added > 0) {
             seen.byEncoding.set(form.encoding, (seen.byEncoding.get(form.encoding) ?? 0) + added);
@@ -201,8 +212,58 @@ function coverageOf(index: SecretIndex, v: number, state: LeakState): SecretLeak
   const seen = state.get(v)!;
   let covered = 0;
   for (const x of seen.bytes) covered += x;
+  let secretBytes = 0;
+  for (const c of variable.constant) secretBytes += 1 - c;
   const encoding = [...seen.byEncoding].sort((a, b) => b[1] - a[1])[0]![0];
-  return { variable: variable.name, encoding, coveredBytes: covered, valueBytes: variable.valueBytes, fraction: covered / variable.valueBytes };
+  // Counted over the bytes that make this value this value (constant parts left out).
+  return { variable: variable.name, encoding, coveredBytes: covered, valueBytes: secretBytes, fraction: covered / Math.max(1, secretBytes) };
+}
+
+/** The value's bytes whose every bit lies inside the piece at character `at` of an encoded form. */
+function bytesOfPiece(form: { byteOffset: number; bitsPerChar: number }, at: number, piece: number): [number, number] {
+  return [form.byteOffset + Math.ceil((at * form.bitsPerChar) / 8), form.byteOffset + Math.floor(((at + piece) * form.bitsPerChar) / 8)];
+}
+
+function anyVariable(constant: Uint8Array, first: number, end: number): boolean {
+  for (let b = first; b < end && b < constant.length; b++) if (constant[b] === 0) return true;
+  return false;
+}
+
+/**
+ * Values that are addresses, not secrets, even under a secret-like name: URLs, host names,
+ * paths, ARNs, e-mail addresses, account numbers. They appear in the names a build resolves.
+ */
+export function looksPublic(value: string): boolean {
+  const v = value.trim();
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(v) // a URL
+    || /^arn:/i.test(v)
+    || /^[~./]/.test(v) // a path
+    || /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\.?(:\d+)?$/.test(v) && /[A-Za-z]/.test(v.split('.').at(-1) ?? '') // a host name
+    || /^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(v) // an e-mail address
+    || /^\d{1,16}$/.test(v); // an account or project number
+}
+
+/** Fixed prefixes of well-known token formats (every token of the kind starts so). */
+const TOKEN_PREFIXES = ['github_pat_', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'glpat-', 'xoxb-', 'xoxp-', 'xoxa-', 'sk_live_', 'sk_test_', 'rk_live_', 'npm_', 'AKIA', 'ASIA', 'AIza', 'SG.'];
+
+/**
+ * The bytes of a value every value of its kind shares: a token format's prefix, a JWT's header
+ * and claims, PEM armour lines and the fixed preamble of an OpenSSH key. Matching them proves
+ * nothing about this value.
+ */
+export function constantBytes(value: string): Uint8Array {
+  const bytes = utf8(value);
+  const mask = new Uint8Array(bytes.length);
+  const markText = (from: number, to: number) => mask.fill(1, utf8(value.slice(0, from)).length, utf8(value.slice(0, to)).length);
+  const prefix = TOKEN_PREFIXES.find((p) => value.startsWith(p));
+  if (prefix !== undefined) markText(0, prefix.length);
+  // A JWT: its header and claims are shared with every token of the issuer (claim names, often
+  // values); the signature is what makes it this token, and any leak of the token carries it.
+  if (/^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/.test(value)) markText(0, value.lastIndexOf('.') + 1);
+  for (const m of value.matchAll(/-----(BEGIN|END) [A-Z0-9 ]+-----/g)) markText(m.index, m.index + m[0].length);
+  const openssh = value.indexOf('b3BlbnNzaC1rZXktdjEAAAAA');
+  if (openssh >= 0) markText(openssh, Math.min(value.length, openssh + 70)); // "openssh-key-v1" + cipher/kdf header
+  return mask;
 }
 
 function utf8(s: string): Uint8Array {

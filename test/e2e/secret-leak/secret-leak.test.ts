@@ -77,7 +77,9 @@ describe('a build script leaking a real secret of its build over DNS', () => {
     expect(leak.chain.at(-1)!.exe.split('/').pop()).toBe('build-script-build');
     // Pushed live as well, by name only.
     expect(streamed.some((m) => m.alert?.id === leak.id)).toBe(true);
-    // The value never leaves the agent: not in any alert, any stream message or any log line of either daemon.
+    // telltale adds no copy of the value in clear: not in any alert, any stream message or any
+    // log line of either daemon. (The leaked query itself, base32 as the build sent it, is the
+    // evidence the DNS alert shows: the fingerprinting never widens that.)
     const said = JSON.stringify({ alerts, streamed }) + agent.output() + collector.output();
     expect(said).toContain('AWS_SECRET_ACCESS_KEY');
     for (let i = 0; i + 10 <= FAKE_KEY.length; i++) expect(said).not.toContain(FAKE_KEY.slice(i, i + 10));
