@@ -199,9 +199,14 @@ export class IngestCore {
       return;
     }
     const p = this.placement(build, e.pid, e.timeUs);
+    // The query that carried it (the agent sends the match right after it): its name and domain.
+    const carrier = build.lastQuery?.pid === e.pid ? build.lastQuery : undefined;
     const finding: Finding = {
-      kind: 'secret_leak', severity: 'critical', dedupeKey, buildId: e.buildId, pid: e.pid, qname: null, domain: null, address: null, evidence,
+      kind: 'secret_leak', severity: 'critical', dedupeKey, buildId: e.buildId, pid: e.pid,
+      qname: carrier?.qname ?? null, domain: carrier?.domain ?? null, address: null, evidence,
     };
+    // A domain that carried a real secret is never learnt (nor kept, while learning).
+    if (finding.domain) this.unlearn(build, finding.domain, e.timeUs, out);
     build.alertKeys.add(dedupeKey);
     build.counts.alerts++;
     out.buildsChanged.add(e.buildId);
@@ -266,6 +271,7 @@ export class IngestCore {
     if (seen) {
       build.counts.dns++;
       out.buildsChanged.add(e.buildId);
+      if (!e.response) build.lastQuery = { pid: e.pid, qname: seen.qname, domain: seen.domain };
       this.countName(out, build, e, seen.qname, seen.qtype, seen.domain, seen.partial);
       return;
     }
@@ -309,6 +315,8 @@ export class IngestCore {
     const split = splitName(q.name, { partial: q.partial });
     const qname = q.name.toLowerCase();
     const domain = split.domain;
+    // The agent sends a secret_match right after the query that carried it: remembered for it.
+    if (!e.response) build.lastQuery = { pid: e.pid, qname, domain };
     build.counts.dns++;
     out.buildsChanged.add(e.buildId);
     if (repeatKey !== null && build.seenQueries.size < MAX_SEEN_QUERIES) {

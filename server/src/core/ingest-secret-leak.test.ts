@@ -28,6 +28,21 @@ describe('IngestCore: secret_leak', () => {
     expect(c.build('b1')!.counts.alerts).toBe(1);
   });
 
+  it('names the query that carried it, and its domain is never learnt, even by a learning build', () => {
+    const c = core();
+    const b = new BuildScript('b2', 'acme/app').cargoBuildScript();
+    // A raw-form leak: a plain label the encoded-label detector has no reason to flag.
+    b.dns(102, 'index.crates.test').dns(102, 'hunter2-password-value.exfil.test');
+    b.events.push(match(b, 22, 'DB_PASSWORD'));
+    const r = c.apply(b.end().events, 0);
+    expect(r.findings.map((f) => [f.finding.kind, f.finding.qname, f.finding.domain])).toEqual([
+      ['secret_leak', 'hunter2-password-value.exfil.test', 'exfil.test'],
+    ]);
+    expect(c.baseline('acme/app').domains.has('exfil.test')).toBe(false);
+    expect(c.baseline('acme/app').poisoned.has('exfil.test')).toBe(true);
+    expect(c.baseline('acme/app').domains.has('crates.test')).toBe(true);
+  });
+
   it('updates the stored alert when a later batch reports more coverage, and never goes back', () => {
     const c = core();
     const b = new BuildScript('b1', 'acme/app').cargoBuildScript();

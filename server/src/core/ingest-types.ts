@@ -30,6 +30,8 @@ export interface BuildState {
   alertKeys: Set<string>;
   /** Per secret_leak dedupe key, the bytes of the value reported so far (absent after a reload: the store guards). */
   secretCoverage?: Map<string, number>;
+  /** The build's last DNS query sent (a secret_match that follows names it as the carrier). */
+  lastQuery?: { pid: number; qname: string; domain: string | null };
   domains: Set<string>;
   /** Query bytes (after the ID) already judged in this build → what they decoded to. */
   seenQueries: Map<string, SeenQuery>;
