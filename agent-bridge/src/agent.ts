@@ -9,10 +9,10 @@ import type { AgentConfig } from './config.js';
 import { Spool, SPOOL_FILE } from './adapters/spool.js';
 import { Forwarder } from './adapters/forwarder.js';
 import { agentIdentity } from './adapters/agent-identity.js';
-import { readCwd, readEnvironBytes, readParentPid } from './adapters/proc-reader.js';
+import { isProcessRunning, readCwd, readEnvironBytes, readParentPid } from './adapters/proc-reader.js';
 import { newPieceHash } from './adapters/secret-keyring.js';
 import { SecretLeakTracker } from './core/secret-leak-tracker.js';
-import { SECRET_DEFAULTS } from './core/secret-fingerprints.js';
+import { compileSecretNames, SECRET_DEFAULTS } from './core/secret-fingerprints.js';
 import { parseEnvironBlock } from './core/environ-block.js';
 import { startSource } from './adapters/sources/start-source.js';
 import type { RunningSource } from './adapters/sources/running-source.js';
@@ -45,16 +45,6 @@ const HOST_BUILD_PREFIX = 'host:';
 /** How long descendants that outlive a build's command are still attributed to it. */
 const LINGER_MS = 10 * 60_000;
 
-/** A live process (not a zombie) has this pid now. */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 function procImage(pid: number): { exe: string; argv: string[]; cwd: string } | null {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`).toString('utf8').split('\0').filter((a, i, all) => i < all.length - 1 || a !== '');
@@ -78,23 +68,49 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   // ends, any still here are descendants that outlive it (a detached payload, a daemon).
   const members = new Map<string, Set<number>>();
   const rootPids = new Map<string, number>();
-  const counters = { events: 0, unassigned: 0, spoolOverflow: 0, secretMatches: 0 };
+  const counters = { events: 0, unassigned: 0, spoolOverflow: 0, secretMatches: 0, secretStepsIndexed: 0, secretEnvironsUnread: 0 };
   // Fingerprints of each build's secrets, under a key that lives only in this process.
-  const secrets = config.secretFingerprints.enabled
-    ? new SecretLeakTracker(newPieceHash(), { ...SECRET_DEFAULTS, namePatterns: config.secretFingerprints.namePatterns })
-    : null;
-  /** Reads the build's environment once, in memory, and keeps only fingerprints (names are logged, never values). */
-  const indexSecrets = (buildId: string, environPid: number) => {
+  const secretSpec = { ...SECRET_DEFAULTS, namePatterns: config.secretFingerprints.namePatterns };
+  const isSecretName = compileSecretNames(secretSpec);
+  const secrets = config.secretFingerprints.enabled ? new SecretLeakTracker(newPieceHash(), secretSpec) : null;
+  /** Every process of the build has exited (its secret slot may go to another build). */
+  const buildGone = (buildId: string): boolean => {
+    const root = rootPids.get(buildId);
+    if (root !== undefined && isProcessRunning(root)) return false;
+    for (const pid of members.get(buildId) ?? []) if (isProcessRunning(pid)) return false;
+    return true;
+  };
+  /** What the build's queries cannot be checked against: the build is incomplete, not clean. */
+  const secretsLost = (buildId: string, count: number) => {
+    add({ kind: 'loss', timeUs: nowUs(), buildId, source: 'agent', reason: 'secrets_not_indexed', count });
+  };
+  /**
+   * Reads a process's environment in memory and keeps only fingerprints of the build's secrets
+   * (names are logged, never values); called for a build's root and for each step of a CI job.
+   */
+  const indexSecrets = (buildId: string, environPid: number, step = false) => {
     if (!secrets) return;
     const block = readEnvironBytes(environPid);
-    if (block === null) return;
-    const refusedBefore = secrets.buildsNotIndexed;
-    const outcome = secrets.index(buildId, parseEnvironBlock(block));
-    block.fill(0);
-    if (outcome && (outcome.variables.length || outcome.skipped.length)) {
-      log.info('build secrets fingerprinted', { buildId, variables: outcome.variables, skipped: outcome.skipped });
-    } else if (secrets.buildsNotIndexed > refusedBefore) {
-      log.warn('build secrets not fingerprinted: too many builds indexed', { buildId, indexed: secrets.indexedBuilds });
+    if (block === null) {
+      counters.secretEnvironsUnread++;
+      // A CI step that was over before its exec reached us (`run: echo ...`) is common: counted
+      // and logged, not a loss, or most jobs would read as incomplete. A build's root waits
+      // for its build (telltale run), so its environment going unread is one.
+      if (!step) secretsLost(buildId, 1);
+      log[step ? 'info' : 'warn']('build environment not read (the process is gone): its secrets are not fingerprinted', { buildId, pid: environPid });
+      return;
+    }
+    let outcome;
+    try {
+      outcome = secrets.index(buildId, parseEnvironBlock(block, isSecretName), buildGone);
+    } finally {
+      block.fill(0);
+    }
+    const { variables, skipped, notIndexed } = outcome;
+    if (variables.length || skipped.length) log.info('build secrets fingerprinted', { buildId, pid: environPid, variables, skipped });
+    if (notIndexed.length) {
+      secretsLost(buildId, notIndexed.length);
+      log.warn('build secrets not fingerprinted: over the agent\'s bounds', { buildId, pid: environPid, notIndexed, indexedBuilds: secrets.indexedBuilds });
     }
   };
   const nowUs = () => Date.now() * 1000;
@@ -149,7 +165,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     tagged.buildId = buildId;
     add(tagged);
     if (secrets && e.kind === 'dns' && !e.response) {
-      for (const m of secrets.onDns(buildId, e)) {
+      for (const m of secrets.onDns(buildId, e, performance.now())) {
         counters.secretMatches++;
         add(m);
       }
@@ -182,8 +198,9 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
         continue;
       }
       if (e.kind === 'exec' && ciJobs) {
-        const job = ciJobs.started(e.pid, e.ppid);
-        if (job) startCiJob(job.context, job.rootPid, e.pid);
+        const found = ciJobs.started(e.pid, e.ppid);
+        if (found?.kind === 'job') startCiJob(found.context, found.rootPid, e.pid);
+        else if (found?.kind === 'step') indexCiStep(found.rootPid, found.pid);
       }
       // Every exit is told (a pid seen as no executor may be reused by one); a job's root
       // exit ends its build once the exit itself is in the build.
@@ -205,7 +222,11 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   // Likewise when the tracker had to forget a live build member to stay within its bound:
   // that process's later events may no longer be attributed to its build.
   let evictionsReported = 0;
-  const reportUnread = () => {
+  const reportUnread = (secretChecks = true) => {
+    // Queries a flooding build sent over its secret-check budget: gathered, told once a second.
+    if (secrets && secretChecks) {
+      for (const [buildId, count] of secrets.takeUnchecked()) add({ kind: 'loss', timeUs: nowUs(), buildId, source: 'agent', reason: 'secret_check_budget', count });
+    }
     if (builds.size === 0) {
       pendingLoss.clear();
       return;
@@ -225,7 +246,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   const timer = setInterval(() => {
     // Held events are tried again every 50 ms (a retry may read /proc), for up to HOLD_MS.
     if (++ticks % 5 === 0) retryHeld(false);
-    reportUnread();
+    reportUnread(ticks % 100 === 0);
     if (batcher.due(performance.now())) flush();
     // A file source may remember its position once everything it handed over is spooled.
     if (ticks % 20 === 0) {
@@ -237,7 +258,6 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   /** `environPid`: the process whose environment holds the build's secrets (its root, or a CI job's first step). */
   const startBuild = (context: BuildContext, rootPid: number, environPid: number | null = rootPid) => {
     builds.set(context.buildId, context);
-    if (environPid !== null) indexSecrets(context.buildId, environPid);
     members.set(context.buildId, new Set());
     rootPids.set(context.buildId, rootPid);
     tracker.register(context.buildId, rootPid);
@@ -248,6 +268,8 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       add({ kind: 'exec', timeUs: nowUs(), buildId: context.buildId, pid: rootPid, ppid: readParentPid(rootPid) ?? 0, ...image, uid: process.getuid?.() ?? 0,
         startTimeUs: nowUs(), argvTruncated: false });
     }
+    // After build_start: a loss for secrets not indexed belongs to a build the collector knows.
+    if (environPid !== null) indexSecrets(context.buildId, environPid);
     // A CI job is found while its first record is handled: the batch waits for the record's end.
     if (inRecord) full = true;
     else flush();
@@ -267,6 +289,13 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     startBuild(context, rootPid, stepPid);
     ciRoots.set(rootPid, context.buildId);
     log.info('CI job found', { buildId: context.buildId, provider: ci.ciProvider, pipeline: ci.pipeline, runId: ci.runId, job: ci.job, rootPid });
+  };
+  /** A later step of a job (GitHub, Buildkite): its own `env:` may hold secrets the first step's did not. */
+  const indexCiStep = (rootPid: number, stepPid: number) => {
+    const buildId = ciRoots.get(rootPid);
+    if (!buildId) return;
+    counters.secretStepsIndexed++;
+    indexSecrets(buildId, stepPid, true);
   };
   const endCiJob = (rootPid: number, exitCode: number) => {
     const buildId = ciRoots.get(rootPid);
@@ -330,7 +359,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       // Still running now, by /proc: an exit record read before its own fork record (lines from
       // different CPUs interleave) would otherwise leave a finished process looking alive.
       // The root (`telltale run` itself) is alive by design, waiting for this answer.
-      const lingering = [...(members.get(buildId) ?? [])].filter((pid) => pid !== rootPids.get(buildId) && isRunning(pid));
+      const lingering = [...(members.get(buildId) ?? [])].filter((pid) => pid !== rootPids.get(buildId) && isProcessRunning(pid));
       // Descendants that outlive the command stay tracked for a while: what they do still
       // reaches the collector, which keeps the ended build open for late events.
       setTimeout(() => {
@@ -356,6 +385,8 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     agentId, collector: config.collectorAddress, openBuilds: builds.size, ...counters,
     trackerEvictedLive: tracker.evictedLive, trackerEvictedLiveMembers: tracker.evictedLiveMembers,
     secretIndexedBuilds: secrets?.indexedBuilds ?? 0, secretBuildsNotIndexed: secrets?.buildsNotIndexed ?? 0,
+    secretSlotsReclaimed: secrets?.slotsReclaimed ?? 0, secretValuesNotIndexed: secrets?.valuesNotIndexed ?? 0,
+    secretQueriesUnchecked: secrets?.queriesUnchecked ?? 0,
     source: events.name, drops: events.drops(), spool: spool.stats(), forwarder: forwarder.counters(),
   });
 

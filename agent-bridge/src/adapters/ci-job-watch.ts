@@ -2,14 +2,23 @@
 // process, that job becomes a build, named from the process's allowlisted CI variables.
 // GitHub's Runner.Worker and Buildkite's `bootstrap` live for one job: the executor is the
 // build's root and its exit ends the build. GitLab's and Jenkins's executors serve many jobs:
-// each process they start is a build's root, ended by its own exit.
+// each process they start is a build's root, ended by its own exit. A per-job executor's later
+// children are the job's next steps: their environments (step-level `env:`) hold secrets too.
 import type { CiContext } from '../core/ci-context.js';
 import { jobContext, jobExecutorKind, allowlistedEnv, type RunnerKind } from '../core/ci-runner.js';
 import { readEnviron, readImage } from './proc-reader.js';
 
 export interface FoundJob {
+  kind: 'job';
   context: CiContext;
   rootPid: number;
+}
+
+/** A later step of a job already found: `pid`'s environment belongs to the build rooted at `rootPid`. */
+export interface FoundStep {
+  kind: 'step';
+  rootPid: number;
+  pid: number;
 }
 
 const PER_JOB_EXECUTOR: ReadonlySet<RunnerKind> = new Set(['github', 'buildkite']);
@@ -22,8 +31,8 @@ export class CiJobWatch {
 
   constructor(private readonly io: { image: typeof readImage; environ: typeof readEnviron } = { image: readImage, environ: readEnviron }) {}
 
-  /** A process started: a new CI job's root, or null. Reads /proc once per parent. */
-  started(pid: number, ppid: number): FoundJob | null {
+  /** A process started: a new CI job, a later step of one, or null. Reads /proc once per parent. */
+  started(pid: number, ppid: number): FoundJob | FoundStep | null {
     let kind = this.executors.get(ppid);
     if (kind === undefined) {
       const image = this.io.image(ppid);
@@ -34,13 +43,13 @@ export class CiJobWatch {
     }
     if (!kind) return null;
     const rootPid = PER_JOB_EXECUTOR.has(kind) ? ppid : pid;
-    if (this.roots.has(rootPid)) return null;
+    if (this.roots.has(rootPid)) return rootPid === ppid ? { kind: 'step', rootPid, pid } : null;
     const environ = this.io.environ(pid);
     if (environ === null) return null;
     const context = jobContext(kind, allowlistedEnv(environ));
     if (!context) return null;
     this.roots.add(rootPid);
-    return { context, rootPid };
+    return { kind: 'job', context, rootPid };
   }
 
   /** A process exited; true when it was the root of a build this watch started. */

@@ -30,7 +30,7 @@ describe('SecretLeakTracker', () => {
   it('indexes a build\'s secret-like variables by name and reports a whole value sent in one query', () => {
     const t = new SecretLeakTracker(hash, SECRET_DEFAULTS);
     const outcome = t.index('b1', env);
-    expect(outcome).toEqual({ variables: ['AWS_SECRET_ACCESS_KEY'], skipped: [] });
+    expect(outcome).toEqual({ variables: ['AWS_SECRET_ACCESS_KEY'], skipped: [], notIndexed: [] });
     const events = t.onDns('b1', dns(query(base32.slice(0, 63), base32.slice(63), 'exfil-drill', 'test')));
     expect(events).toEqual([{ kind: 'secret_match', timeUs: 1, buildId: 'b1', pid: 42, variable: 'AWS_SECRET_ACCESS_KEY', encoding: 'base32', coveredBytes: 40, valueBytes: 40 }]);
     // The same query again carries nothing new: no chatter.
@@ -88,15 +88,19 @@ describe('SecretLeakTracker', () => {
 
   it('bounds what it indexes: builds, value sizes, the per-build budget, reportable names', () => {
     const t = new SecretLeakTracker(hash, SECRET_DEFAULTS, { ...SECRET_LEAK_LIMITS, maxBuilds: 2, maxValueBytes: 64, maxBuildValueBytes: 100 });
-    expect(t.index('b1', env)).not.toBeNull();
-    expect(t.index('b1', env)).toBeNull(); // already indexed
-    const outcome = t.index('b2', [['BIG_TOKEN', 'a1b2c3d4e5'.repeat(7)], ['A_TOKEN', 'k'.repeat(5) + 'abcdefghij'.repeat(5)], ['B_TOKEN', 'zyxwvutsrqponmlkjihg'.repeat(3)], ['BAD\u0001_TOKEN', 'abcdefghijklmnop']]);
-    expect(outcome).toEqual({ variables: ['A_TOKEN'], skipped: ['BIG_TOKEN', 'B_TOKEN', 'BAD\u0001_TOKEN'] });
-    expect(t.index('b3', env)).toBeNull();
+    expect(t.index('b1', env).variables).toEqual(['AWS_SECRET_ACCESS_KEY']);
+    expect(t.index('b1', env)).toEqual({ variables: [], skipped: [], notIndexed: [] }); // already indexed: nothing new
+    const outcome = t.index('b2', [['BIG_TOKEN', 'a1b2c3d4e5'.repeat(7)], ['A_TOKEN', 'k'.repeat(5) + 'abcdefghij'.repeat(5)], ['B_TOKEN', 'zyxwvutsrqponmlkjihg'.repeat(3)], ['BAD\u0001_TOKEN', 'abcdefghijklmnop'], ['SHORT_TOKEN', 'abc123']]);
+    expect(outcome).toEqual({ variables: ['A_TOKEN'], skipped: ['SHORT_TOKEN'], notIndexed: ['BIG_TOKEN', 'B_TOKEN', 'BAD\u0001_TOKEN'] });
+    expect(t.index('b3', env)).toEqual({ variables: [], skipped: [], notIndexed: ['AWS_SECRET_ACCESS_KEY'] }); // no slot
+    expect(t.buildsNotIndexed).toBe(1);
+    expect(t.valuesNotIndexed).toBe(4);
+    // An environment with no secret needs no slot.
+    expect(t.index('b4', [['HOME', '/root']])).toEqual({ variables: [], skipped: [], notIndexed: [] });
     expect(t.buildsNotIndexed).toBe(1);
     // An ended build gives way to a new one.
     t.ended('b1');
-    expect(t.index('b3', env)).not.toBeNull();
+    expect(t.index('b3', env).variables).toEqual(['AWS_SECRET_ACCESS_KEY']);
     expect(t.onDns('b1', dns(query(base32.slice(0, 63), base32.slice(63), 'test')))).toEqual([]);
     expect(t.onDns('b3', dns(query(base32.slice(0, 63), base32.slice(63), 'test')))).toHaveLength(1);
   });
@@ -111,5 +115,73 @@ describe('SecretLeakTracker', () => {
     for (const labels of [[base32.slice(0, 30)], [base32.slice(30)], [SECRET.toLowerCase().replace(/\//g, '-')], [b64]]) emitted.push(...t.onDns('b1', dns(query(...labels, 'test'))));
     expect(emitted.length).toBeGreaterThan(0);
     expectNoSecret(JSON.stringify({ outcome, emitted }));
+  });
+
+  it('checks a build\'s queries within its budget: over it they are counted, not checked; a repeat is free', () => {
+    let hashes = 0;
+    const counting: PieceHash = (p) => { hashes++; return hash(p); };
+    const t = new SecretLeakTracker(counting, SECRET_DEFAULTS, { ...SECRET_LEAK_LIMITS, piecesPerSecond: 1000 });
+    t.index('b1', env);
+    const noise = (i: number) => query(`n${i}`.padEnd(63, 'x'), 'test'); // 63 + 4 characters: 58 pieces
+    for (let i = 0; i < 17; i++) expect(t.onDns('b1', dns(noise(i)), 0)).toEqual([]); // 17 × 58 = 986
+    expect(t.takeUnchecked()).toEqual([]);
+    // The leak arrives with the budget spent: not checked, and said so.
+    const leak = dns(query(base32.slice(0, 63), base32.slice(63), 'x', 'test'));
+    expect(t.onDns('b1', leak, 10)).toEqual([]);
+    expect(t.takeUnchecked()).toEqual([['b1', 1]]);
+    expect(t.takeUnchecked()).toEqual([]);
+    expect(t.queriesUnchecked).toBe(1);
+    // A query checked already costs one hash, and no budget.
+    hashes = 0;
+    expect(t.onDns('b1', dns(noise(3)), 10)).toEqual([]);
+    expect(hashes).toBe(1);
+    // A second later the same leak is checked.
+    expect(t.onDns('b1', leak, 1010)).toMatchObject([{ variable: 'AWS_SECRET_ACCESS_KEY', coveredBytes: 40 }]);
+  });
+
+  it('does not take a case variant of a checked query for a repeat (base64 is case-sensitive)', () => {
+    const t = new SecretLeakTracker(hash, SECRET_DEFAULTS);
+    t.index('b1', env);
+    const b64 = encodingsOf(SECRET).find((e) => e.encoding === 'base64')!.text.replace(/[+/=]/g, '-');
+    expect(t.onDns('b1', dns(query(b64.toLowerCase(), 'test')))).toEqual([]);
+    expect(t.onDns('b1', dns(query(b64, 'test')))).toMatchObject([{ encoding: 'base64' }]);
+  });
+
+  it('adds a later environment of the build (a CI job\'s step) to what it checks', () => {
+    const t = new SecretLeakTracker(hash, SECRET_DEFAULTS);
+    expect(t.index('b1', [['HOME', '/root'], ['CI', 'true']])).toEqual({ variables: [], skipped: [], notIndexed: [] });
+    expect(t.indexedBuilds).toBe(0);
+    const npm = 'npm_Zq8Wx3Kp1Lm7Rt5Yv2Nc4Hd6Jf';
+    const p = query(Buffer.from(npm).toString('hex').slice(0, 40), 'test');
+    expect(t.onDns('b1', dns(p))).toEqual([]);
+    expect(t.index('b1', [['HOME', '/root'], ['NPM_TOKEN', npm]]).variables).toEqual(['NPM_TOKEN']);
+    // The query seen before the step is checked again: it was checked against fewer fingerprints.
+    expect(t.onDns('b1', dns(p))).toMatchObject([{ variable: 'NPM_TOKEN' }]);
+    // A later step repeating the job's environment adds nothing; a new one adds its own.
+    expect(t.index('b1', [['NPM_TOKEN', npm]])).toEqual({ variables: [], skipped: [], notIndexed: [] });
+    expect(t.index('b1', env).variables).toEqual(['AWS_SECRET_ACCESS_KEY']);
+    expect(t.onDns('b1', dns(query(base32.slice(0, 63), base32.slice(63), 'test')))).toMatchObject([{ variable: 'AWS_SECRET_ACCESS_KEY' }]);
+    expect(t.indexedBuilds).toBe(1);
+  });
+
+  it('bounds the environments per build: one more is not indexed, and said so', () => {
+    const t = new SecretLeakTracker(hash, SECRET_DEFAULTS, { ...SECRET_LEAK_LIMITS, maxEnvironmentsPerBuild: 1 });
+    t.index('b1', env);
+    expect(t.index('b1', [['NPM_TOKEN', 'npm_Zq8Wx3Kp1Lm7Rt5Yv2Nc4Hd6Jf']])).toEqual({ variables: [], skipped: [], notIndexed: ['NPM_TOKEN'] });
+    expect(t.valuesNotIndexed).toBe(1);
+  });
+
+  it('takes the slot of a build whose processes are all gone when every slot is in use', () => {
+    const t = new SecretLeakTracker(hash, SECRET_DEFAULTS, { ...SECRET_LEAK_LIMITS, maxBuilds: 2 });
+    t.index('killed', env);
+    t.index('alive', env);
+    expect(t.index('b3', env, () => false).notIndexed).toEqual(['AWS_SECRET_ACCESS_KEY']);
+    expect(t.buildsNotIndexed).toBe(1);
+    expect(t.index('b3', env, (id) => id === 'killed').variables).toEqual(['AWS_SECRET_ACCESS_KEY']);
+    expect(t.slotsReclaimed).toBe(1);
+    const p = dns(query(base32.slice(0, 63), base32.slice(63), 'test'));
+    expect(t.onDns('killed', p)).toEqual([]);
+    expect(t.onDns('alive', p)).toHaveLength(1);
+    expect(t.onDns('b3', p)).toHaveLength(1);
   });
 });

@@ -31,7 +31,7 @@ const MAX_SECRET_LEAKS = 256;
 const LOSS_REASONS = new Set([
   'lost_events', 'perf_buffer_overflow', 'malformed_line', 'spool_overflow', 'line_too_long', 'tracker_eviction',
   'throttled', 'rate_limited', 'syscall_event_drop', 'kernel_drop', 'outputs_queue_drop', 'decoder_error', 'agent_error',
-  'unusable_alert', 'dns_payload_missing', 'dns_payload_unrecoverable',
+  'unusable_alert', 'dns_payload_missing', 'dns_payload_unrecoverable', 'secrets_not_indexed', 'secret_check_budget',
 ]);
 const LOSS_SOURCES = new Set(['bpftrace', 'tetragon', 'falco', 'spool', 'agent']);
 
