@@ -19,6 +19,9 @@ need_root_tools() {
   command -v dnsmasq >/dev/null 2>&1 || missing+=(dnsmasq-base)
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+  # The deploy kit is checked by kubectl kustomize and systemd-analyze verify.
+  command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+  command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "test: installing ${missing[*]} (apt-get)" >&2
     if [ "$(id -u)" = 0 ]; then
