@@ -40,7 +40,10 @@ function queryOf(flags: ParsedFlags): URLSearchParams {
   return q;
 }
 
-async function fromCollector(url: string, pipeline: string, q: URLSearchParams, token: string | undefined): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
+/** Refusals that mean the command line was wrong, not the baseline. */
+const USAGE_CODES = new Set(['invalid_option', 'missing_target', 'missing_upstream', 'unknown_format']);
+
+async function fromCollector(url: string, pipeline: string, q: URLSearchParams, token: string | undefined): Promise<{ ok: true; text: string } | { ok: false; status: number; message: string }> {
   const base = url.replace(/\/+$/, '');
   const res = await fetch(`${base}/api/pipelines/${encodeURIComponent(pipeline)}/policy?${q}`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},
@@ -53,7 +56,7 @@ async function fromCollector(url: string, pipeline: string, q: URLSearchParams, 
     const e = JSON.parse(body) as { code?: string; message?: string };
     message = `${e.code ?? res.status}: ${e.message ?? ''}`;
   } catch { /* not JSON: shown as it came */ }
-  return { ok: false, message: `the collector answered ${res.status} (${message})` };
+  return { ok: false, status: res.status, message: `the collector answered ${res.status} (${message})` };
 }
 
 export async function policyCommand(flags: ParsedFlags, io: CliIo): Promise<number> {
@@ -76,6 +79,7 @@ export async function policyCommand(flags: ParsedFlags, io: CliIo): Promise<numb
       return 1;
     }
     if (!r.ok) {
+      if (r.status === 400) throw new UsageError(r.message);
       io.stderr(`telltale policy: ${r.message}\n`);
       return 1;
     }
@@ -95,6 +99,8 @@ export async function policyCommand(flags: ParsedFlags, io: CliIo): Promise<numb
       return 1;
     }
     if (!r.ok) {
+      // A bad option is a usage error (exit 2); the baseline's state (not ready) a failure (exit 1).
+      if (USAGE_CODES.has(r.code)) throw new UsageError(r.message);
       io.stderr(`telltale policy: ${r.message}\n`);
       return 1;
     }

@@ -14,16 +14,29 @@ describe('CI snippets', () => {
     expect(job.env.TELLTALE_PIPELINE).toBe(ready.pipeline);
     const runs = (job.steps as Array<{ run?: string }>).map((s) => s.run ?? '').join('\n');
     expect(runs).toContain('telltale agent --grpc "$TELLTALE_GRPC"');
-    expect(runs).toContain('telltale run --pipeline="$TELLTALE_PIPELINE" --data-dir "$TELLTALE_DATA_DIR" --report telltale-report.json -- cargo build --locked');
+    expect(runs).toContain('telltale run --pipeline="$TELLTALE_PIPELINE" --data-dir "$TELLTALE_DATA_DIR" --report telltale-report.json -- \\');
+    expect(runs).toContain('setpriv --reuid="$(id -u)" --regid="$(id -g)" --init-groups cargo build --locked');
   });
 
-  it('GitLab CI: the same in before_script / script / after_script', () => {
+  it.each([['GitHub Actions', toGithubActions], ['GitLab CI', toGitlabCi]] as const)('%s: the agent\'s directory and control socket stay root\'s', (_, render) => {
+    const text = render(ready, { mode: 'enforce' });
+    // The build must not reach the control socket: no chown of it, a root-made directory, the agent not tracking the runner's job.
+    expect(text).not.toMatch(/chown/);
+    expect(text).toContain('mktemp -d /var/tmp/telltale-agent.XXXXXXXX');
+    expect(text).toContain('--no-ci-jobs');
+    expect(text).not.toMatch(/\/tmp\/telltale-\$CI_JOB_ID|RUNNER_TEMP/);
+    // The stop checks the directory before it trusts the pid file in it.
+    expect(text).toContain('[ "$(stat -c %u "$TELLTALE_DATA_DIR")" = 0 ]');
+  });
+
+  it('GitLab CI: the same in one script, the agent stopped by a trap', () => {
     const doc = parse(toGitlabCi(ready, { mode: 'enforce' })) as Record<string, any>;
     const job = doc['telltale-build'];
     expect(job.variables.TELLTALE_PIPELINE).toBe(ready.pipeline);
-    expect(job.before_script[0]).toContain('telltale agent');
-    expect(job.script[0]).toContain('--fail-on-alert -- make');
-    expect(job.after_script[0]).toContain('kill');
+    expect(job.script[0]).toContain('telltale agent');
+    expect(job.script[0]).toContain('trap telltale_stop EXIT');
+    expect(job.script[0]).toContain('--fail-on-alert -- \\');
+    expect(job.script[0]).toContain('--init-groups make');
   });
 
   it('fails the job on an alert only in enforce', () => {

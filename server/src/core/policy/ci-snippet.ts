@@ -19,6 +19,7 @@ export function ciPipeline(p: PreparedPolicy): string {
 
 export function ciNotes(p: PreparedPolicy, secrets: string): string[] {
   return [
+    'The gate is as strong as the build\'s inability to become root: the agent and telltale run are root\'s, the build runs as the job\'s user (setpriv), but a job user with sudo (GitHub-hosted runners have it) can stop either. On hosts you own, run the agent as a service (deploy/systemd, deploy/kubernetes) and give the build user no sudo.',
     'Runs the build as a tracked build: starts a telltale agent (needs root and bpftrace; `telltale` must be on PATH), runs the build under `telltale run`, and stops the agent.',
     `The collector's gRPC address and the agent's ingest token come from ${secrets}.`,
     p.opts.mode === 'enforce'
@@ -28,34 +29,56 @@ export function ciNotes(p: PreparedPolicy, secrets: string): string[] {
   ];
 }
 
-/** Shell lines (no YAML) that start the agent in the background and wait until it is ready. */
-export function agentStartScript(): string[] {
+/**
+ * Shell lines (no YAML) that start the agent in the background and wait until it is ready.
+ * The agent's data directory (its control socket, spool and log) is made by root with mktemp
+ * and stays root's: the build must not reach the control socket (it could register a build of
+ * its own and leak outside the one the gate waits on) nor swap it for a socket answering
+ * "clean". `envFile`: where the CI passes the directory's name to later steps.
+ */
+export function agentStartScript(envFile: string | null): string[] {
   return [
-    'if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo --preserve-env=TELLTALE_INGEST_TOKEN"; fi',
-    'mkdir -p "$TELLTALE_DATA_DIR"',
-    '$SUDO env "PATH=$PATH" telltale agent --grpc "$TELLTALE_GRPC" --data-dir "$TELLTALE_DATA_DIR" > "$TELLTALE_DATA_DIR/agent.log" 2>&1 &',
-    'echo $! > "$TELLTALE_DATA_DIR/agent.pid"',
+    'if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi',
+    'TELLTALE_DATA_DIR="$($SUDO mktemp -d /var/tmp/telltale-agent.XXXXXXXX)"',
+    ...(envFile === null ? [] : [`echo "TELLTALE_DATA_DIR=$TELLTALE_DATA_DIR" >> "${envFile}"`]),
+    '# --no-ci-jobs: the build is the one telltale run registers below, not the runner\'s job',
+    '$SUDO --preserve-env=TELLTALE_GRPC,TELLTALE_INGEST_TOKEN,TELLTALE_AGENT_NAME,TELLTALE_AGENT_TLS_CA \\',
+    '  env "PATH=$PATH" sh -c \'echo $$ > "$0/agent.pid"; exec telltale agent --grpc "$TELLTALE_GRPC" --data-dir "$0" --no-ci-jobs > "$0/agent.log" 2>&1\' "$TELLTALE_DATA_DIR" &',
     'for i in $(seq 1 60); do',
-    '  grep -q "telltale agent ready" "$TELLTALE_DATA_DIR/agent.log" && break',
+    '  $SUDO grep -q "telltale agent ready" "$TELLTALE_DATA_DIR/agent.log" 2>/dev/null && break',
     '  sleep 1',
     'done',
-    'grep -q "telltale agent ready" "$TELLTALE_DATA_DIR/agent.log" || { cat "$TELLTALE_DATA_DIR/agent.log"; exit 1; }',
-    '# the control socket is 0600 and the agent runs as root: let this job\'s user register builds',
-    '$SUDO chown "$(id -u)" "$TELLTALE_DATA_DIR/agent.sock"',
+    '$SUDO grep -q "telltale agent ready" "$TELLTALE_DATA_DIR/agent.log" || { $SUDO cat "$TELLTALE_DATA_DIR/agent.log"; exit 1; }',
   ];
 }
 
+/**
+ * Stops the agent by the pid it wrote into its own directory, once the directory is checked
+ * to be one this snippet made (root's, not a link): the variable naming it passed through
+ * places the build can write.
+ */
 export function agentStopScript(): string[] {
   return [
     'if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi',
-    '$SUDO kill "$(cat "$TELLTALE_DATA_DIR/agent.pid")" || true',
-    'cat "$TELLTALE_DATA_DIR/agent.log" || true',
+    'case "$TELLTALE_DATA_DIR" in /var/tmp/telltale-agent.*) ;; *) echo "telltale: unexpected agent directory" >&2; exit 1;; esac',
+    'if [ -d "$TELLTALE_DATA_DIR" ] && [ ! -L "$TELLTALE_DATA_DIR" ] && [ "$(stat -c %u "$TELLTALE_DATA_DIR")" = 0 ]; then',
+    '  $SUDO kill "$($SUDO cat "$TELLTALE_DATA_DIR/agent.pid")" || true',
+    '  $SUDO cat "$TELLTALE_DATA_DIR/agent.log" || true',
+    'fi',
   ];
 }
 
-export function runLine(p: PreparedPolicy): string {
+/**
+ * `telltale run` as root (the control socket is root's), handing the build itself back to
+ * the job's user with setpriv, environment unchanged.
+ */
+export function runScript(p: PreparedPolicy): string[] {
   const gate = p.opts.mode === 'enforce' ? ' --fail-on-alert' : '';
-  return `telltale run --pipeline="$TELLTALE_PIPELINE" --data-dir "$TELLTALE_DATA_DIR" --report telltale-report.json${gate} -- ${p.opts.buildCommand}`;
+  return [
+    'if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo --preserve-env"; fi',
+    `$SUDO env "PATH=$PATH" telltale run --pipeline="$TELLTALE_PIPELINE" --data-dir "$TELLTALE_DATA_DIR" --report telltale-report.json${gate} -- \\`,
+    `  setpriv --reuid="$(id -u)" --regid="$(id -g)" --init-groups ${p.opts.buildCommand}`,
+  ];
 }
 
 /** Lines as a YAML literal block at `indent` spaces. */

@@ -1,7 +1,7 @@
 // A GitHub Actions workflow whose job runs the build under telltale (see ci-snippet.ts).
 
 import type { PolicyBaseline } from './policy-baseline.js';
-import { agentStartScript, agentStopScript, block, ciNotes, ciPipeline, runLine } from './ci-snippet.js';
+import { agentStartScript, agentStopScript, block, ciNotes, ciPipeline, runScript } from './ci-snippet.js';
 import { policyHeader } from './policy-header.js';
 import { preparePolicy } from './policy-input.js';
 import type { PolicyOptions } from './policy-options.js';
@@ -24,18 +24,19 @@ export function toGithubActions(b: PolicyBaseline, opts?: PolicyOptions): string
     `      TELLTALE_PIPELINE: ${quoted(pipeline)}`,
     '      TELLTALE_GRPC: ${{ vars.TELLTALE_GRPC }}',
     '      TELLTALE_INGEST_TOKEN: ${{ secrets.TELLTALE_INGEST_TOKEN }}',
+    // A collector reachable from runners listens with TLS: its CA, and the agent's name if tokens are per agent.
+    '      TELLTALE_AGENT_TLS_CA: ${{ vars.TELLTALE_AGENT_TLS_CA }}',
+    '      TELLTALE_AGENT_NAME: ${{ vars.TELLTALE_AGENT_NAME }}',
     '    steps:',
     '      - uses: actions/checkout@v4',
     '      - name: Start the telltale agent',
     '        run: |',
     '          command -v bpftrace >/dev/null || { sudo apt-get update && sudo apt-get install -y bpftrace; }',
-    // The runner context is not available in job-level env: later steps get the path from GITHUB_ENV.
-    '          TELLTALE_DATA_DIR="$RUNNER_TEMP/telltale"',
-    '          echo "TELLTALE_DATA_DIR=$TELLTALE_DATA_DIR" >> "$GITHUB_ENV"',
-    ...block(agentStartScript(), 10),
+    // Later steps get the agent's data directory from GITHUB_ENV.
+    ...block(agentStartScript('$GITHUB_ENV'), 10),
     '      - name: Build under telltale',
     '        run: |',
-    ...block([runLine(p)], 10),
+    ...block(runScript(p), 10),
     '      - name: Stop the telltale agent',
     '        if: always()',
     '        run: |',

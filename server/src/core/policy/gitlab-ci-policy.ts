@@ -1,8 +1,8 @@
-// A GitLab CI job that runs the build under telltale (see ci-snippet.ts). before_script and
-// script share one shell, so the agent started in the first is there for the second.
+// A GitLab CI job that runs the build under telltale (see ci-snippet.ts), in one script: the
+// agent is started, the build run under telltale run, and the agent stopped by a trap.
 
 import type { PolicyBaseline } from './policy-baseline.js';
-import { agentStartScript, agentStopScript, block, ciNotes, ciPipeline, runLine } from './ci-snippet.js';
+import { agentStartScript, agentStopScript, block, ciNotes, ciPipeline, runScript } from './ci-snippet.js';
 import { policyHeader } from './policy-header.js';
 import { preparePolicy } from './policy-input.js';
 import type { PolicyOptions } from './policy-options.js';
@@ -18,16 +18,16 @@ export function toGitlabCi(b: PolicyBaseline, opts?: PolicyOptions): string {
     'telltale-build:',
     '  variables:',
     `    TELLTALE_PIPELINE: ${quoted(pipeline)}`,
-    '    TELLTALE_DATA_DIR: "/tmp/telltale-$CI_JOB_ID"',
-    '  before_script:',
-    '    - |',
-    ...block(agentStartScript(), 6),
+    // One shell for all of it: the agent's directory never passes through a file the build can
+    // write, and the trap stops the agent however the build ends.
     '  script:',
     '    - |',
-    ...block([runLine(p)], 6),
-    '  after_script:',
-    '    - |',
-    ...block(agentStopScript(), 6),
+    ...block(agentStartScript(null), 6),
+    '      telltale_stop() {',
+    ...block(agentStopScript(), 8),
+    '      }',
+    '      trap telltale_stop EXIT',
+    ...block(runScript(p), 6),
     '  artifacts:',
     '    when: always',
     '    paths:',

@@ -70,7 +70,10 @@ function checkDestinations(list: unknown): Destination[] {
   if (!Array.isArray(list)) return invalid('destinations', list, 'is not a list');
   const byKey = new Map<string, Destination>();
   list.forEach((d: unknown, i) => {
-    const o = (typeof d === 'object' && d !== null ? d : {}) as Record<string, unknown>;
+    const o = { ...(typeof d === 'object' && d !== null ? d : {}) } as Record<string, unknown>; // a copy: the caller's entry stays as given
+    // An IPv4-mapped IPv6 address is the IPv4 host: an IPv4 rule must match it.
+    const mapped = typeof o.address === 'string' ? /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.exec(o.address) : null;
+    if (mapped) o.address = mapped[1];
     const ip = typeof o.address === 'string' ? parseIp(o.address) : null;
     if (!ip) invalid(`destinations[${i}].address`, o.address, 'is not an IP address');
     if (!Number.isInteger(o.port) || (o.port as number) < 1 || (o.port as number) > 65535) invalid(`destinations[${i}].port`, o.port, 'is not a port (1-65535)');

@@ -102,10 +102,11 @@ function checkTarget(t: PolicyTarget | undefined): CheckedTarget {
   return out;
 }
 
-/** `IP`, `IP@PORT`, `IP#PORT` or `[IPv6]:PORT`, with a default port. */
+/** `IP`, `IP@PORT`, `IP#PORT`, `IPv4:PORT` (as the guard's --upstream takes it) or `[IPv6]:PORT`, with a default port. */
 export function parseEndpoint(text: string, defaultPort: number, what: string): Endpoint {
   if (typeof text !== 'string') return bad(what, text);
-  const m = text.match(/^\[([^\]]+)\]:(\d{1,5})$/) ?? text.match(/^([^@#]+)[@#](\d{1,5})$/) ?? [text, text, String(defaultPort)];
+  const m = text.match(/^\[([^\]]+)\]:(\d{1,5})$/) ?? text.match(/^([^@#]+)[@#](\d{1,5})$/)
+    ?? text.match(/^(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$/) ?? [text, text, String(defaultPort)];
   const host = m[1]!;
   const port = Number(m[2]);
   const ip = parseIp(host);

@@ -43,4 +43,9 @@ describe('toUnbound', () => {
   it('states that exact names cover their subnames here', () => {
     expect(toUnbound(ready)).toContain('an exact name\'s subnames (x.<name>) resolve too');
   });
+
+  it('leaves localhost to unbound\'s own zone rather than sending it upstream', () => {
+    const text = toUnbound({ ...ready, names: [...ready.names, 'localhost'] }, { upstream: ['192.0.2.53'] });
+    expect(text).not.toContain('local-zone: "localhost." transparent');
+  });
 });

@@ -8,6 +8,9 @@ import { preparePolicy } from './policy-input.js';
 import type { PolicyOptions } from './policy-options.js';
 import { anyLoopback, resolverUpstreams } from './resolver-upstream.js';
 
+/** Zones unbound answers itself by default (localhost and the loopback reverse zones). */
+const UNBOUND_OWN_ZONES = ['localhost', '127.in-addr.arpa', '1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa'];
+
 export function toUnbound(b: PolicyBaseline, opts?: PolicyOptions): string {
   const p = preparePolicy(b, opts);
   const up = resolverUpstreams(p);
@@ -33,7 +36,9 @@ export function toUnbound(b: PolicyBaseline, opts?: PolicyOptions): string {
     `  local-zone: "." ${mode === 'enforce' ? 'always_nxdomain' : 'inform'}`,
   );
   if (p.domains.length) out.push('  # allowed domains: the domain and all its subnames', ...p.domains.map((d) => `  local-zone: "${d}." transparent`));
-  if (p.names.length) out.push('  # exact names (their subnames pass too, see above)', ...p.names.map((n) => `  local-zone: "${n}." transparent`));
+  // Names unbound answers itself (localhost, its reverse zones) keep its own zones: a transparent zone would send them upstream.
+  const names = p.names.filter((n) => !UNBOUND_OWN_ZONES.some((z) => n === z || n.endsWith(`.${z}`)));
+  if (names.length) out.push('  # exact names (their subnames pass too, see above)', ...names.map((n) => `  local-zone: "${n}." transparent`));
   out.push('', 'forward-zone:', '  name: "."', ...up.endpoints.map((e) => `  forward-addr: ${e.address}@${e.port}`));
   return `${out.join('\n')}\n`;
 }
