@@ -9,7 +9,7 @@ import { versionInfo } from '../console-store.js';
 import { ENTRY_KINDS, normaliseEntry } from '../../core/baseline-entries.js';
 import { renderPolicy } from '../../core/policy/index.js';
 import { policyOptions } from '../policy-query.js';
-import { RawAnswer, oneOf, segment, type Route, type RouteDeps } from './route.js';
+import { RawAnswer, segment, type Route, type RouteDeps } from './route.js';
 
 const BAD = { NOT_FOUND: 404, BAD_ENTRY: 400, BAD_VERSION: 400, NOTHING_TO_APPROVE: 409 } as const;
 const MAX_ENTRIES = 2000;
