@@ -7,6 +7,7 @@ import { ProcessTree, unknownProcess, type ProcessNode } from './process-tree.js
 import { isExternal, type Cidr } from './address.js';
 import { allowDomain, emptyBaseline, isAllowed, isLearning, poisoningKinds, revokeAllowance, toolName, type BaselineState, type LearningMode } from './baseline.js';
 import { normaliseEntry, toolValue } from './baseline-entries.js';
+import { packageOfBuildScript } from './attribution/package-of.js';
 import { decodeDnsMessage, type DnsQuestion } from './dns-decode.js';
 import { splitName } from './registrable-domain.js';
 import { AnswerCache } from './answer-cache.js';
@@ -187,9 +188,11 @@ export class IngestCore {
     if (before !== undefined && e.coveredBytes <= before) return;
     if (before === undefined && coverage.size >= MAX_SECRET_LEAKS && !build.alertKeys.has(dedupeKey)) return this.drop(out, 'secret_leaks_per_build');
     coverage.set(dedupeKey, e.coveredBytes);
+    const p = this.placement(build, e.pid, e.timeUs);
+    const pkg = p.buildScript ? packageOfBuildScript(p.buildScript.kind, p.buildScript.process) : null;
     const evidence = {
       variable: e.variable, encoding: e.encoding, coveredBytes: e.coveredBytes, valueBytes: e.valueBytes,
-      fraction: Math.round((e.coveredBytes / e.valueBytes) * 100) / 100,
+      fraction: Math.round((e.coveredBytes / e.valueBytes) * 100) / 100, ...(pkg ? { package: pkg } : {}),
     };
     if (build.alertKeys.has(dedupeKey)) {
       // Raised in this batch: its draft takes the new evidence; raised before: the stored alert does.
@@ -198,7 +201,6 @@ export class IngestCore {
       else (out.alertUpdates ??= []).push({ dedupeKey, buildId: e.buildId, evidence, coveredBytes: e.coveredBytes });
       return;
     }
-    const p = this.placement(build, e.pid, e.timeUs);
     // The query that carried it (the agent sends the match right after it): its name and domain.
     const carrier = build.lastQuery?.pid === e.pid ? build.lastQuery : undefined;
     const finding: Finding = {
@@ -387,6 +389,9 @@ export class IngestCore {
     build.alertKeys.add(f.dedupeKey);
     build.counts.alerts++;
     out.buildsChanged.add(build.context.buildId);
+    // The package whose build script did it, as far as the process shows (findings are rare: no hot path).
+    const pkg = o.buildScript ? packageOfBuildScript(o.buildScript.kind, o.buildScript.process) : null;
+    if (pkg) f.evidence = { ...f.evidence, package: pkg };
     if (f.domain && poisoningKinds.has(f.kind)) this.unlearn(build, f.domain, o.timeUs, out);
     out.findings.push({ finding: f, context: build.context, chain: o.chain.map(info), timeUs: o.timeUs });
   }

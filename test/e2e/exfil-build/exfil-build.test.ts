@@ -77,6 +77,8 @@ describe('a build script leaking a secret over DNS', () => {
     expect(alert!.buildId).toBe(r.report.buildId);
     const exes = alert!.chain.map((p) => p.exe.split('/').pop());
     expect(exes[exes.length - 1]).toBe('build-script-build');
+    // The alert names the package whose build script did it (a path dependency: no version in its path).
+    expect(alert!.evidence['package']).toEqual({ ecosystem: 'cargo', name: 'url-parsr', version: null, from: 'build script path' });
     expect(exes).toContain('cargo');
     expect(alert!.chain[0]!.exe).toContain('node'); // the build's root: `telltale run` itself
     // The alert reached the WebSocket within a second of the DNS server seeing the query.
