@@ -288,8 +288,9 @@ export class BaselineStore {
   buildDiff(buildId: string): BuildBaselineDiff {
     const pipeline = this.s.buildPipeline.get(buildId) as string | undefined;
     if (pipeline === undefined) throw new BaselineError('NOT_FOUND', 'no such build');
-    const have = new Map(this.entries(pipeline).map((e) => [entryKey(e), e]));
-    const allowed = this.allowedDomains(pipeline);
+    const entries = this.entries(pipeline);
+    const have = new Map(entries.map((e) => [entryKey(e), e]));
+    const allowed = this.allowedDomains(pipeline, entries);
     // Tools of a build are not stored per build (they are known while it runs): names, domains, destinations.
     const { used } = this.usedBy(buildId, [], new Set(), false);
     const counts: Record<EntryKind, number> = { name: 0, domain: 0, destination: 0, tool: 0 };
@@ -318,24 +319,19 @@ export class BaselineStore {
         if (!e) throw new BaselineError('BAD_ENTRY', `not a valid ${r.kind} entry: ${JSON.stringify(r.value).slice(0, 80)}`);
         return e;
       });
-    const added = entries.filter((e) => (this.s.entry.get(pipeline, e.kind, e.value) as EntryRow | undefined)?.state !== 'active');
-    if (added.length === 0) throw new BaselineError('NOTHING_TO_APPROVE', 'every entry named is already in the baseline');
-    const builds = new Set<string>();
-    const version = this.addVersion(pipeline, { createdUs: nowUs, cause: 'approved', actor, reason, builds: [], added, removed: [] });
-    for (const e of added) {
+    // Each entry read once: what is already active is not approved again.
+    const todo = entries.map((e) => ({ e, row: this.s.entry.get(pipeline, e.kind, e.value) as EntryRow | undefined }))
+      .filter(({ row }) => row?.state !== 'active');
+    if (todo.length === 0) throw new BaselineError('NOTHING_TO_APPROVE', 'every entry named is already in the baseline');
+    const added = todo.map(({ e }) => e);
+    const builds = [...new Set(todo.map(({ row }) => row?.build_id ?? fromBuild).filter((b): b is string => b !== undefined))].sort();
+    const version = this.addVersion(pipeline, { createdUs: nowUs, cause: 'approved', actor, reason, builds, added, removed: [] });
+    for (const { e, row } of todo) {
       // An operator's word outranks a poisoning: the domain may be learnt again (as an allowance does).
       if (e.kind === 'domain') this.s.unpoison.run(pipeline, e.value);
-      const row = this.s.entry.get(pipeline, e.kind, e.value) as EntryRow | undefined;
-      if (row) {
-        builds.add(row.build_id);
-        this.s.activate.run(version, nowUs, pipeline, e.kind, e.value);
-      } else {
-        if (fromBuild !== undefined) builds.add(fromBuild);
-        this.s.propose.run(pipeline, e.kind, e.value, 'active', fromBuild ?? 'operator', nowUs, nowUs);
-        this.s.activate.run(version, nowUs, pipeline, e.kind, e.value);
-      }
+      if (!row) this.s.propose.run(pipeline, e.kind, e.value, 'active', fromBuild ?? 'operator', nowUs, nowUs);
+      this.s.activate.run(version, nowUs, pipeline, e.kind, e.value);
     }
-    this.db.prepare('UPDATE baseline_versions SET builds = ? WHERE pipeline = ? AND version = ?').run(JSON.stringify([...builds].sort()), pipeline, version);
     return { version, added, unpoisoned: added.filter((e) => e.kind === 'domain').map((e) => e.value) };
   }
 
@@ -413,8 +409,8 @@ export class BaselineStore {
   }
 
   /** Domains an operator allowed whole that the baseline still holds (a removed or expired one no longer passes). */
-  private allowedDomains(pipeline: string): string[] {
-    const active = new Set(this.entries(pipeline).filter((e) => e.kind === 'domain' && e.state === 'active').map((e) => e.value));
+  private allowedDomains(pipeline: string, entries: readonly StoredEntry[]): string[] {
+    const active = new Set(entries.filter((e) => e.kind === 'domain' && e.state === 'active').map((e) => e.value));
     // Only names a policy can carry (an allowance may name a domain with odd bytes: `\000x.example`).
     return (this.s.allowedDomains.all(pipeline) as string[]).filter((d) => active.has(d) && normaliseName(d) === d);
   }
@@ -422,7 +418,8 @@ export class BaselineStore {
   /** The baseline as a policy sees it: exact names, operator-allowed domains, destinations. */
   policyBaseline(pipeline: string, defaultLearningBuilds: number, nowUs: number): PolicyBaseline {
     const st = this.settings(pipeline);
-    const active = this.entries(pipeline).filter((e) => e.state === 'active');
+    const entries = this.entries(pipeline);
+    const active = entries.filter((e) => e.state === 'active');
     const learningBuilds = st.learningBuilds ?? defaultLearningBuilds;
     const learning = st.mode === 'supervised' ? st.version === 0 : st.learnedBuilds < learningBuilds;
     const destinations: PolicyDestination[] = [];
@@ -432,7 +429,7 @@ export class BaselineStore {
       if (d) destinations.push(d);
     }
     const names = active.filter((e) => e.kind === 'name' && normaliseName(e.value) === e.value).map((e) => e.value);
-    const domains = this.allowedDomains(pipeline);
+    const domains = this.allowedDomains(pipeline, entries);
     // Nothing to allow is never "ready": an enforcing policy from it would refuse every connection.
     const nothing = names.length + domains.length + destinations.length === 0;
     return {

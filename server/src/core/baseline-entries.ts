@@ -1,7 +1,7 @@
 // The entries a pipeline's baseline holds and how they are written: exact DNS names,
 // registrable domains, destinations (protocol, address, port) and the tools each kind of
 // build script spawns. One text form per kind, parsed at every edge (API bodies, the store).
-import { canonicalIp } from './ip-text.js';
+import { canonicalIp, unmapIpv4 } from './ip-text.js';
 
 export type EntryKind = 'name' | 'domain' | 'destination' | 'tool';
 export const ENTRY_KINDS: readonly EntryKind[] = ['name', 'domain', 'destination', 'tool'];
@@ -27,15 +27,9 @@ export function normaliseName(text: string): string | null {
   return name.split('.').every((l) => LABEL.test(l)) ? name : null;
 }
 
-/** An IPv4-mapped IPv6 address (a dual-stack socket talking IPv4) as the IPv4 address it is. */
-function unmapped(address: string): string {
-  const m = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.exec(address);
-  return m ? m[1]! : address;
-}
-
 /** `tcp/192.0.2.1:443`, `udp/[2001:db8::1]:53`. */
 export function destinationValue(protocol: 'tcp' | 'udp', address: string, port: number): string {
-  const a = unmapped(address);
+  const a = unmapIpv4(address);
   return `${protocol}/${a.includes(':') ? `[${a}]` : a}:${port}`;
 }
 
@@ -53,7 +47,7 @@ export function parseDestination(value: string): ParsedDestination | null {
   const text = m[2] ?? m[3]!;
   const canonical = canonicalIp(text);
   if (canonical === null || canonical.includes(':') !== (m[2] !== undefined)) return null;
-  return { protocol: m[1] as 'tcp' | 'udp', address: unmapped(canonical), port };
+  return { protocol: m[1] as 'tcp' | 'udp', address: unmapIpv4(canonical), port };
 }
 
 /** `cargo_build_script:cc`: a tool (executable base name) a kind of build script ran. */

@@ -273,7 +273,7 @@ export class IngestCore {
     if (seen) {
       build.counts.dns++;
       out.buildsChanged.add(e.buildId);
-      if (!e.response) build.lastQuery = { pid: e.pid, qname: seen.qname, domain: seen.domain };
+      if (!e.response) noteLastQuery(build, e.pid, seen.qname, seen.domain);
       this.countName(out, build, e, seen.qname, seen.qtype, seen.domain, seen.partial);
       return;
     }
@@ -318,7 +318,7 @@ export class IngestCore {
     const qname = q.name.toLowerCase();
     const domain = split.domain;
     // The agent sends a secret_match right after the query that carried it: remembered for it.
-    if (!e.response) build.lastQuery = { pid: e.pid, qname, domain };
+    if (!e.response) noteLastQuery(build, e.pid, qname, domain);
     build.counts.dns++;
     out.buildsChanged.add(e.buildId);
     if (repeatKey !== null && build.seenQueries.size < MAX_SEEN_QUERIES) {
@@ -524,6 +524,14 @@ export function scriptToolsOf(tree: ProcessTree, judged: ReadonlySet<number>): S
     if (entry !== null) tools.add(entry.value);
   }
   return tools;
+}
+
+/** Per DNS query: one record per build, overwritten, not an object a query. */
+function noteLastQuery(build: BuildState, pid: number, qname: string, domain: string | null): void {
+  const q = (build.lastQuery ??= { pid, qname, domain });
+  q.pid = pid;
+  q.qname = qname;
+  q.domain = domain;
 }
 
 function info(n: ProcessInfo): ProcessInfo {

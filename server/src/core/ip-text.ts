@@ -3,6 +3,12 @@
 
 import { parseIp } from './address.js';
 
+/** An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, a dual-stack socket talking IPv4) as the IPv4 address it is; any other text as given. */
+export function unmapIpv4(address: string): string {
+  const m = /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.exec(address);
+  return m ? m[1]! : address;
+}
+
 export function formatIpv4(bytes: Uint8Array): string {
   return Array.from(bytes.subarray(0, 4), (b) => String(b)).join('.');
 }

@@ -3,7 +3,7 @@
 
 import net from 'node:net';
 import { ConfigError, detectorSettings, parsePort } from '../../config.js';
-import { canonicalIp } from '../../core/ip-text.js';
+import { canonicalIp, unmapIpv4 } from '../../core/ip-text.js';
 import { OPERATOR_TOKEN_SHAPE } from '../operator-token.js';
 import type { EncodedDnsLabelSpec } from '../../core/detectors/encoded-dns-label.js';
 import type { GuardMode } from '../../core/guard/guard-decision.js';
@@ -117,10 +117,6 @@ function guardDetectorSettings(path: string | undefined, files: GuardConfigFiles
 
 /** Two textual addresses are the same host address (IPv4-mapped IPv6 folded to IPv4). */
 function sameAddress(a: string, b: string): boolean {
-  const norm = (t: string) => {
-    const c = canonicalIp(t) ?? t.toLowerCase();
-    const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(c);
-    return m ? m[1]! : c;
-  };
+  const norm = (t: string) => unmapIpv4(canonicalIp(t) ?? t.toLowerCase());
   return norm(a) === norm(b);
 }

@@ -3,9 +3,10 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { UpstreamAddress as HostPort } from './upstream-udp.js';
+import { unmapIpv4 } from '../../core/ip-text.js';
 
 /** `::ffff:10.0.0.5` on a dual-stack socket is the IPv4 client 10.0.0.5: one accumulation key. */
-export const clientAddress = (a: string | undefined): string => (a === undefined ? '' : a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a);
+export const clientAddress = (a: string | undefined): string => (a === undefined ? '' : unmapIpv4(a));
 
 /**
  * A UDP socket and a TCP server on the same address and port. With port 0 the UDP port is

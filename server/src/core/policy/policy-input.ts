@@ -3,7 +3,8 @@
 // same baseline always gives the same bytes.
 
 import { parseIp } from '../address.js';
-import { canonicalIp } from '../ip-text.js';
+import { canonicalIp, unmapIpv4 } from '../ip-text.js';
+import { isUnder } from '../baseline-entries.js';
 import type { BaselineReadiness, PolicyBaseline } from './policy-baseline.js';
 import { PolicyError } from './policy-error.js';
 import { checkOptions, type CheckedOptions, type PolicyOptions } from './policy-options.js';
@@ -64,7 +65,6 @@ function checkNames(list: unknown, field: string): string[] {
   return [...seen].sort();
 }
 
-const under = (name: string, domain: string): boolean => name === domain || name.endsWith(`.${domain}`);
 
 function checkDestinations(list: unknown): Destination[] {
   if (!Array.isArray(list)) return invalid('destinations', list, 'is not a list');
@@ -72,8 +72,7 @@ function checkDestinations(list: unknown): Destination[] {
   list.forEach((d: unknown, i) => {
     const o = { ...(typeof d === 'object' && d !== null ? d : {}) } as Record<string, unknown>; // a copy: the caller's entry stays as given
     // An IPv4-mapped IPv6 address is the IPv4 host: an IPv4 rule must match it.
-    const mapped = typeof o.address === 'string' ? /^::ffff:(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})$/i.exec(o.address) : null;
-    if (mapped) o.address = mapped[1];
+    if (typeof o.address === 'string') o.address = unmapIpv4(o.address);
     const ip = typeof o.address === 'string' ? parseIp(o.address) : null;
     if (!ip) invalid(`destinations[${i}].address`, o.address, 'is not an IP address');
     if (!Number.isInteger(o.port) || (o.port as number) < 1 || (o.port as number) > 65535) invalid(`destinations[${i}].port`, o.port, 'is not a port (1-65535)');
@@ -114,8 +113,8 @@ export function preparePolicy(b: PolicyBaseline, opts: PolicyOptions | undefined
   }
 
   const allDomains = checkNames(b.domains, 'domains');
-  const domains = allDomains.filter((d) => !allDomains.some((o) => o !== d && under(d, o)));
-  const names = checkNames(b.names, 'names').filter((n) => !domains.some((d) => under(n, d)));
+  const domains = allDomains.filter((d) => !allDomains.some((o) => o !== d && isUnder(d, o)));
+  const names = checkNames(b.names, 'names').filter((n) => !domains.some((d) => isUnder(n, d)));
   return {
     pipeline: b.pipeline, version: b.version, generatedAt: new Date(Math.floor(b.generatedAtUs / 1000)).toISOString(),
     readiness: b.readiness, learnedBuilds: b.learnedBuilds, learningBuilds: b.learningBuilds,

@@ -7,6 +7,7 @@ import { policyHeader } from './policy-header.js';
 import { preparePolicy } from './policy-input.js';
 import type { PolicyOptions } from './policy-options.js';
 import { anyLoopback, resolverUpstreams } from './resolver-upstream.js';
+import { isUnder } from '../baseline-entries.js';
 
 /** Zones unbound answers itself by default (localhost and the loopback reverse zones). */
 const UNBOUND_OWN_ZONES = ['localhost', '127.in-addr.arpa', '1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa'];
@@ -37,7 +38,7 @@ export function toUnbound(b: PolicyBaseline, opts?: PolicyOptions): string {
   );
   if (p.domains.length) out.push('  # allowed domains: the domain and all its subnames', ...p.domains.map((d) => `  local-zone: "${d}." transparent`));
   // Names unbound answers itself (localhost, its reverse zones) keep its own zones: a transparent zone would send them upstream.
-  const names = p.names.filter((n) => !UNBOUND_OWN_ZONES.some((z) => n === z || n.endsWith(`.${z}`)));
+  const names = p.names.filter((n) => !UNBOUND_OWN_ZONES.some((z) => isUnder(n, z)));
   if (names.length) out.push('  # exact names (their subnames pass too, see above)', ...names.map((n) => `  local-zone: "${n}." transparent`));
   out.push('', 'forward-zone:', '  name: "."', ...up.endpoints.map((e) => `  forward-addr: ${e.address}@${e.port}`));
   return `${out.join('\n')}\n`;
