@@ -4,14 +4,10 @@
 // the chain down to build-script-build; the same workspace built clean, resolving the names a
 // real build resolves, raises nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import WebSocket from 'ws';
-import { startDnsServer, type DnsServer } from '../support/dns-server.js';
-import { BENIGN_NAMES, CARGO_EXFIL_WORKSPACE, findCargo, minimalEnv } from '../support/cargo.js';
+import { BENIGN_NAMES } from '../support/cargo.js';
 import { base32Decode } from '../support/base32.js';
-import { getJson, runTracked, startAgent, startCollector, type Daemon } from '../support/telltale-procs.js';
+import { getJson } from '../support/telltale-procs.js';
+import { cargoExfilBuild, startWatchedStack, type WatchedStack } from '../support/watched-stack.js';
 
 const FAKE_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
@@ -22,54 +18,23 @@ interface ApiAlert {
 }
 
 describe('a build script leaking a secret over DNS', () => {
-  let dir: string;
-  let dns: DnsServer;
-  let collector: Daemon & { httpUrl: string; grpcAddress: string };
-  let agent: Daemon;
-  const streamed: { type: string; alert?: ApiAlert; at: number }[] = [];
-  let ws: WebSocket;
+  let stack: WatchedStack;
+  beforeAll(async () => { stack = await startWatchedStack({ prefix: 'telltale-e2e-' }); });
+  afterAll(async () => { await stack?.close(); });
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'telltale-e2e-'));
-    dns = await startDnsServer({ host: '127.0.0.1', port: 0 });
-    collector = await startCollector(join(dir, 'collector'));
-    agent = await startAgent(join(dir, 'agent'), collector.grpcAddress, [dns.port]);
-    ws = new WebSocket(collector.httpUrl.replace('http', 'ws') + '/api/stream');
-    ws.on('message', (data) => streamed.push({ ...(JSON.parse(String(data)) as { type: string; alert?: ApiAlert }), at: Date.now() }));
-    await new Promise((resolve) => ws.once('open', resolve));
-  });
-
-  afterAll(async () => {
-    ws?.close();
-    await agent?.stop();
-    await collector?.stop();
-    await dns?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const build = (pipeline: string, leak: boolean, extraEnv: Record<string, string> = {}) => {
-    const cargo = findCargo();
-    if (!cargo) throw new Error('cargo is required for this test');
-    const env = {
-      ...minimalEnv(), CARGO_TARGET_DIR: mkdtempSync(join(dir, 'target-')), TELLTALE_FIXTURE_DNS: `127.0.0.1:${dns.port}`,
-      AWS_SECRET_ACCESS_KEY: FAKE_KEY, ...(leak ? { TELLTALE_FIXTURE_LEAK: '1' } : {}), ...extraEnv,
-    };
-    const report = join(dir, `${pipeline.replace(/\W/g, '_')}.json`);
-    return runTracked(['--data-dir', join(dir, 'agent'), '--pipeline', pipeline, '--run-id', '1', '--report', report, '--fail-on-alert', '--',
-      cargo, 'build', '--offline', '--locked', '--quiet', '--manifest-path', join(CARGO_EXFIL_WORKSPACE, 'Cargo.toml')], env)
-      .then((r) => ({ ...r, report: JSON.parse(readFileSync(report, 'utf8')) as { buildId: string; alerts: unknown[]; complete: boolean } }));
-  };
+  const build = (pipeline: string, leak: boolean, extraEnv: Record<string, string> = {}) =>
+    cargoExfilBuild(stack, { pipeline, env: { AWS_SECRET_ACCESS_KEY: FAKE_KEY, ...(leak ? { TELLTALE_FIXTURE_LEAK: '1' } : {}), ...extraEnv } });
 
   it('raises encoded_dns_label with the query, the domain and the chain to build-script-build', async () => {
     const r = await build('e2e/exfil', true);
     expect(r.report.complete, r.output).toBe(true);
     expect(r.code, r.output).toBe(3); // --fail-on-alert: cargo succeeded, telltale found a leak
-    const leaked = dns.queries.find((q) => q.name.endsWith('.exfil-drill.test'));
+    const leaked = stack.dns.queries.find((q) => q.name.endsWith('.exfil-drill.test'));
     expect(leaked, 'the fixture really sent its query').toBeDefined();
     const labels = leaked!.name.split('.').slice(0, -2).join('');
     expect(base32Decode(labels).toString()).toBe(FAKE_KEY);
 
-    const { alerts } = await getJson<{ alerts: ApiAlert[] }>(`${collector.httpUrl}/api/alerts?pipeline=e2e/exfil`);
+    const { alerts } = await getJson<{ alerts: ApiAlert[] }>(`${stack.collector.httpUrl}/api/alerts?pipeline=e2e/exfil`);
     const alert = alerts.find((a) => a.kind === 'encoded_dns_label');
     expect(alert, JSON.stringify(alerts, null, 2)).toBeDefined();
     expect(alert!.qname).toBe(leaked!.name.toLowerCase());
@@ -82,13 +47,13 @@ describe('a build script leaking a secret over DNS', () => {
     expect(exes).toContain('cargo');
     expect(alert!.chain[0]!.exe).toContain('node'); // the build's root: `telltale run` itself
     // The alert reached the WebSocket within a second of the DNS server seeing the query.
-    const pushed = streamed.find((m) => m.type === 'alert' && m.alert?.id === alert!.id);
+    const pushed = stack.streamed.find((m) => m.type === 'alert' && m.alert?.id === alert!.id);
     expect(pushed).toBeDefined();
     const queryWallMs = Date.now() - Number((process.hrtime.bigint() - leaked!.receivedAtNs) / 1_000_000n);
     expect(pushed!.at - queryWallMs).toBeLessThan(1000);
     // The build is stored with its process tree.
     const detail = await getJson<{ build: { counts: { processes: number; dnsQueries: number } }; processTree: unknown[] }>(
-      `${collector.httpUrl}/api/builds/${r.report.buildId}`);
+      `${stack.collector.httpUrl}/api/builds/${r.report.buildId}`);
     expect(detail.build.counts.dnsQueries).toBeGreaterThanOrEqual(1);
     // Every executable in the stored tree, by base name (the whole list is the failure message).
     const treeExes: string[] = [];
@@ -104,21 +69,21 @@ describe('a build script leaking a secret over DNS', () => {
   });
 
   it('raises nothing for the same workspace built without the leak, though its build script resolves ordinary names', async () => {
-    const before = dns.queries.length;
+    const before = stack.dns.queries.length;
     const r = await build('e2e/clean', false, { TELLTALE_FIXTURE_BENIGN_DNS: '1' });
     expect(r.code, r.output).toBe(0);
     expect(r.report.complete).toBe(true);
     expect(r.report.alerts).toEqual([]);
     // The build really sent its eight queries, and the collector stored each of them for this build.
-    expect(dns.queries.slice(before).map((q) => q.name)).toEqual(BENIGN_NAMES);
+    expect(stack.dns.queries.slice(before).map((q) => q.name)).toEqual(BENIGN_NAMES);
     const detail = await getJson<{ build: { counts: { dnsQueries: number } }; dnsQueries: { qname: string; qtype: string }[] }>(
-      `${collector.httpUrl}/api/builds/${r.report.buildId}`);
+      `${stack.collector.httpUrl}/api/builds/${r.report.buildId}`);
     expect(detail.dnsQueries.map((q) => q.qname).sort()).toEqual([...BENIGN_NAMES].sort());
     expect(detail.dnsQueries.every((q) => q.qtype === 'A')).toBe(true);
     expect(detail.build.counts.dnsQueries).toBeGreaterThanOrEqual(BENIGN_NAMES.length);
-    const { alerts } = await getJson<{ alerts: ApiAlert[] }>(`${collector.httpUrl}/api/alerts?pipeline=e2e/clean`);
+    const { alerts } = await getJson<{ alerts: ApiAlert[] }>(`${stack.collector.httpUrl}/api/alerts?pipeline=e2e/clean`);
     expect(alerts).toEqual([]);
-    const { builds } = await getJson<{ builds: { id: string; counts: { processes: number } }[] }>(`${collector.httpUrl}/api/builds?pipeline=e2e/clean`);
+    const { builds } = await getJson<{ builds: { id: string; counts: { processes: number } }[] }>(`${stack.collector.httpUrl}/api/builds?pipeline=e2e/clean`);
     expect(builds).toHaveLength(1);
     expect(builds[0]!.counts.processes).toBeGreaterThan(3); // the build was really watched
   });
@@ -126,7 +91,7 @@ describe('a build script leaking a secret over DNS', () => {
   it('raises unexpected_tool when the build script spawns a shell piping into base64', async () => {
     const r = await build('e2e/spawn', false, { TELLTALE_FIXTURE_SPAWN: '1' });
     expect(r.code, r.output).toBe(3);
-    const { alerts } = await getJson<{ alerts: ApiAlert[] }>(`${collector.httpUrl}/api/alerts?pipeline=e2e/spawn`);
+    const { alerts } = await getJson<{ alerts: ApiAlert[] }>(`${stack.collector.httpUrl}/api/alerts?pipeline=e2e/spawn`);
     expect(alerts.map((a) => a.kind)).toEqual(['unexpected_tool']);
     const exes = alerts[0]!.chain.map((p) => p.exe.split('/').pop());
     expect(exes.slice(-2)).toEqual(['build-script-build', 'sh']);

@@ -5,66 +5,30 @@
 // encoded_dns_label only. Real bpftrace, agent, gRPC and collector; DNS only to the test's
 // own loopback server, names under .test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import WebSocket from 'ws';
-import { startDnsServer, type DnsServer } from '../support/dns-server.js';
-import { CARGO_EXFIL_WORKSPACE, findCargo, minimalEnv } from '../support/cargo.js';
 import { base32Decode } from '../support/base32.js';
-import { getJson, runTracked, startAgent, startCollector, type Daemon } from '../support/telltale-procs.js';
+import { getJson } from '../support/telltale-procs.js';
+import { cargoExfilBuild, startWatchedStack, type WatchedStack } from '../support/watched-stack.js';
 
 const FAKE_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'; // AWS's documentation example, not a credential
 
 interface ApiAlert { id: string; kind: string; severity: string; buildId: string; chain: { pid: number; exe: string }[]; evidence: Record<string, unknown> }
 
 describe('a build script leaking a real secret of its build over DNS', () => {
-  let dir: string;
-  let dns: DnsServer;
-  let collector: Daemon & { httpUrl: string; grpcAddress: string };
-  let agent: Daemon;
-  const streamed: { type: string; alert?: ApiAlert }[] = [];
-  let ws: WebSocket;
+  let stack: WatchedStack;
+  beforeAll(async () => { stack = await startWatchedStack({ prefix: 'telltale-e2e-secret-' }); });
+  afterAll(async () => { await stack?.close(); });
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'telltale-e2e-secret-'));
-    dns = await startDnsServer({ host: '127.0.0.1', port: 0 });
-    collector = await startCollector(join(dir, 'collector'));
-    agent = await startAgent(join(dir, 'agent'), collector.grpcAddress, [dns.port]);
-    ws = new WebSocket(collector.httpUrl.replace('http', 'ws') + '/api/stream');
-    ws.on('message', (data) => streamed.push(JSON.parse(String(data)) as { type: string; alert?: ApiAlert }));
-    await new Promise((resolve) => ws.once('open', resolve));
-  });
-
-  afterAll(async () => {
-    ws?.close();
-    await agent?.stop();
-    await collector?.stop();
-    await dns?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const build = (pipeline: string, extraEnv: Record<string, string> = {}) => {
-    const cargo = findCargo();
-    if (!cargo) throw new Error('cargo is required for this test');
-    const env = {
-      ...minimalEnv(), CARGO_TARGET_DIR: mkdtempSync(join(dir, 'target-')), TELLTALE_FIXTURE_DNS: `127.0.0.1:${dns.port}`,
-      AWS_SECRET_ACCESS_KEY: FAKE_KEY, TELLTALE_FIXTURE_LEAK: '1', ...extraEnv,
-    };
-    const report = join(dir, `${pipeline.replace(/\W/g, '_')}.json`);
-    return runTracked(['--data-dir', join(dir, 'agent'), '--pipeline', pipeline, '--run-id', '1', '--report', report, '--fail-on-alert', '--',
-      cargo, 'build', '--offline', '--locked', '--quiet', '--manifest-path', join(CARGO_EXFIL_WORKSPACE, 'Cargo.toml')], env)
-      .then((r) => ({ ...r, report: JSON.parse(readFileSync(report, 'utf8')) as { buildId: string; complete: boolean } }));
-  };
-  const alertsOf = async (pipeline: string) => (await getJson<{ alerts: ApiAlert[] }>(`${collector.httpUrl}/api/alerts?pipeline=${encodeURIComponent(pipeline)}`)).alerts;
+  const build = (pipeline: string, extraEnv: Record<string, string> = {}) =>
+    cargoExfilBuild(stack, { pipeline, env: { AWS_SECRET_ACCESS_KEY: FAKE_KEY, TELLTALE_FIXTURE_LEAK: '1', ...extraEnv } });
+  const alertsOf = async (pipeline: string) => (await getJson<{ alerts: ApiAlert[] }>(`${stack.collector.httpUrl}/api/alerts?pipeline=${encodeURIComponent(pipeline)}`)).alerts;
 
   it('raises a critical secret_leak naming AWS_SECRET_ACCESS_KEY, the whole value carried, besides encoded_dns_label', async () => {
-    const before = dns.queries.length;
+    const before = stack.dns.queries.length;
     const r = await build('e2e/secret-leak');
     expect(r.code, r.output).toBe(3);
     expect(r.report.complete, r.output).toBe(true);
-    const leaked = dns.queries.slice(before).find((q) => q.name.endsWith('.exfil-drill.test'));
+    const leaked = stack.dns.queries.slice(before).find((q) => q.name.endsWith('.exfil-drill.test'));
     expect(base32Decode(leaked!.name.split('.').slice(0, -2).join('')).toString()).toBe(FAKE_KEY);
 
     const alerts = await alertsOf('e2e/secret-leak');
@@ -76,22 +40,22 @@ describe('a build script leaking a real secret of its build over DNS', () => {
     expect(leak.evidence.fraction as number).toBeGreaterThanOrEqual(0.9);
     expect(leak.chain.at(-1)!.exe.split('/').pop()).toBe('build-script-build');
     // Pushed live as well, by name only.
-    expect(streamed.some((m) => m.alert?.id === leak.id)).toBe(true);
+    expect(stack.streamed.some((m) => m.alert?.id === leak.id)).toBe(true);
     // telltale adds no copy of the value in clear: not in any alert, any stream message or any
     // log line of either daemon. (The leaked query itself, base32 as the build sent it, is the
     // evidence the DNS alert shows: the fingerprinting never widens that.)
-    const said = JSON.stringify({ alerts, streamed }) + agent.output() + collector.output();
+    const said = JSON.stringify({ alerts, streamed: stack.streamed }) + stack.agent.output() + stack.collector.output();
     expect(said).toContain('AWS_SECRET_ACCESS_KEY');
     for (let i = 0; i + 10 <= FAKE_KEY.length; i++) expect(said).not.toContain(FAKE_KEY.slice(i, i + 10));
   });
 
   it('raises encoded_dns_label but no secret_leak when the same build leaks random data instead', async () => {
     const random = randomBytes(30).toString('base64url').slice(0, 40);
-    const before = dns.queries.length;
+    const before = stack.dns.queries.length;
     const r = await build('e2e/random-leak', { TELLTALE_FIXTURE_LEAK_VAR: 'TELLTALE_FIXTURE_RANDOM', TELLTALE_FIXTURE_RANDOM: random });
     expect(r.code, r.output).toBe(3);
     expect(r.report.complete, r.output).toBe(true);
-    const leaked = dns.queries.slice(before).find((q) => q.name.endsWith('.exfil-drill.test'));
+    const leaked = stack.dns.queries.slice(before).find((q) => q.name.endsWith('.exfil-drill.test'));
     expect(base32Decode(leaked!.name.split('.').slice(0, -2).join('')).toString(), 'the fixture really sent the random value').toBe(random);
     const alerts = await alertsOf('e2e/random-leak');
     expect(alerts.map((a) => a.kind), JSON.stringify(alerts, null, 2)).toEqual(['encoded_dns_label']);
