@@ -82,11 +82,16 @@ function cargoList(stanzas, seeds) {
   for (const lock of ['bench/fixtures/cargo-real/Cargo.lock', 'drill/project/Cargo.lock', 'test/e2e/fixtures/cargo-exfil/Cargo.lock']) {
     const path = join(root, lock);
     if (!existsSync(path)) continue;
-    for (const m of readFileSync(path, 'utf8').matchAll(/^name = "([^"]+)"/gm)) { dashed.add(m[1].toLowerCase().replace(/_/g, '-')); spell(m[1]); }
+    // Registry crates only: a path crate (a fixture such as the typosquat `url-parsr` the e2e
+    // tests build) has no `source` line and must never become a well-known name.
+    for (const block of readFileSync(path, 'utf8').split(/^\[\[package\]\]$/m)) {
+      const name = /^name = "([^"]+)"/m.exec(block)?.[1];
+      if (!name || !/^source = "registry\+/m.test(block)) continue;
+      dashed.add(name.toLowerCase().replace(/_/g, '-'));
+      spell(name);
+    }
   }
   for (const name of seeds) { dashed.add(name.toLowerCase().replace(/_/g, '-')); spell(name); }
-  // The repo's own fixture crates are not public crates.
-  for (const own of ['cargo-exfil', 'cargo-real', 'telltale-drill']) dashed.delete(own);
   return [...dashed].map((d) => real.get(d) ?? d);
 }
 

@@ -9,7 +9,10 @@ import type { AgentConfig } from './config.js';
 import { Spool, SPOOL_FILE } from './adapters/spool.js';
 import { Forwarder } from './adapters/forwarder.js';
 import { agentIdentity } from './adapters/agent-identity.js';
-import { isProcessRunning, readCwd, readEnvironBytes, readParentPid } from './adapters/proc-reader.js';
+import { isProcessRunning, readCwd, readEnviron, readEnvironBytes, readParentPid } from './adapters/proc-reader.js';
+import { scanWorkspace } from './adapters/lockfile-reader.js';
+import { LockfileMemory } from './core/lockfile-memory.js';
+import { allowlistedEnv, workspaceFromEnv } from './core/ci-runner.js';
 import { newPieceHash } from './adapters/secret-keyring.js';
 import { SecretLeakTracker } from './core/secret-leak-tracker.js';
 import { compileSecretNames, SECRET_DEFAULTS } from './core/secret-fingerprints.js';
@@ -68,7 +71,9 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   // ends, any still here are descendants that outlive it (a detached payload, a daemon).
   const members = new Map<string, Set<number>>();
   const rootPids = new Map<string, number>();
-  const counters = { events: 0, unassigned: 0, spoolOverflow: 0, secretMatches: 0, secretStepsIndexed: 0, secretEnvironsUnread: 0 };
+  const counters = {
+    events: 0, unassigned: 0, spoolOverflow: 0, secretMatches: 0, secretStepsIndexed: 0, secretEnvironsUnread: 0, lockfileScans: 0, lockfilesReported: 0,
+  };
   // Fingerprints of each build's secrets, under a key that lives only in this process.
   const secretSpec = { ...SECRET_DEFAULTS, namePatterns: config.secretFingerprints.namePatterns };
   const isSecretName = compileSecretNames(secretSpec);
@@ -114,6 +119,34 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     }
   };
   const nowUs = () => Date.now() * 1000;
+
+  // The lockfiles of each build's workspace, reported before its commands run (content once
+  // per change per pipeline), so the collector can say how a package got into the build.
+  const lockfiles = config.recordLockfiles ? new LockfileMemory() : null;
+  const reportLockfiles = (buildId: string, workspace: string | null) => {
+    const context = builds.get(buildId);
+    if (!lockfiles || !context || !workspace) return;
+    const scan = scanWorkspace(workspace);
+    if (!scan) return;
+    counters.lockfileScans++;
+    const found = new Map(scan.files.map((f) => [f.path, f]));
+    for (const answer of lockfiles.plan(buildId, context.pipeline, scan.files)) {
+      const file = found.get(answer.path)!;
+      const content = answer.send === 'content' ? file.content : null;
+      add({
+        kind: 'lockfile', timeUs: nowUs(), buildId, path: file.path, workspace, sha256: file.sha256, size: file.size, content,
+        omitted: answer.send === 'content' ? file.omitted : null,
+      });
+      lockfiles.queued(buildId, context.pipeline, answer, content !== null);
+      counters.lockfilesReported++;
+    }
+    if (scan.truncated || scan.skipped) log.warn('lockfiles in the workspace not all reported', { buildId, workspace, reported: scan.files.length, skipped: scan.skipped, truncated: scan.truncated });
+  };
+  /** A CI step's workspace: the checkout its CI names, else the step's own directory. */
+  const ciWorkspace = (pid: number): string | null => {
+    const environ = readEnviron(pid);
+    return (environ !== null ? workspaceFromEnv(allowlistedEnv(environ)) : null) ?? readCwd(pid);
+  };
 
   let source: RunningSource | undefined;
   const flush = () => {
@@ -256,7 +289,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   }, 10);
 
   /** `environPid`: the process whose environment holds the build's secrets (its root, or a CI job's first step). */
-  const startBuild = (context: BuildContext, rootPid: number, environPid: number | null = rootPid) => {
+  const startBuild = (context: BuildContext, rootPid: number, environPid: number | null = rootPid, workspace: string | null = null) => {
     builds.set(context.buildId, context);
     members.set(context.buildId, new Set());
     rootPids.set(context.buildId, rootPid);
@@ -270,6 +303,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     }
     // After build_start: a loss for secrets not indexed belongs to a build the collector knows.
     if (environPid !== null) indexSecrets(context.buildId, environPid);
+    reportLockfiles(context.buildId, workspace);
     // A CI job is found while its first record is handled: the batch waits for the record's end.
     if (inRecord) full = true;
     else flush();
@@ -286,7 +320,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       buildId: randomUUID(), ...ci, agentHost: config.hostName,
       ...(pod ? { k8sNamespace: pod.namespace, k8sPod: pod.name, k8sContainer: pod.container } : {}),
     };
-    startBuild(context, rootPid, stepPid);
+    startBuild(context, rootPid, stepPid, ciWorkspace(stepPid));
     ciRoots.set(rootPid, context.buildId);
     log.info('CI job found', { buildId: context.buildId, provider: ci.ciProvider, pipeline: ci.pipeline, runId: ci.runId, job: ci.job, rootPid });
   };
@@ -296,6 +330,8 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     if (!buildId) return;
     counters.secretStepsIndexed++;
     indexSecrets(buildId, stepPid, true);
+    // A step may have checked the repository out, or changed a lockfile: what changed is reported.
+    reportLockfiles(buildId, ciWorkspace(stepPid));
   };
   const endCiJob = (rootPid: number, exitCode: number) => {
     const buildId = ciRoots.get(rootPid);
@@ -307,6 +343,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     flush();
     builds.delete(buildId);
     secrets?.ended(buildId);
+    lockfiles?.ended(buildId);
     log.info('CI job ended', { buildId, exitCode });
     setTimeout(() => {
       tracker.unregister(buildId);
@@ -337,7 +374,9 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
         buildId: randomUUID(), pipeline: req.pipeline || 'local', runId: req.runId ?? '', job: req.job ?? '', repo: req.repo ?? '',
         commit: req.commit ?? '', agentHost: config.hostName, ciProvider: req.ciProvider ?? 'local',
       };
-      startBuild(context, req.rootPid);
+      // `telltale run` waits for this answer before it starts the command: the lockfiles are
+      // read as the build found them. Its directory is the workspace.
+      startBuild(context, req.rootPid, req.rootPid, readCwd(req.rootPid));
       log.info('build started', { buildId: context.buildId, pipeline: context.pipeline, rootPid: req.rootPid });
       return { buildId: context.buildId, context: { ...context } };
     },
@@ -356,6 +395,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       flush();
       builds.delete(buildId);
       secrets?.ended(buildId);
+      lockfiles?.ended(buildId);
       // Still running now, by /proc: an exit record read before its own fork record (lines from
       // different CPUs interleave) would otherwise leave a finished process looking alive.
       // The root (`telltale run` itself) is alive by design, waiting for this answer.

@@ -37,6 +37,12 @@ describe('agent config: secret fingerprints', () => {
     expect(agentConfig({}, { TELLTALE_SECRET_ENV: 'A_*, B' }).secretFingerprints.namePatterns.slice(-2)).toEqual(['A_*', 'B']);
   });
 
+  it('reports lockfiles unless --no-lockfiles or TELLTALE_LOCKFILES=0', () => {
+    expect(agentConfig({}, {}).recordLockfiles).toBe(true);
+    expect(agentConfig({ lockfiles: false }, {}).recordLockfiles).toBe(false);
+    expect(agentConfig({}, { TELLTALE_LOCKFILES: '0' }).recordLockfiles).toBe(false);
+  });
+
   it('refuses a pattern that is no variable name', () => {
     expect(() => agentConfig({ secretEnv: ['FOO BAR'] }, {})).toThrow(/--secret-env/);
     expect(() => agentConfig({ secretEnv: ['*'] }, {})).toThrow(/--secret-env/);

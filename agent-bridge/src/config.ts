@@ -31,6 +31,8 @@ export interface AgentConfig {
    * plus those given with --secret-env.
    */
   secretFingerprints: { enabled: boolean; namePatterns: readonly string[] };
+  /** Report the lockfiles in each build's workspace when it (or a CI step) starts. */
+  recordLockfiles: boolean;
 }
 
 export type SourceConfig =
@@ -70,6 +72,8 @@ export interface RawAgentOptions {
   secretEnv?: string[];
   /** false turns secret fingerprints off. */
   secretFingerprints?: boolean;
+  /** false: do not read and report the lockfiles of builds' workspaces. */
+  lockfiles?: boolean;
 }
 
 /** The bpftrace script shipped in deploy/bpftrace, found relative to this package. */
@@ -108,6 +112,7 @@ export function agentConfig(raw: RawAgentOptions, env: Record<string, string | u
     agentName: agentNameFrom(raw.agentName ?? env.TELLTALE_AGENT_NAME),
     tls: tlsFrom(raw, env),
     secretFingerprints: secretFingerprintsFrom(raw, env),
+    recordLockfiles: raw.lockfiles ?? env.TELLTALE_LOCKFILES !== '0',
   });
 }
 

@@ -334,6 +334,40 @@ export namespace telltale {
             type $Shape = telltale.v1.SecretMatch.$Properties;
         }
 
+        interface ILockfileSnapshot extends telltale.v1.LockfileSnapshot.$Properties {
+        }
+
+        class LockfileSnapshot {
+            constructor(p?: telltale.v1.LockfileSnapshot.$Properties);
+            $unknowns?: Uint8Array[];
+            path: string;
+            workspace: string;
+            sha256: string;
+            size: number;
+            content: Uint8Array;
+            omitted: string;
+            static create(properties: telltale.v1.LockfileSnapshot.$Shape): telltale.v1.LockfileSnapshot & telltale.v1.LockfileSnapshot.$Shape;
+            static create(properties?: telltale.v1.LockfileSnapshot.$Properties): telltale.v1.LockfileSnapshot;
+            static encode(m: telltale.v1.LockfileSnapshot.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
+            static decode(r: ($protobuf.Reader|Uint8Array), l?: number): telltale.v1.LockfileSnapshot & telltale.v1.LockfileSnapshot.$Shape;
+            static fromObject(d: { [k: string]: any }): telltale.v1.LockfileSnapshot;
+            static toObject(m: telltale.v1.LockfileSnapshot, o?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace LockfileSnapshot {
+            interface $Properties {
+                path?: (string|null);
+                workspace?: (string|null);
+                sha256?: (string|null);
+                size?: (number|null);
+                content?: (Uint8Array|null);
+                omitted?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = telltale.v1.LockfileSnapshot.$Properties;
+        }
+
         interface IEvent extends telltale.v1.Event.$Properties {
         }
 
@@ -351,7 +385,8 @@ export namespace telltale {
             dns?: (telltale.v1.DnsQuery.$Properties|null);
             loss?: (telltale.v1.SourceLoss.$Properties|null);
             secretMatch?: (telltale.v1.SecretMatch.$Properties|null);
-            body?: ("buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"|"secretMatch");
+            lockfile?: (telltale.v1.LockfileSnapshot.$Properties|null);
+            body?: ("buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"|"secretMatch"|"lockfile");
             static create(properties: telltale.v1.Event.$Shape): telltale.v1.Event & telltale.v1.Event.$Shape;
             static create(properties?: telltale.v1.Event.$Properties): telltale.v1.Event;
             static encode(m: telltale.v1.Event.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
@@ -374,7 +409,8 @@ export namespace telltale {
                 dns?: (telltale.v1.DnsQuery.$Properties|null);
                 loss?: (telltale.v1.SourceLoss.$Properties|null);
                 secretMatch?: (telltale.v1.SecretMatch.$Properties|null);
-                body?: ("buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"|"secretMatch");
+                lockfile?: (telltale.v1.LockfileSnapshot.$Properties|null);
+                body?: ("buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"|"secretMatch"|"lockfile");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -389,9 +425,10 @@ export namespace telltale {
               dns?: telltale.v1.DnsQuery.$Shape|null;
               loss?: telltale.v1.SourceLoss.$Shape|null;
               secretMatch?: telltale.v1.SecretMatch.$Shape|null;
+              lockfile?: telltale.v1.LockfileSnapshot.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "buildStart"; buildStart: telltale.v1.BuildStart.$Shape; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "buildEnd"; buildStart?: null; buildEnd: telltale.v1.BuildEnd.$Shape; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "exec"; buildStart?: null; buildEnd?: null; exec: telltale.v1.ProcessExec.$Shape; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "fork"; buildStart?: null; buildEnd?: null; exec?: null; fork: telltale.v1.ProcessFork.$Shape; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "exit"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit: telltale.v1.ProcessExit.$Shape; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "connect"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect: telltale.v1.SocketConnect.$Shape; dns?: null; loss?: null; secretMatch?: null }|{ body?: "dns"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns: telltale.v1.DnsQuery.$Shape; loss?: null; secretMatch?: null }|{ body?: "loss"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss: telltale.v1.SourceLoss.$Shape; secretMatch?: null }|{ body?: "secretMatch"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch: telltale.v1.SecretMatch.$Shape })
+              ({ body?: undefined; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "buildStart"; buildStart: telltale.v1.BuildStart.$Shape; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "buildEnd"; buildStart?: null; buildEnd: telltale.v1.BuildEnd.$Shape; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "exec"; buildStart?: null; buildEnd?: null; exec: telltale.v1.ProcessExec.$Shape; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "fork"; buildStart?: null; buildEnd?: null; exec?: null; fork: telltale.v1.ProcessFork.$Shape; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "exit"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit: telltale.v1.ProcessExit.$Shape; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "connect"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect: telltale.v1.SocketConnect.$Shape; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "dns"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns: telltale.v1.DnsQuery.$Shape; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "loss"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss: telltale.v1.SourceLoss.$Shape; secretMatch?: null; lockfile?: null }|{ body?: "secretMatch"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch: telltale.v1.SecretMatch.$Shape; lockfile?: null }|{ body?: "lockfile"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile: telltale.v1.LockfileSnapshot.$Shape })
             );
         }
 

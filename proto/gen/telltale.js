@@ -3415,6 +3415,391 @@ export const telltale = $root.telltale = (() => {
             return SecretMatch;
         })();
 
+        v1.LockfileSnapshot = (function() {
+
+            /**
+             * Properties of a LockfileSnapshot.
+             * @typedef {Object} telltale.v1.LockfileSnapshot.$Properties
+             * @property {string|null} [path] LockfileSnapshot path
+             * @property {string|null} [workspace] LockfileSnapshot workspace
+             * @property {string|null} [sha256] LockfileSnapshot sha256
+             * @property {number|null} [size] LockfileSnapshot size
+             * @property {Uint8Array|null} [content] LockfileSnapshot content
+             * @property {string|null} [omitted] LockfileSnapshot omitted
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a LockfileSnapshot.
+             * @memberof telltale.v1
+             * @interface ILockfileSnapshot
+             * @augments telltale.v1.LockfileSnapshot.$Properties
+             * @deprecated Use telltale.v1.LockfileSnapshot.$Properties instead.
+             */
+
+            /**
+             * Shape of a LockfileSnapshot.
+             * @typedef {telltale.v1.LockfileSnapshot.$Properties} telltale.v1.LockfileSnapshot.$Shape
+             */
+
+            /**
+             * Constructs a new LockfileSnapshot.
+             * @memberof telltale.v1
+             * @classdesc Represents a LockfileSnapshot.
+             * @constructor
+             * @param {telltale.v1.LockfileSnapshot.$Properties=} [p] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const LockfileSnapshot = function (p) {
+                if (p)
+                    for (var ks = $Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            };
+
+            /**
+             * LockfileSnapshot path.
+             * @member {string} path
+             * @memberof telltale.v1.LockfileSnapshot
+             * @instance
+             */
+            LockfileSnapshot.prototype.path = "";
+
+            /**
+             * LockfileSnapshot workspace.
+             * @member {string} workspace
+             * @memberof telltale.v1.LockfileSnapshot
+             * @instance
+             */
+            LockfileSnapshot.prototype.workspace = "";
+
+            /**
+             * LockfileSnapshot sha256.
+             * @member {string} sha256
+             * @memberof telltale.v1.LockfileSnapshot
+             * @instance
+             */
+            LockfileSnapshot.prototype.sha256 = "";
+
+            /**
+             * LockfileSnapshot size.
+             * @member {number} size
+             * @memberof telltale.v1.LockfileSnapshot
+             * @instance
+             */
+            LockfileSnapshot.prototype.size = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * LockfileSnapshot content.
+             * @member {Uint8Array} content
+             * @memberof telltale.v1.LockfileSnapshot
+             * @instance
+             */
+            LockfileSnapshot.prototype.content = $util.newBuffer([]);
+
+            /**
+             * LockfileSnapshot omitted.
+             * @member {string} omitted
+             * @memberof telltale.v1.LockfileSnapshot
+             * @instance
+             */
+            LockfileSnapshot.prototype.omitted = "";
+
+            /**
+             * Creates a new LockfileSnapshot instance using the specified properties.
+             * @function create
+             * @memberof telltale.v1.LockfileSnapshot
+             * @static
+             * @param {telltale.v1.LockfileSnapshot.$Properties=} [properties] Properties to set
+             * @returns {telltale.v1.LockfileSnapshot} LockfileSnapshot instance
+             * @type {{
+             *   (properties: telltale.v1.LockfileSnapshot.$Shape): telltale.v1.LockfileSnapshot & telltale.v1.LockfileSnapshot.$Shape;
+             *   (properties?: telltale.v1.LockfileSnapshot.$Properties): telltale.v1.LockfileSnapshot;
+             * }}
+             */
+            LockfileSnapshot.create = function(properties) {
+                return new LockfileSnapshot(properties);
+            };
+
+            /**
+             * Encodes the specified LockfileSnapshot message. Does not implicitly {@link telltale.v1.LockfileSnapshot.verify|verify} messages.
+             * @function encode
+             * @memberof telltale.v1.LockfileSnapshot
+             * @static
+             * @param {telltale.v1.LockfileSnapshot.$Properties} m LockfileSnapshot message or plain object to encode
+             * @param {$protobuf.Writer} [w] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            LockfileSnapshot.encode = function (m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (m.path != null && $Object.hasOwnProperty.call(m, "path") && m.path !== "")
+                    w.uint32(/* id 1, wireType 2 =*/10).string(m.path);
+                if (m.workspace != null && $Object.hasOwnProperty.call(m, "workspace") && m.workspace !== "")
+                    w.uint32(/* id 2, wireType 2 =*/18).string(m.workspace);
+                if (m.sha256 != null && $Object.hasOwnProperty.call(m, "sha256") && m.sha256 !== "")
+                    w.uint32(/* id 3, wireType 2 =*/26).string(m.sha256);
+                if (m.size != null && $Object.hasOwnProperty.call(m, "size") && (typeof m.size === "object" ? m.size.low || m.size.high : m.size !== 0))
+                    w.uint32(/* id 4, wireType 0 =*/32).uint64(m.size);
+                if (m.content != null && $Object.hasOwnProperty.call(m, "content") && m.content.length)
+                    w.uint32(/* id 5, wireType 2 =*/42).bytes(m.content);
+                if (m.omitted != null && $Object.hasOwnProperty.call(m, "omitted") && m.omitted !== "")
+                    w.uint32(/* id 6, wireType 2 =*/50).string(m.omitted);
+                if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
+                    for (var i = 0; i < m.$unknowns.length; ++i)
+                        w.raw(m.$unknowns[i]);
+                return w;
+            };
+
+            /**
+             * Decodes a LockfileSnapshot message from the specified reader or buffer.
+             * @function decode
+             * @memberof telltale.v1.LockfileSnapshot
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+             * @param {number} [l] Message length if known beforehand
+             * @returns {telltale.v1.LockfileSnapshot & telltale.v1.LockfileSnapshot.$Shape} LockfileSnapshot
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            LockfileSnapshot.decode = function (r, l, z, q, g) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (q === $undefined)
+                    q = 0;
+                if (q > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var c, m, v;
+                if (l === $undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw $RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = g || new $root.telltale.v1.LockfileSnapshot();
+                while (r.pos < c) {
+                    var s = r.pos;
+                    var t = r.tag();
+                    if (t === z) {
+                        z = $undefined;
+                        break;
+                    }
+                    var u = t & 7;
+                    switch (t >>>= 3) {
+                    case 1: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.path = v;
+                            else
+                                delete m.path;
+                            continue;
+                        }
+                    case 2: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.workspace = v;
+                            else
+                                delete m.workspace;
+                            continue;
+                        }
+                    case 3: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.sha256 = v;
+                            else
+                                delete m.sha256;
+                            continue;
+                        }
+                    case 4: {
+                            if (u !== 0)
+                                break;
+                            if (typeof (v = r.uint64()) === "object" ? v.low || v.high : v !== 0)
+                                m.size = v;
+                            else
+                                delete m.size;
+                            continue;
+                        }
+                    case 5: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.bytes()).length)
+                                m.content = v;
+                            else
+                                delete m.content;
+                            continue;
+                        }
+                    case 6: {
+                            if (u !== 2)
+                                break;
+                            if ((v = r.stringVerify()).length)
+                                m.omitted = v;
+                            else
+                                delete m.omitted;
+                            continue;
+                        }
+                    }
+                    r.skipType(u, q, t);
+                    if (!r.discardUnknown) {
+                        $util.makeProp(m, "$unknowns", false);
+                        (m.$unknowns || (m.$unknowns = [])).push(r.raw(s, r.pos));
+                    }
+                }
+                if (l !== $undefined) {
+                    if (r.pos !== c)
+                        throw $RangeError("index out of range");
+                    r.len = l;
+                }
+                if (z !== $undefined)
+                    throw $Error("missing end group");
+                return m;
+            };
+
+            /**
+             * Creates a LockfileSnapshot message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof telltale.v1.LockfileSnapshot
+             * @static
+             * @param {Object.<string,*>} d Plain object
+             * @returns {telltale.v1.LockfileSnapshot} LockfileSnapshot
+             */
+            LockfileSnapshot.fromObject = function (d, q) {
+                if (d instanceof $root.telltale.v1.LockfileSnapshot)
+                    return d;
+                if (!$util.isObject(d))
+                    throw $TypeError(".telltale.v1.LockfileSnapshot: object expected");
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var m = new $root.telltale.v1.LockfileSnapshot();
+                if (d.path != null) {
+                    if (typeof d.path !== "string" || d.path.length) {
+                        m.path = $String(d.path);
+                    }
+                }
+                if (d.workspace != null) {
+                    if (typeof d.workspace !== "string" || d.workspace.length) {
+                        m.workspace = $String(d.workspace);
+                    }
+                }
+                if (d.sha256 != null) {
+                    if (typeof d.sha256 !== "string" || d.sha256.length) {
+                        m.sha256 = $String(d.sha256);
+                    }
+                }
+                if (d.size != null) {
+                    if (typeof d.size === "object" ? d.size.low || d.size.high : $Number(d.size) !== 0) {
+                        if ($util.Long)
+                            m.size = $util.Long.fromValue(d.size, true);
+                        else if (typeof d.size === "string")
+                            m.size = $parseInt(d.size, 10);
+                        else if (typeof d.size === "number")
+                            m.size = d.size;
+                        else if (typeof d.size === "object")
+                            m.size = new $util.LongBits(d.size.low >>> 0, d.size.high >>> 0).toNumber(true);
+                    }
+                }
+                if (d.content != null) {
+                    if (d.content.length) {
+                        if (typeof d.content === "string")
+                            $util.base64.decode(d.content, m.content = $util.newBuffer($util.base64.length(d.content)), 0);
+                        else if (d.content.length >= 0)
+                            m.content = d.content;
+                    }
+                }
+                if (d.omitted != null) {
+                    if (typeof d.omitted !== "string" || d.omitted.length) {
+                        m.omitted = $String(d.omitted);
+                    }
+                }
+                return m;
+            };
+
+            /**
+             * Creates a plain object from a LockfileSnapshot message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof telltale.v1.LockfileSnapshot
+             * @static
+             * @param {telltale.v1.LockfileSnapshot} m LockfileSnapshot
+             * @param {$protobuf.IConversionOptions} [o] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            LockfileSnapshot.toObject = function (m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === $undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                var d = {};
+                if (o.defaults) {
+                    d.path = "";
+                    d.workspace = "";
+                    d.sha256 = "";
+                    if ($util.Long) {
+                        var n = new $util.Long(0, 0, true);
+                        d.size = o.longs === $String ? n.toString() : o.longs === $Number ? n.toNumber() : typeof $BigInt !== "undefined" && o.longs === $BigInt ? n.toBigInt() : n;
+                    } else
+                        d.size = o.longs === $String ? "0" : typeof $BigInt !== "undefined" && o.longs === $BigInt ? $BigInt("0") : 0;
+                    if (o.bytes === $String)
+                        d.content = "";
+                    else {
+                        d.content = [];
+                        if (o.bytes !== $Array)
+                            d.content = $util.newBuffer(d.content);
+                    }
+                    d.omitted = "";
+                }
+                if (m.path != null && $Object.hasOwnProperty.call(m, "path")) {
+                    d.path = m.path;
+                }
+                if (m.workspace != null && $Object.hasOwnProperty.call(m, "workspace")) {
+                    d.workspace = m.workspace;
+                }
+                if (m.sha256 != null && $Object.hasOwnProperty.call(m, "sha256")) {
+                    d.sha256 = m.sha256;
+                }
+                if (m.size != null && $Object.hasOwnProperty.call(m, "size")) {
+                    if (typeof $BigInt !== "undefined" && o.longs === $BigInt)
+                        d.size = typeof m.size === "number" ? $BigInt(m.size) : $util.Long.fromBits(m.size.low >>> 0, m.size.high >>> 0, true).toBigInt();
+                    else if (typeof m.size === "number")
+                        d.size = o.longs === $String ? $String(m.size) : m.size;
+                    else
+                        d.size = o.longs === $String ? $util.Long.prototype.toString.call(m.size) : o.longs === $Number ? new $util.LongBits(m.size.low >>> 0, m.size.high >>> 0).toNumber(true) : m.size;
+                }
+                if (m.content != null && $Object.hasOwnProperty.call(m, "content")) {
+                    d.content = o.bytes === $String ? $util.base64.encode(m.content, 0, m.content.length) : o.bytes === $Array ? $Array.prototype.slice.call(m.content) : m.content;
+                }
+                if (m.omitted != null && $Object.hasOwnProperty.call(m, "omitted")) {
+                    d.omitted = m.omitted;
+                }
+                return d;
+            };
+
+            /**
+             * Converts this LockfileSnapshot to JSON.
+             * @function toJSON
+             * @memberof telltale.v1.LockfileSnapshot
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            LockfileSnapshot.prototype.toJSON = function() {
+                return LockfileSnapshot.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return LockfileSnapshot;
+        })();
+
         v1.Event = (function() {
 
             /**
@@ -3431,7 +3816,8 @@ export const telltale = $root.telltale = (() => {
              * @property {telltale.v1.DnsQuery.$Properties|null} [dns] Event dns
              * @property {telltale.v1.SourceLoss.$Properties|null} [loss] Event loss
              * @property {telltale.v1.SecretMatch.$Properties|null} [secretMatch] Event secretMatch
-             * @property {"buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"|"secretMatch"} [body] Event body
+             * @property {telltale.v1.LockfileSnapshot.$Properties|null} [lockfile] Event lockfile
+             * @property {"buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"|"secretMatch"|"lockfile"} [body] Event body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3457,9 +3843,10 @@ export const telltale = $root.telltale = (() => {
              *   dns?: telltale.v1.DnsQuery.$Shape|null;
              *   loss?: telltale.v1.SourceLoss.$Shape|null;
              *   secretMatch?: telltale.v1.SecretMatch.$Shape|null;
+             *   lockfile?: telltale.v1.LockfileSnapshot.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "buildStart"; buildStart: telltale.v1.BuildStart.$Shape; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "buildEnd"; buildStart?: null; buildEnd: telltale.v1.BuildEnd.$Shape; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "exec"; buildStart?: null; buildEnd?: null; exec: telltale.v1.ProcessExec.$Shape; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "fork"; buildStart?: null; buildEnd?: null; exec?: null; fork: telltale.v1.ProcessFork.$Shape; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "exit"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit: telltale.v1.ProcessExit.$Shape; connect?: null; dns?: null; loss?: null; secretMatch?: null }|{ body?: "connect"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect: telltale.v1.SocketConnect.$Shape; dns?: null; loss?: null; secretMatch?: null }|{ body?: "dns"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns: telltale.v1.DnsQuery.$Shape; loss?: null; secretMatch?: null }|{ body?: "loss"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss: telltale.v1.SourceLoss.$Shape; secretMatch?: null }|{ body?: "secretMatch"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch: telltale.v1.SecretMatch.$Shape })
+             *   ({ body?: undefined; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "buildStart"; buildStart: telltale.v1.BuildStart.$Shape; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "buildEnd"; buildStart?: null; buildEnd: telltale.v1.BuildEnd.$Shape; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "exec"; buildStart?: null; buildEnd?: null; exec: telltale.v1.ProcessExec.$Shape; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "fork"; buildStart?: null; buildEnd?: null; exec?: null; fork: telltale.v1.ProcessFork.$Shape; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "exit"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit: telltale.v1.ProcessExit.$Shape; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "connect"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect: telltale.v1.SocketConnect.$Shape; dns?: null; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "dns"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns: telltale.v1.DnsQuery.$Shape; loss?: null; secretMatch?: null; lockfile?: null }|{ body?: "loss"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss: telltale.v1.SourceLoss.$Shape; secretMatch?: null; lockfile?: null }|{ body?: "secretMatch"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch: telltale.v1.SecretMatch.$Shape; lockfile?: null }|{ body?: "lockfile"; buildStart?: null; buildEnd?: null; exec?: null; fork?: null; exit?: null; connect?: null; dns?: null; loss?: null; secretMatch?: null; lockfile: telltale.v1.LockfileSnapshot.$Shape })
              * )} telltale.v1.Event.$Shape
              */
 
@@ -3566,17 +3953,25 @@ export const telltale = $root.telltale = (() => {
              */
             Event.prototype.secretMatch = null;
 
+            /**
+             * Event lockfile.
+             * @member {telltale.v1.LockfileSnapshot.$Properties|null|undefined} lockfile
+             * @memberof telltale.v1.Event
+             * @instance
+             */
+            Event.prototype.lockfile = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Event body.
-             * @member {"buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"|"secretMatch"|undefined} body
+             * @member {"buildStart"|"buildEnd"|"exec"|"fork"|"exit"|"connect"|"dns"|"loss"|"secretMatch"|"lockfile"|undefined} body
              * @memberof telltale.v1.Event
              * @instance
              */
             $Object.defineProperty(Event.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["buildStart", "buildEnd", "exec", "fork", "exit", "connect", "dns", "loss", "secretMatch"]),
+                get: $util.oneOfGetter($oneOfFields = ["buildStart", "buildEnd", "exec", "fork", "exit", "connect", "dns", "loss", "secretMatch", "lockfile"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -3634,6 +4029,8 @@ export const telltale = $root.telltale = (() => {
                     $root.telltale.v1.SourceLoss.encode(m.loss, w.uint32(/* id 17, wireType 2 =*/138).fork(), q + 1).ldelim();
                 if (m.secretMatch != null && $Object.hasOwnProperty.call(m, "secretMatch"))
                     $root.telltale.v1.SecretMatch.encode(m.secretMatch, w.uint32(/* id 18, wireType 2 =*/146).fork(), q + 1).ldelim();
+                if (m.lockfile != null && $Object.hasOwnProperty.call(m, "lockfile"))
+                    $root.telltale.v1.LockfileSnapshot.encode(m.lockfile, w.uint32(/* id 19, wireType 2 =*/154).fork(), q + 1).ldelim();
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -3759,6 +4156,13 @@ export const telltale = $root.telltale = (() => {
                             m.body = "secretMatch";
                             continue;
                         }
+                    case 19: {
+                            if (u !== 2)
+                                break;
+                            m.lockfile = $root.telltale.v1.LockfileSnapshot.decode(r, r.size(), $undefined, q + 1, m.lockfile);
+                            m.body = "lockfile";
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -3856,6 +4260,11 @@ export const telltale = $root.telltale = (() => {
                         throw $TypeError(".telltale.v1.Event.secretMatch: object expected");
                     m.secretMatch = $root.telltale.v1.SecretMatch.fromObject(d.secretMatch, q + 1);
                 }
+                if (d.lockfile != null) {
+                    if (!$util.isObject(d.lockfile))
+                        throw $TypeError(".telltale.v1.Event.lockfile: object expected");
+                    m.lockfile = $root.telltale.v1.LockfileSnapshot.fromObject(d.lockfile, q + 1);
+                }
                 return m;
             };
 
@@ -3939,6 +4348,11 @@ export const telltale = $root.telltale = (() => {
                     d.secretMatch = $root.telltale.v1.SecretMatch.toObject(m.secretMatch, o, q + 1);
                     if (o.oneofs)
                         d.body = "secretMatch";
+                }
+                if (m.lockfile != null && $Object.hasOwnProperty.call(m, "lockfile")) {
+                    d.lockfile = $root.telltale.v1.LockfileSnapshot.toObject(m.lockfile, o, q + 1);
+                    if (o.oneofs)
+                        d.body = "lockfile";
                 }
                 return d;
             };

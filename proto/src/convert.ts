@@ -3,7 +3,7 @@
 import './long-as-number.js';
 import { telltale } from '../gen/telltale.js';
 import type {
-  AddressFamily, AlertSummary, BatchAck, BuildContext, EventBatch, SecretEncoding, TelltaleEvent, Transport,
+  AddressFamily, AlertSummary, BatchAck, BuildContext, EventBatch, LockfileOmission, SecretEncoding, TelltaleEvent, Transport,
 } from './domain.js';
 import { ProtoError } from './errors.js';
 
@@ -18,6 +18,9 @@ export const LIMITS = Object.freeze({
   secretVariableChars: 256,
   // The agent fingerprints values of at most 4 KiB.
   secretValueBytes: 4096,
+  // A lockfile's content travels in one event (bigger ones go as a hash with `too_large`).
+  lockfileBytes: 8 * 1024 * 1024,
+  lockfilePathChars: 1024,
 });
 
 const SECRET_ENCODINGS: ReadonlySet<string> = new Set<SecretEncoding>(['raw', 'hex', 'base32', 'base64', 'base64url']);
@@ -36,6 +39,38 @@ function secretMatchFromProto(m: telltale.v1.SecretMatch.$Properties, timeUs: nu
     throw new ProtoError('PROTO_INVALID_EVENT', 'secret_match needs 1 <= covered_bytes <= value_bytes <= 4096');
   }
   return { timeUs, buildId, kind: 'secret_match', pid: num(m.pid), variable, encoding: encoding as SecretEncoding, coveredBytes, valueBytes };
+}
+
+const LOCKFILE_OMISSIONS: ReadonlySet<string> = new Set<LockfileOmission>(['too_large', 'over_budget']);
+
+/**
+ * A lockfile snapshot as the agent may send it: a relative path without '..' (it names the file
+ * to a person and keys the diff), a SHA-256, and content only of the stated size.
+ */
+function lockfileFromProto(m: telltale.v1.LockfileSnapshot.$Properties, timeUs: number, buildId: string): TelltaleEvent {
+  const bad = (why: string) => new ProtoError('PROTO_INVALID_EVENT', `lockfile ${why}`);
+  const path = m.path ?? '';
+  if (path.length === 0 || path.length > LIMITS.lockfilePathChars) throw bad(`path must be 1-${LIMITS.lockfilePathChars} characters`);
+  if (/[\x00-\x1f\x7f]/.test(path) || path.split('/').some((s) => s === '' || s === '.' || s === '..')) {
+    throw bad('path must be relative, without empty, "." or ".." segments or control characters');
+  }
+  const workspace = str(m.workspace, 'lockfile.workspace');
+  if (!workspace.startsWith('/')) throw bad('workspace must be an absolute path');
+  const sha256 = m.sha256 ?? '';
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw bad('sha256 must be 64 lower-case hex digits');
+  const size = safe(m.size, 'lockfile.size');
+  const bytes = m.content && m.content.length > 0 ? m.content : null;
+  const omitted = m.omitted ?? '';
+  if (omitted !== '' && !LOCKFILE_OMISSIONS.has(omitted)) throw bad('omitted is not too_large or over_budget');
+  if (bytes) {
+    if (bytes.length > LIMITS.lockfileBytes) throw bad(`content larger than ${LIMITS.lockfileBytes} bytes`);
+    if (bytes.length !== size) throw bad('content length differs from size');
+    if (omitted !== '') throw bad('content present but marked omitted');
+  }
+  return {
+    timeUs, buildId, kind: 'lockfile', path, workspace, sha256, size, content: bytes,
+    omitted: omitted === '' ? null : (omitted as LockfileOmission),
+  };
 }
 
 const familyToProto: Record<AddressFamily, number> = { unspecified: 0, inet: 1, inet6: 2 };
@@ -84,6 +119,7 @@ function bodyOf(m: telltale.v1.Event.$Properties): string | undefined {
   if (m.buildEnd) return 'buildEnd';
   if (m.loss) return 'loss';
   if (m.secretMatch) return 'secretMatch';
+  if (m.lockfile) return 'lockfile';
   return undefined;
 }
 
@@ -138,6 +174,8 @@ export function eventFromProto(m: telltale.v1.Event.$Properties): TelltaleEvent 
       return { timeUs, buildId, kind: 'loss', source: str(m.loss!.source, 'loss.source'), reason: str(m.loss!.reason, 'loss.reason'), count: safe(m.loss!.count, 'loss.count') };
     case 'secretMatch':
       return secretMatchFromProto(m.secretMatch!, timeUs, buildId);
+    case 'lockfile':
+      return lockfileFromProto(m.lockfile!, timeUs, buildId);
     default:
       throw new ProtoError('PROTO_INVALID_EVENT', 'event without a known body');
   }
@@ -170,6 +208,10 @@ export function eventToProto(e: TelltaleEvent): telltale.v1.Event.$Properties {
     case 'secret_match': return {
       timeUs, buildId,
       secretMatch: { pid: e.pid, variable: e.variable, encoding: e.encoding, coveredBytes: e.coveredBytes, valueBytes: e.valueBytes },
+    };
+    case 'lockfile': return {
+      timeUs, buildId,
+      lockfile: { path: e.path, workspace: e.workspace, sha256: e.sha256, size: e.size, content: e.content ?? new Uint8Array(0), omitted: e.omitted ?? '' },
     };
   }
 }

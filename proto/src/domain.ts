@@ -77,6 +77,24 @@ export interface SecretMatchEvent extends EventBase {
   valueBytes: number;
 }
 
+/** Why a lockfile's content is absent though the agent had not sent it before. */
+export type LockfileOmission = 'too_large' | 'over_budget';
+/**
+ * A lockfile in the build's workspace when the build (or a CI step) started: its hash always,
+ * its content when the agent had not sent that content for this pipeline and path before.
+ */
+export interface LockfileEvent extends EventBase {
+  kind: 'lockfile';
+  /** Relative to `workspace`, '/'-separated, without '..'. */
+  path: string;
+  workspace: string;
+  sha256: string;
+  size: number;
+  /** null: sent before (the collector has it by hash) or omitted (`omitted` says why). */
+  content: Uint8Array | null;
+  omitted: LockfileOmission | null;
+}
+
 export type TelltaleEvent =
   | BuildStartEvent
   | BuildEndEvent
@@ -86,7 +104,8 @@ export type TelltaleEvent =
   | ConnectEvent
   | DnsEvent
   | LossEvent
-  | SecretMatchEvent;
+  | SecretMatchEvent
+  | LockfileEvent;
 
 export type EventKind = TelltaleEvent['kind'];
 

@@ -5,3 +5,4 @@ export * from './convert.js';
 export * from './ingest-service.js';
 export type * from './console-api.js';
 export * from './tetragon-wire.js';
+export * from './lockfile-names.js';

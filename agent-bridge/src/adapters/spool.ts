@@ -32,7 +32,7 @@ export interface OverflowReport { totalEvents: number; unreported: { buildId: st
 export const SPOOL_FILE = 'spool.sqlite';
 export const LOSS_SOURCE = 'spool';
 export const LOSS_REASON = 'spool_overflow';
-const KINDS = new Set(['build_start', 'build_end', 'exec', 'fork', 'exit', 'connect', 'dns', 'loss', 'secret_match']);
+const KINDS = new Set(['build_start', 'build_end', 'exec', 'fork', 'exit', 'connect', 'dns', 'loss', 'secret_match', 'lockfile']);
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value NOT NULL);

@@ -31,6 +31,8 @@ export function estimateEventBytes(e: TelltaleEvent): number {
       return base + 16 + e.source.length + e.reason.length;
     case 'secret_match':
       return base + 24 + e.variable.length + e.encoding.length;
+    case 'lockfile':
+      return base + 96 + e.path.length + e.workspace.length + (e.content?.length ?? 0);
     default:
       return base + 16;
   }

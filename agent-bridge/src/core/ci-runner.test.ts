@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowlistedEnv, jobContext, jobExecutorKind } from './ci-runner.js';
+import { allowlistedEnv, jobContext, jobExecutorKind, workspaceFromEnv } from './ci-runner.js';
 
 const environ = (vars: Record<string, string>) => Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\0') + '\0';
 
@@ -34,5 +34,15 @@ describe('CI runner job roots', () => {
     expect(jobContext('github', gh)).toEqual({ ciProvider: 'github', pipeline: 'acme/app:.github/workflows/ci.yml', runId: '42', job: 'build', repo: 'acme/app', commit: 'c0ffee' });
     expect(jobContext('gitlab', gh)).toBeNull();
     expect(jobContext('github', {})).toBeNull();
+  });
+
+  it('finds the job\'s checkout (its lockfiles) from the variable its CI names it by', () => {
+    const env = (block: string) => workspaceFromEnv(allowlistedEnv(block));
+    expect(env('GITHUB_ACTIONS=true\0GITHUB_WORKSPACE=/home/runner/work/pay/pay\0')).toBe('/home/runner/work/pay/pay');
+    expect(env('GITLAB_CI=true\0CI_PROJECT_DIR=/builds/acme/pay\0')).toBe('/builds/acme/pay');
+    expect(env('BUILDKITE=true\0BUILDKITE_BUILD_CHECKOUT_PATH=/var/lib/buildkite-agent/builds/x\0')).toBe('/var/lib/buildkite-agent/builds/x');
+    expect(env('JENKINS_URL=http://j\0WORKSPACE=/var/jenkins/ws/pay\0')).toBe('/var/jenkins/ws/pay');
+    expect(env('GITHUB_WORKSPACE=relative/dir\0')).toBeNull();
+    expect(env('HOME=/root\0')).toBeNull();
   });
 });

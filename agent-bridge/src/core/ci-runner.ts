@@ -29,6 +29,18 @@ export function jobExecutorKind(parent: ProcessImage): RunnerKind | null {
   return null;
 }
 
+/** Where each CI system checks the repository out (the job's workspace, where its lockfiles are). */
+const WORKSPACE_VARIABLES = ['GITHUB_WORKSPACE', 'CI_PROJECT_DIR', 'BUILDKITE_BUILD_CHECKOUT_PATH', 'WORKSPACE'] as const;
+
+/** The job's checkout directory from its allowlisted environment; null when none is named (or not absolute). */
+export function workspaceFromEnv(env: Record<string, string>): string | null {
+  for (const name of WORKSPACE_VARIABLES) {
+    const dir = env[name];
+    if (dir && dir.startsWith('/') && dir.length < 512) return dir;
+  }
+  return null;
+}
+
 /** The only variables read from a job's environment: names and ids, never tokens or keys. */
 export const CI_ENV_ALLOWLIST: ReadonlySet<string> = new Set([
   'GITHUB_ACTIONS', 'GITHUB_REPOSITORY', 'GITHUB_SHA', 'GITHUB_JOB', 'GITHUB_WORKFLOW', 'GITHUB_WORKFLOW_REF', 'GITHUB_RUN_ID', 'GITHUB_RUN_ATTEMPT',
@@ -36,6 +48,7 @@ export const CI_ENV_ALLOWLIST: ReadonlySet<string> = new Set([
   'BUILDKITE', 'BUILDKITE_REPO', 'BUILDKITE_COMMIT', 'BUILDKITE_STEP_KEY', 'BUILDKITE_LABEL', 'BUILDKITE_ORGANIZATION_SLUG',
   'BUILDKITE_PIPELINE_SLUG', 'BUILDKITE_BUILD_NUMBER', 'BUILDKITE_BUILD_ID',
   'JENKINS_URL', 'GIT_URL', 'GIT_COMMIT', 'STAGE_NAME', 'JOB_BASE_NAME', 'JOB_NAME', 'BUILD_NUMBER', 'BUILD_ID',
+  ...WORKSPACE_VARIABLES,
 ]);
 
 /** A URL's user:password@ part (up to the last @ before the path), which repository URLs sometimes carry. */
