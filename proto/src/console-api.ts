@@ -99,6 +99,47 @@ export interface BuildDetail {
   /** False when only the first 5,000 DNS names or destinations are listed. */
   trafficComplete: boolean;
   alerts: Alert[];
+  /** The lockfiles the agent reported for the build, each with its change since the pipeline's previous build. */
+  lockfiles: BuildLockfileRow[];
+}
+
+export interface TyposquatSignalJson {
+  kind: 'confusable' | 'separator_swap' | 'scope_confusion' | 'affix' | 'edit_distance';
+  /** The well-known name it resembles. */
+  resembles: string;
+  evidence: string;
+}
+
+/** What changed in one lockfile since the pipeline's previous snapshot of it (lists capped at 500). */
+export interface LockfileChange {
+  /** No previous snapshot: nothing "arrived"; `flagged` still lists strong look-alikes. */
+  first: boolean;
+  previousBuildId: string | null;
+  counts: { added: number; removed: number; upgraded: number; downgraded: number; changedInPlace: number; newWithScripts: number; scriptsGained: number };
+  added: { name: string; version: string | null; source: string; hasBuildScript: boolean | null; arrival: string | null; typosquat: TyposquatSignalJson[] }[];
+  /** Added packages whose names resemble well-known ones. */
+  flagged: { name: string; version: string | null; typosquat: TyposquatSignalJson[]; dependencyPaths: string[] }[];
+  removed: { name: string; version: string | null }[];
+  upgraded: { name: string; from: string; to: string }[];
+  downgraded: { name: string; from: string; to: string }[];
+  changedInPlace: { name: string; version: string; what: 'checksum' | 'source' }[];
+  scriptsGained: { name: string; from: string; to: string }[];
+}
+
+export interface BuildLockfileRow {
+  /** Relative to the build's workspace. */
+  path: string;
+  kind: 'cargo-lock' | 'npm-lock' | 'poetry-lock' | 'requirements-txt' | 'go-sum';
+  sha256: string;
+  size: number;
+  reportedAt: string;
+  /** parsed; unparsable (detail says why); content_unknown (never received); too_large or over_budget (the agent sent only its hash). */
+  status: 'parsed' | 'unparsable' | 'content_unknown' | 'too_large' | 'over_budget';
+  detail: string | null;
+  /** `Cargo.lock v4`, `package-lock.json v3`... */
+  format: string | null;
+  packages: number | null;
+  change: LockfileChange | null;
 }
 
 export type AlertStatus = 'open' | 'acknowledged' | 'resolved' | 'false_positive';

@@ -19,6 +19,7 @@ import { IngestCore } from './core/ingest-core.js';
 import { compileDetectors, type DetectorsConfig } from './core/detectors/index.js';
 import type { ServerConfig } from './config.js';
 import type { Logger } from './logger.js';
+import { loadTyposquatJudge } from './adapters/typosquat-lists.js';
 
 export interface RunningServer {
   httpUrl: string;
@@ -34,7 +35,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   // Compiled first: a bad detector setting stops the collector before it opens anything.
   const detectors = compileDetectors(config.detectors as DetectorsConfig);
   mkdirSync(config.dataDir, { recursive: true });
-  const store = new Store(join(config.dataDir, 'telltale.db'));
+  const store = new Store(join(config.dataDir, 'telltale.db'), { typosquat: loadTyposquatJudge() });
   const metrics = collectorMetrics();
   const hub = new StreamHub(metrics);
   const maxOpenBuilds = 10_000;
@@ -48,6 +49,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       // Builds that ended in the last 15 minutes come back too: late events still count.
       openBuilds: store.loadOpenBuilds(maxOpenBuilds, (Date.now() - 15 * 60_000) * 1000),
     },
+    store.lockfiles,
   );
   const stats = new StatsRecorder();
   const collector = new Collector(loadCore, store, metrics, hub, log.child('ingest'), stats);

@@ -241,4 +241,32 @@ export const migrations: readonly string[] = [
    ALTER TABLE builds ADD COLUMN teaches INTEGER NOT NULL DEFAULT 0;
    DROP INDEX dns_names_domain;
    CREATE INDEX dns_names_domain_qname ON dns_names (domain, qname);`,
+  // 5: the lockfiles each build's agent reported (issue 8). Contents are kept once per hash;
+  // each snapshot row records the pipeline's previous snapshot of the same path it was diffed
+  // against, so the diff reads the same after a restart, and the diff's summary for the API.
+  `CREATE TABLE lockfile_blobs (
+     sha256 TEXT PRIMARY KEY,
+     size INTEGER NOT NULL,
+     content BLOB NOT NULL,
+     first_seen_us INTEGER NOT NULL
+   );
+   CREATE TABLE build_lockfiles (
+     id INTEGER PRIMARY KEY,
+     build_id TEXT NOT NULL,
+     pipeline TEXT NOT NULL,
+     path TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     sha256 TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     time_us INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     detail TEXT,
+     format TEXT,
+     packages INTEGER,
+     previous_build_id TEXT,
+     previous_sha256 TEXT,
+     diff TEXT,
+     UNIQUE (build_id, path, sha256)
+   );
+   CREATE INDEX build_lockfiles_pipeline ON build_lockfiles (pipeline, path, id);`,
 ];

@@ -10,6 +10,8 @@ import { AnswerCache } from '../core/answer-cache.js';
 import { emptyBaseline, type BaselineState, type LearningMode } from '../core/baseline.js';
 import { BaselineStore } from './baseline-store.js';
 import { rowToAlert, rowToBuild, type AlertRow, type BuildRow, type StoredAlert, type StoredBuild } from './store-rows.js';
+import { LockfileLedger } from './lockfile-ledger.js';
+import type { TyposquatJudge } from '../core/typosquat/index.js';
 
 export type { StoredAlert, StoredBuild } from './store-rows.js';
 
@@ -26,10 +28,12 @@ export interface AlertQuery {
 export class Store {
   readonly db: Database.Database;
   readonly baselines: BaselineStore;
+  readonly lockfiles: LockfileLedger;
   private readonly sequences = new Map<string, number>();
   private readonly stmts;
 
-  constructor(path: string) {
+  /** `typosquat`: the well-known package lists added packages are judged against (none: no signals). */
+  constructor(path: string, options: { typosquat?: TyposquatJudge } = {}) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -37,6 +41,7 @@ export class Store {
     this.migrate();
     const db = this.db;
     this.baselines = new BaselineStore(db);
+    this.lockfiles = new LockfileLedger(db, options.typosquat ?? null);
     this.stmts = {
       agentSeq: db.prepare('SELECT last_sequence AS s FROM agents WHERE agent_id = ?'),
       upsertAgent: db.prepare(`INSERT INTO agents (agent_id, last_sequence, updated_us) VALUES (?, ?, ?)
@@ -211,6 +216,8 @@ export class Store {
         teaches: row.teaches === 1,
         counts: { processes: row.processes, dns: row.dns_queries, connects: row.connects, alerts: row.alerts, lost: row.lost_events },
         answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(keys), domains: new Set(domains), seenQueries: new Map(), scriptTools: scriptToolsOf(tree, judged),
+        // Its lockfiles, resolved again: alerts after the restart still name how a package got in.
+        lockfiles: this.lockfiles.viewsOf(row.id),
       };
     });
   }

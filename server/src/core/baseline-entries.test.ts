@@ -7,6 +7,7 @@ describe('baseline entries', () => {
     expect(normaliseEntry('destination', 'tcp/[2001:DB8:0::1]:443')).toEqual({ kind: 'destination', value: 'tcp/[2001:db8::1]:443' });
     expect(normaliseEntry('destination', 'udp/192.0.2.1:53')).toEqual({ kind: 'destination', value: 'udp/192.0.2.1:53' });
     expect(normaliseEntry('tool', 'cargo_build_script:cc')).toEqual({ kind: 'tool', value: 'cargo_build_script:cc' });
+    expect(normaliseEntry('tool', 'rustc_proc_macro:cc')).toEqual({ kind: 'tool', value: 'rustc_proc_macro:cc' });
     for (const [kind, value] of [
       ['name', 'a;b.test'], ['name', 'a..test'], ['name', `${'a'.repeat(64)}.test`], ['name', 'x\n.test'], ['name', ''],
       ['domain', '"quoted".test'], ['destination', 'tcp/192.0.2.1:0'], ['destination', 'tcp/192.0.2.1:65536'], ['destination', 'icmp/192.0.2.1:1'],

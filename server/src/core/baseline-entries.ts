@@ -12,7 +12,7 @@ export interface BaselineEntryRef {
 }
 
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
-const SCRIPT_KINDS = new Set(['cargo_build_script', 'npm_lifecycle', 'setup_py', 'go_generate']);
+const SCRIPT_KINDS = new Set(['cargo_build_script', 'rustc_proc_macro', 'npm_lifecycle', 'setup_py', 'go_generate']);
 const TOOL = /^[A-Za-z0-9._+-]{1,128}$/;
 
 /** `name` is `domain` or a name under it. */

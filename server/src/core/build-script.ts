@@ -1,6 +1,7 @@
 // Recognises the processes that run third-party code at build time: cargo build scripts,
-// npm lifecycle scripts, setup.py / PEP 517 backends, and go generate.
+// rustc loading proc-macros, npm lifecycle scripts, setup.py / PEP 517 backends, and go generate.
 import type { BuildScriptKind, ProcessInfo } from './observation.js';
+import { parseRustcArgs } from './rustc-args.js';
 
 export function baseName(path: string): string {
   const i = path.lastIndexOf('/');
@@ -17,6 +18,9 @@ const pythonExe = /^python[0-9.]*$/;
 export function classifyBuildScript(p: ProcessInfo, parent: ProcessInfo | undefined): BuildScriptKind | null {
   const exe = baseName(p.exe);
   if (cargoBuildScript.test(exe)) return 'cargo_build_script';
+  // rustc as a toolchain binary (~/.rustup/toolchains/<t>/bin/rustc) or the rustup proxy. Only
+  // loading a proc-macro runs third-party code; compiling one (`--crate-type proc-macro`) does not.
+  if (exe === 'rustc' && parseRustcArgs(p.argv).procMacros.length > 0) return 'rustc_proc_macro';
   if (pythonExe.test(exe) && p.argv.some((a) => a === 'setup.py' || a.endsWith('/setup.py') || a.endsWith('/_in_process.py'))) {
     return 'setup_py';
   }

@@ -2,12 +2,13 @@
 // trees and baselines, decodes DNS, runs the detectors, and returns what must be stored
 // and broadcast. The adapter owns the clock, the database and the sockets.
 import type { TelltaleEvent } from '@telltale/proto';
-import type { Detector, Finding, Observation, ProcessInfo } from './observation.js';
+import type { BuildScriptAncestor, Detector, Finding, Observation, ProcessInfo } from './observation.js';
 import { ProcessTree, unknownProcess, type ProcessNode } from './process-tree.js';
 import { isExternal, type Cidr } from './address.js';
 import { allowDomain, emptyBaseline, isAllowed, isLearning, poisoningKinds, revokeAllowance, toolName, type BaselineState, type LearningMode } from './baseline.js';
 import { normaliseEntry, toolValue } from './baseline-entries.js';
 import { packageOfBuildScript } from './attribution/package-of.js';
+import { packageEvidence, typosquatFindings, type LockfilePort } from './attribution/build-lockfiles.js';
 import { decodeDnsMessage, type DnsQuestion } from './dns-decode.js';
 import { splitName } from './registrable-domain.js';
 import { AnswerCache } from './answer-cache.js';
@@ -26,6 +27,8 @@ export interface IngestCoreConfig {
 const MAX_SEEN_QUERIES = 4096;
 /** Secret variables one build tracks coverage of (the agent fingerprints at most 64). */
 const MAX_SECRET_LEAKS = 256;
+/** Lockfiles one build keeps for attribution (the agent reports at most 32 a scan). */
+const MAX_BUILD_LOCKFILES = 64;
 
 /** Loss reasons agents send; anything else is counted as "other" so metric labels stay bounded. */
 // Known values only become metric labels: an agent must not be able to mint label values.
@@ -68,6 +71,8 @@ export class IngestCore {
     private readonly config: IngestCoreConfig,
     private readonly detectors: readonly Detector[],
     initial: { baselines?: BaselineState[]; openBuilds?: BuildState[]; nowUs?: number } = {},
+    /** Stores and diffs the lockfiles agents report; without it they are dropped (counted). */
+    private readonly lockfiles: LockfilePort | null = null,
   ) {
     this.detectorStates = detectors.map((d) => d.init());
     for (const b of initial.baselines ?? []) this.baselines.set(b.pipeline, b);
@@ -163,6 +168,7 @@ export class IngestCore {
       case 'connect': return this.applyConnect(build, e, nowUs, out);
       case 'dns': return this.applyDns(build, e, nowUs, out);
       case 'secret_match': return this.applySecretMatch(build, e, out);
+      case 'lockfile': return this.applyLockfile(build, e, nowUs, out);
       case 'loss':
         build.counts.lost += e.count;
         out.buildsChanged.add(e.buildId);
@@ -174,6 +180,36 @@ export class IngestCore {
         }
         return;
     }
+  }
+
+  /**
+   * A lockfile of the build's workspace, reported when the build (or a CI step) started: kept
+   * for attribution, and the packages it added with names like well-known ones are low
+   * findings before any of their code runs.
+   */
+  private applyLockfile(build: BuildState, e: Extract<TelltaleEvent, { kind: 'lockfile' }>, nowUs: number, out: ApplyResult): void {
+    if (!this.lockfiles) return this.drop(out, 'lockfile_not_kept');
+    const view = this.lockfiles.snapshot(build.context, e, nowUs);
+    if (typeof view === 'string') return this.drop(out, view);
+    const list = (build.lockfiles ??= []);
+    const i = list.findIndex((l) => l.path === view.path);
+    if (i >= 0) list[i] = view;
+    else if (list.length < MAX_BUILD_LOCKFILES) list.push(view);
+    else return this.drop(out, 'lockfiles_per_build');
+    out.buildsChanged.add(e.buildId);
+    const root = build.tree.chain(build.rootPid);
+    for (const f of typosquatFindings({ buildId: e.buildId, rootPid: build.rootPid }, view)) {
+      if (build.alertKeys.has(f.dedupeKey)) continue;
+      build.alertKeys.add(f.dedupeKey);
+      build.counts.alerts++;
+      out.findings.push({ finding: f, context: build.context, chain: root.map(info), timeUs: e.timeUs });
+    }
+  }
+
+  /** What the process and the build's lockfiles say about the package whose build script did it. */
+  private packageOf(build: BuildState, script: BuildScriptAncestor | null): Record<string, unknown> | null {
+    const ref = script ? packageOfBuildScript(script.kind, script.process) : null;
+    return ref ? packageEvidence(build.lockfiles, ref, this.lockfiles ? (eco, name) => this.lockfiles!.judge(eco, name) : null) : null;
   }
 
   /**
@@ -189,7 +225,7 @@ export class IngestCore {
     if (before === undefined && coverage.size >= MAX_SECRET_LEAKS && !build.alertKeys.has(dedupeKey)) return this.drop(out, 'secret_leaks_per_build');
     coverage.set(dedupeKey, e.coveredBytes);
     const p = this.placement(build, e.pid, e.timeUs);
-    const pkg = p.buildScript ? packageOfBuildScript(p.buildScript.kind, p.buildScript.process) : null;
+    const pkg = this.packageOf(build, p.buildScript);
     const evidence = {
       variable: e.variable, encoding: e.encoding, coveredBytes: e.coveredBytes, valueBytes: e.valueBytes,
       fraction: Math.round((e.coveredBytes / e.valueBytes) * 100) / 100, ...(pkg ? { package: pkg } : {}),
@@ -390,7 +426,7 @@ export class IngestCore {
     build.counts.alerts++;
     out.buildsChanged.add(build.context.buildId);
     // The package whose build script did it, as far as the process shows (findings are rare: no hot path).
-    const pkg = o.buildScript ? packageOfBuildScript(o.buildScript.kind, o.buildScript.process) : null;
+    const pkg = this.packageOf(build, o.buildScript);
     if (pkg) f.evidence = { ...f.evidence, package: pkg };
     if (f.domain && poisoningKinds.has(f.kind)) this.unlearn(build, f.domain, o.timeUs, out);
     out.findings.push({ finding: f, context: build.context, chain: o.chain.map(info), timeUs: o.timeUs });

@@ -3,6 +3,7 @@ import type { BuildContext } from '@telltale/proto';
 import type { Finding, ProcessInfo } from './observation.js';
 import type { ProcessTree } from './process-tree.js';
 import type { AnswerCache } from './answer-cache.js';
+import type { BuildLockfile } from './attribution/build-lockfiles.js';
 
 export interface BuildCounts {
   processes: number;
@@ -28,6 +29,8 @@ export interface BuildState {
   /** Names the build's own received DNS answers gave each address. */
   answers: AnswerCache;
   alertKeys: Set<string>;
+  /** The lockfiles the agent reported for the build (latest per path), for attribution. */
+  lockfiles?: BuildLockfile[];
   /** Per secret_leak dedupe key, the bytes of the value reported so far (absent after a reload: the store guards). */
   secretCoverage?: Map<string, number>;
   /** The build's last DNS query sent (a secret_match that follows names it as the carrier). */

@@ -1,7 +1,7 @@
 // What detectors see: an event already placed in its build, its process chain and its
 // decoded DNS name. The ingest pipeline builds these; detectors never see wire data.
 
-export type BuildScriptKind = 'cargo_build_script' | 'npm_lifecycle' | 'setup_py' | 'go_generate';
+export type BuildScriptKind = 'cargo_build_script' | 'rustc_proc_macro' | 'npm_lifecycle' | 'setup_py' | 'go_generate';
 
 export interface ProcessInfo {
   pid: number;
@@ -79,7 +79,8 @@ export type AlertKind =
   | 'raw_ip_egress'
   | 'doh_endpoint'
   | 'unexpected_tool'
-  | 'secret_leak';
+  | 'secret_leak'
+  | 'typosquat_package';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 

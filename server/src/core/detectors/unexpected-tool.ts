@@ -47,11 +47,28 @@ function judge(exe: string, argv: readonly string[]): Verdict | null {
       const hit = NETWORK_CODE.exec(script);
       if (hit) return { tool: name, reason: 'inline_network_code', severity: 'high', matched: hit[0] };
     }
-    const command = SHELL.test(name) ? inlineCode(argv, SHELL_CODE_FLAG) : null;
+    const command = SHELL.test(name) ? shellCommand(argv) : null;
     if (command !== null) {
       const hit = SUSPICIOUS_SHELL.exec(command);
       if (hit) return { tool: name, reason: 'shell_suspicious', severity: 'medium', matched: hit[0].trim() };
     }
+  }
+  return null;
+}
+
+/** Shell options that take the next argument as their value. */
+const SHELL_OPTION_VALUE = new Set(['-o', '+o', '-O', '+O', '--rcfile', '--init-file']);
+
+/**
+ * A shell's `-c` command. Options end at the first operand: `sh wrapper.sh -lc …` (a linker
+ * wrapper script, as rustc and cc run them) passes `-lc` to the script, it is no command.
+ */
+function shellCommand(argv: readonly string[]): string | null {
+  for (let i = baseName(argv[0] ?? '') === 'busybox' ? 2 : 1; i < argv.length - 1; i++) {
+    const arg = argv[i] as string;
+    if (SHELL_CODE_FLAG.test(arg)) return argv.slice(i + 1).join(' ');
+    if (SHELL_OPTION_VALUE.has(arg)) i++;
+    else if (arg === '--' || !(arg.startsWith('-') || arg.startsWith('+'))) return null;
   }
   return null;
 }
