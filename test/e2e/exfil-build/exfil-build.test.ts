@@ -42,8 +42,13 @@ describe('a build script leaking a secret over DNS', () => {
     expect(alert!.buildId).toBe(r.report.buildId);
     const exes = alert!.chain.map((p) => p.exe.split('/').pop());
     expect(exes[exes.length - 1]).toBe('build-script-build');
-    // The alert names the package whose build script did it (a path dependency: no version in its path).
-    expect(alert!.evidence['package']).toEqual({ ecosystem: 'cargo', name: 'url-parsr', version: null, from: 'build script path' });
+    // The alert names the package whose build script did it: the name from its path (a path
+    // dependency's folder carries no version), the version and the way in from the Cargo.lock the
+    // agent reported; the pipeline's first lockfile, so nothing is said to have arrived.
+    expect(alert!.evidence['package']).toEqual({
+      ecosystem: 'cargo', name: 'url-parsr', version: '0.1.0', from: 'build script path', lockfile: 'Cargo.lock', direct: false,
+      dependencyPaths: ['app 0.1.0 → rust-utilities 0.1.0 → url-parsr 0.1.0'], arrivedInThisBuild: null,
+    });
     expect(exes).toContain('cargo');
     expect(alert!.chain[0]!.exe).toContain('node'); // the build's root: `telltale run` itself
     // The alert reached the WebSocket within a second of the DNS server seeing the query.

@@ -70,6 +70,8 @@ export async function cargoExfilBuild(stack: WatchedStack, opts: {
   const report = join(stack.dir, `${opts.pipeline.replace(/\W/g, '_')}-${opts.runId ?? '1'}.json`);
   const r = await runTracked(['--data-dir', join(stack.dir, 'agent'), '--pipeline', opts.pipeline, '--run-id', opts.runId ?? '1', '--report', report,
     ...(opts.failOnAlert === false ? [] : ['--fail-on-alert']), '--',
-    cargo, 'build', '--offline', '--locked', '--quiet', '--manifest-path', join(CARGO_EXFIL_WORKSPACE, 'Cargo.toml'), ...(opts.cargoArgs ?? [])], env);
+    cargo, 'build', '--offline', '--locked', '--quiet', '--manifest-path', join(CARGO_EXFIL_WORKSPACE, 'Cargo.toml'), ...(opts.cargoArgs ?? [])], env,
+  // Run from the workspace, as CI does: the agent reports its Cargo.lock.
+  CARGO_EXFIL_WORKSPACE);
   return { ...r, report: JSON.parse(readFileSync(report, 'utf8')) as CargoBuildRun['report'] };
 }
