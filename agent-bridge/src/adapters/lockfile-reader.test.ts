@@ -71,6 +71,14 @@ describe('scanWorkspace', () => {
     expect(scan.truncated).toBe(true);
   });
 
+  it('stops listing a huge folder at the entry bound', () => {
+    const files: Record<string, string> = { 'Cargo.lock': 'x' };
+    for (let i = 0; i < 50; i++) files[`f${i}.txt`] = '';
+    const scan = scanWorkspace(workspace(files), { ...LOCKFILE_SCAN_LIMITS, maxEntries: 10 })!;
+    expect(scan.truncated).toBe(true);
+    expect(scan.files.length).toBeLessThanOrEqual(1);
+  });
+
   it('a workspace that does not exist is null', () => {
     expect(scanWorkspace('/nonexistent/telltale-ws')).toBeNull();
   });

@@ -3,7 +3,7 @@
 // (a `Cargo.lock` pointing at /etc/shadow must not be read and shipped), a file that resolves
 // outside the workspace is refused, FIFOs and devices are skipped, and the walk, the number of
 // files and the bytes read are bounded.
-import { closeSync, constants, fstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, opendirSync, openSync, readlinkSync, readSync, realpathSync, type Dir, type Dirent } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { LIMITS, lockfileKind, type LockfileOmission } from '@telltale/proto';
 
@@ -56,22 +56,29 @@ export function scanWorkspace(workspace: string, limits: LockfileScanLimits = LO
   let entries = 0;
   let kept = 0;
   const walk = (dir: string, rel: string, depth: number): void => {
-    let list;
+    // Read lazily: a folder of a million entries (a home directory, a cache) stops the walk at
+    // the bound instead of being listed whole first.
+    const list: Dirent[] = [];
+    let handle: Dir | undefined;
     try {
-      list = readdirSync(dir, { withFileTypes: true });
+      handle = opendirSync(dir);
+      for (let d = handle.readSync(); d !== null; d = handle.readSync()) {
+        if (++entries > limits.maxEntries) {
+          scan.truncated = true;
+          break;
+        }
+        list.push(d);
+      }
     } catch {
       return;
+    } finally {
+      handle?.closeSync();
     }
     list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of list) {
-      if (++entries > limits.maxEntries) {
-        scan.truncated = true;
-        return;
-      }
       const relPath = rel ? `${rel}/${d.name}` : d.name;
       if (d.isDirectory()) {
-        if (depth < limits.maxDepth && !d.name.startsWith('.') && !SKIPPED_DIRS.has(d.name)) walk(`${dir}/${d.name}`, relPath, depth + 1);
-        if (scan.truncated) return;
+        if (depth < limits.maxDepth && !d.name.startsWith('.') && !SKIPPED_DIRS.has(d.name) && entries < limits.maxEntries) walk(`${dir}/${d.name}`, relPath, depth + 1);
         continue;
       }
       if (lockfileKind(d.name) === null || d.name === '.package-lock.json') continue;
@@ -93,6 +100,7 @@ export function scanWorkspace(workspace: string, limits: LockfileScanLimits = LO
     }
   };
   walk(root, '', 0);
+  scan.files.sort((a, b) => (a.path < b.path ? -1 : 1));
   return scan;
 }
 
