@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test line's body (`npm test`): installs what the tests need on this machine
-# (bpftrace, chromium, openssl, nftables, unbound, dnsmasq, tracefs), builds, checks generated code, runs every vitest project and ends
+# (bpftrace, chromium, openssl, nftables, unbound, dnsmasq, python3-pip, tracefs), builds, checks generated code, runs every vitest project and ends
 # with a plain "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +22,9 @@ need_root_tools() {
   # The deploy kit is checked by kubectl kustomize and systemd-analyze verify.
   command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+  # test/e2e/package-scripts builds a setup.py sdist offline with Debian's pip (not whatever
+  # python3 PATH finds): pip, setuptools and wheel for /usr/bin/python3.
+  /usr/bin/python3 -c 'import setuptools, wheel, pip' >/dev/null 2>&1 || missing+=(python3-pip python3-setuptools python3-wheel)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "test: installing ${missing[*]} (apt-get)" >&2
     if [ "$(id -u)" = 0 ]; then

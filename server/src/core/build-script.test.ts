@@ -33,3 +33,23 @@ describe('classifyBuildScript: rustc', () => {
     expect(classifyBuildScript(p(TOOLCHAIN, endsOnExtern), undefined)).toBeNull();
   });
 });
+
+describe('classifyBuildScript: pip running setup.py through its -c caller', () => {
+  // As pip 22.0-25.2 starts it (Debian 12's pip 23.0.1, seen with strace), the code cut to the
+  // 199 bytes a bpftrace argv capture keeps: setup.py's path comes later in the code.
+  const caller = "\nexec(compile('''\n# This is <pip-setuptools-caller> -- a caller that pip uses to run setup.py\n#\n# - It imports setuptools before invoking setup.py, to enable projects that directly\n#   import from `distutils.core` to work with newer packaging standards.\n".slice(0, 199);
+  const beforePip22 = "import io, os, sys, setuptools, tokenize; sys.argv[0] = '/tmp/pip-install-k2j4/py-yaml_0123456789abcdef0123456789abcdef/setup.py'; __file__='/tmp/pip-install-k2j4/py-yaml_0123456789abcdef0123456789abcdef/setup.py';".slice(0, 199);
+
+  it('marks python running pip\'s setuptools caller, metadata and wheel alike, before and since pip 22', () => {
+    expect(classifyBuildScript(p('/usr/bin/python3', ['/usr/bin/python3', '-c', caller, 'egg_info', '--egg-base', '/tmp/pip-pip-egg-info-x']), undefined)).toBe('setup_py');
+    expect(classifyBuildScript(p('/usr/bin/python3.11', ['/usr/bin/python3', '-u', '-c', caller, 'bdist_wheel', '-d', '/tmp/pip-wheel-x']), undefined)).toBe('setup_py');
+    expect(classifyBuildScript(p('/usr/bin/python3', ['/usr/bin/python3', '-u', '-c', beforePip22, 'bdist_wheel']), undefined)).toBe('setup_py');
+  });
+
+  it('leaves other python -c code alone, and the caller\'s text anywhere but after -c', () => {
+    expect(classifyBuildScript(p('/usr/bin/python3', ['python3', '-c', 'import setuptools; print(setuptools.__version__)']), undefined)).toBeNull();
+    expect(classifyBuildScript(p('/usr/bin/python3', ['python3', '-c', `print(${JSON.stringify(caller)})`]), undefined)).toBeNull();
+    expect(classifyBuildScript(p('/usr/bin/python3', ['python3', 'tool.py', caller]), undefined)).toBeNull();
+    expect(classifyBuildScript(p('/usr/bin/node', ['node', '-c', caller]), undefined)).toBeNull();
+  });
+});

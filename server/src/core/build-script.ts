@@ -10,6 +10,12 @@ export function baseName(path: string): string {
 
 const cargoBuildScript = /^(build-script-[a-z0-9_-]+|build_script_[a-z0-9_]+-[0-9a-f]+)$/;
 const pythonExe = /^python[0-9.]*$/;
+/**
+ * pip before 25.3 runs a setup.py-only sdist as `python -c <caller> egg_info|bdist_wheel`, the
+ * path of setup.py only inside the code (past what an argv capture keeps): its opening names it.
+ * pip 22.0 to 25.2 open with a `<pip-setuptools-caller>` comment, earlier ones with this import.
+ */
+const pipSetupPyCaller = /^\s*exec\(compile\('''\s*# This is <pip-setuptools-caller>|^import io, os, sys, setuptools, tokenize; sys\.argv\[0\] = /;
 
 /**
  * Classifies one process by its own image and arguments. `parent` helps where the process
@@ -21,7 +27,7 @@ export function classifyBuildScript(p: ProcessInfo, parent: ProcessInfo | undefi
   // rustc as a toolchain binary (~/.rustup/toolchains/<t>/bin/rustc) or the rustup proxy. Only
   // loading a proc-macro runs third-party code; compiling one (`--crate-type proc-macro`) does not.
   if (exe === 'rustc' && parseRustcArgs(p.argv).procMacros.length > 0) return 'rustc_proc_macro';
-  if (pythonExe.test(exe) && p.argv.some((a) => a === 'setup.py' || a.endsWith('/setup.py') || a.endsWith('/_in_process.py'))) {
+  if (pythonExe.test(exe) && (p.argv.some((a) => a === 'setup.py' || a.endsWith('/setup.py') || a.endsWith('/_in_process.py')) || runsPipCaller(p.argv))) {
     return 'setup_py';
   }
   if (exe === 'go' && p.argv[1] === 'generate') return 'go_generate';
@@ -29,6 +35,11 @@ export function classifyBuildScript(p: ProcessInfo, parent: ProcessInfo | undefi
     return 'npm_lifecycle';
   }
   return null;
+}
+
+function runsPipCaller(argv: readonly string[]): boolean {
+  const c = argv.indexOf('-c');
+  return c > 0 && pipSetupPyCaller.test(argv[c + 1] ?? '');
 }
 
 function isNpm(p: ProcessInfo): boolean {
