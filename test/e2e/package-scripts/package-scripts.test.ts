@@ -69,7 +69,7 @@ describe('npm lifecycle scripts and pip builds leaking a secret, attributed to t
         ecosystem: 'npm', name: COLORS_JS.name, version: COLORS_JS.version, from: 'working directory',
         lockfile: 'package-lock.json', direct: true, dependencyPaths: [`e2e-app 0.0.0 → ${COLORS_JS.name} ${COLORS_JS.version}`],
         // In package-lock.json the project is a package of its own (the "" entry), which gained a dependency.
-        arrivedInThisBuild: true, arrival: `${COLORS_JS.name} ${COLORS_JS.version} first appeared in this build, brought in by e2e-app 0.0.0 (a new dependency of it)`,
+        arrivedInThisBuild: true, arrival: `${COLORS_JS.name} ${COLORS_JS.version} first appeared in this build, brought in by the project (e2e-app) directly`,
         lockfileChange: { lockfile: 'package-lock.json', previousBuildId: first.report.buildId, added: 1, removed: 0, upgraded: [], downgraded: [] },
         typosquat: [{ kind: 'affix', resembles: 'colors', evidence: '"colors" with suffix "-js" added' }],
       });

@@ -17,6 +17,9 @@ export function describeArrival(diff: LockfileDiff, id: string): string | null {
 
 function introducer(who: Introducer): string {
   if (who.synthetic) return 'the project directly';
+  // The project named in its lockfile (npm's root package, a cargo workspace member): it added
+  // the dependency itself, whatever else changed about it.
+  if (who.root) return `the project (${who.name}) directly`;
   switch (who.change) {
     case 'version': return `${who.name} ${who.previousVersion} → ${who.version}`;
     case 'new': return `${who.name} ${who.version} (also new)`;

@@ -54,7 +54,7 @@ describe('diffLockfiles: a patch release brings a new package', () => {
   it('Cargo.lock (e2e workspace): a workspace member that newly depends on a crate', () => {
     const d = diffLockfiles(lock(parseCargoLock(read('cargo/cargo-exfil-without-shim.v4.lock'))), lock(parseCargoLock(read('cargo/cargo-exfil.v4.lock'))));
     expect(d.added.map((p) => p.id)).toEqual(['telemetry-shim@0.1.0']);
-    expect(describeArrival(d, 'telemetry-shim@0.1.0')).toBe('telemetry-shim 0.1.0 first appeared in this build, brought in by app 0.1.0 (a new dependency of it)');
+    expect(describeArrival(d, 'telemetry-shim@0.1.0')).toBe('telemetry-shim 0.1.0 first appeared in this build, brought in by the project (app) directly');
   });
 
   it('package-lock.json: the new package runs an install script', () => {

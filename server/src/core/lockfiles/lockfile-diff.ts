@@ -33,6 +33,8 @@ export interface Introducer {
   previousVersion: string | null;
   /** The project stand-in of a lockfile that does not name the project. */
   synthetic?: true;
+  /** The project itself or one of its workspace members (a root of the lockfile): a direct dependency. */
+  root?: true;
 }
 
 export interface Arrival {
@@ -168,6 +170,7 @@ function arrivals(before: Lockfile, after: Lockfile, added: LockedPackage[], pre
     else versionsBefore.set(key, [b.version]);
   }
   const beforeSynthetic = before.packages.find((p) => p.synthetic);
+  const roots = new Set(after.roots);
   const rank = { version: 0, new: 1, dependencies: 2 } as const;
 
   return added.map((p) => {
@@ -181,6 +184,7 @@ function arrivals(before: Lockfile, after: Lockfile, added: LockedPackage[], pre
       if (change === null) continue;
       const who: Introducer = { id: d.id, name: d.name, version: d.version, change, previousVersion: change === 'new' ? null : was!.version };
       if (d.synthetic) who.synthetic = true;
+      else if (roots.has(d.id)) who.root = true;
       broughtInBy.push(who);
     }
     broughtInBy.sort((x, y) => rank[x.change] - rank[y.change] || byId(x, y));
