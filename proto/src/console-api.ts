@@ -53,9 +53,24 @@ export interface ProcessNode {
   cwd: string;
   startedAt: string;
   exitCode: number | null;
-  /** This process is a build script (cargo build-script-build, npm lifecycle, setup.py, go generate). */
+  /** This process is a build script (cargo build-script-build, rustc running proc-macros, npm lifecycle, setup.py, go generate). */
   buildScript: string | null;
+  /**
+   * Build scripts only: the package whose code it runs, read from the process (path, working
+   * directory, rustc arguments), the version from the build's lockfiles when the process gives none.
+   */
+  package?: ProcessPackage;
   children: ProcessNode[];
+}
+
+export type PackageEcosystem = 'cargo' | 'npm' | 'pypi' | 'go';
+
+export interface ProcessPackage {
+  ecosystem: PackageEcosystem;
+  name: string;
+  version: string | null;
+  /** rustc_proc_macro: the proc-macro crates rustc loaded (the code that ran is one of theirs). */
+  procMacros?: string[];
 }
 
 export interface DnsQueryRow {
@@ -142,6 +157,41 @@ export interface BuildLockfileRow {
   change: LockfileChange | null;
 }
 
+/**
+ * `evidence.package` of an alert raised under a build script: the package whose script did it,
+ * with what the build's lockfiles say about it (fields absent when no lockfile knew it).
+ */
+export interface AlertPackageEvidence extends ProcessPackage {
+  /** What the attribution was read from, for a person: `build script path`, `working directory`... */
+  from: string;
+  /** The lockfile that locks it; null: the build has a lockfile of its ecosystem and it is locked nowhere. */
+  lockfile?: string | null;
+  /** Listed in the project's own manifest (true) or brought in by another package (false). */
+  direct?: boolean | null;
+  /** Up to 3, `app 0.1.0 → rust-utilities 2.1.1 → reqwests 0.1.0`. */
+  dependencyPaths?: string[];
+  /** null: the pipeline's first snapshot of that lockfile, nothing to compare with. */
+  arrivedInThisBuild?: boolean | null;
+  /** `reqwests 0.1.0 first appeared in this build, brought in by rust-utilities 2.1.0 → 2.1.1`. */
+  arrival?: string;
+  /** When it arrived: the lockfile's change since the pipeline's previous build (lists capped at 10). */
+  lockfileChange?: { lockfile: string; previousBuildId: string | null; added: number; removed: number; upgraded: string[]; downgraded: string[] };
+  typosquat?: TyposquatSignalJson[];
+  /** The process gave no version and the lockfile locks several. */
+  lockedVersions?: string[];
+}
+
+/** The evidence of a `typosquat_package` alert: a lockfile added a package named like a well-known one. */
+export interface TyposquatPackageEvidence {
+  package: { ecosystem: PackageEcosystem; name: string; version: string | null };
+  signals: TyposquatSignalJson[];
+  lockfile: string;
+  arrival: string | null;
+  dependencyPaths: string[];
+  /** The package has a build or install script: its code runs during the build. */
+  runsInstallScript?: boolean;
+}
+
 export type AlertStatus = 'open' | 'acknowledged' | 'resolved' | 'false_positive';
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
@@ -167,7 +217,10 @@ export interface Alert {
   pid: number;
   /** Root of the build first, the alerting process last. */
   chain: ChainProcess[];
-  /** Detector-specific, plain JSON: why it fired. */
+  /**
+   * Detector-specific, plain JSON: why it fired. Under a build script it carries `package`
+   * (AlertPackageEvidence); a typosquat_package alert's is a TyposquatPackageEvidence.
+   */
   evidence: Record<string, unknown>;
   /** When the event that raised it happened. */
   eventAt: string;

@@ -1,7 +1,8 @@
 // The console in real headless Chromium against a real collector: a recorded exfiltrating
 // cargo build streams in, and an operator triages it — acknowledge, open an incident, allow a
 // domain — with everything surviving a reload; hostile names stay inert text; a lost stream
-// reconnects and says so. Screenshots of each view land in test-results/console/.
+// reconnects and says so; build scripts and alerts name their package. Screenshots of each view land in
+// test-results/console/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,6 +102,8 @@ describe('console in Chromium', () => {
     await expect.poll(() => onPath.count()).toBeGreaterThanOrEqual(2);
     expect(await onPath.allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('build-script-build')]));
     expect(await page.locator('[data-testid="process-node"][data-build-script="true"]').count()).toBeGreaterThanOrEqual(1);
+    // The build script names its package (the recording has no lockfile: the name from its path, no version).
+    expect(await onPath.getByTestId('process-package').allTextContents()).toContain('cargo url-parsr');
     expect(await page.getByTestId('dns-table').textContent()).toContain('exfil-drill.test');
     await browser.screenshot('03-build');
   });
@@ -137,6 +140,9 @@ describe('console in Chromium', () => {
     const chain = await page.getByTestId('chain-process').allTextContents();
     expect(chain.at(-1)).toContain('build-script-build');
     expect(chain.some((c) => c.includes('cargo'))).toBe(true);
+    // The package whose build script asked: the alert names it.
+    expect(await page.getByTestId('package-name').textContent()).toBe('url-parsr');
+    expect(await page.getByTestId('package-block').textContent()).toMatch(/version unknown.*read from the build script path/);
     await browser.screenshot('06-alert');
 
     await page.getByTestId('action-acknowledge').click();

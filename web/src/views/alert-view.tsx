@@ -1,5 +1,5 @@
-// One alert: what fired and why (decoded query, evidence), which processes did it, its build and incident,
-// the actions taken, and the buttons to act.
+// One alert: what fired and why (decoded query, the package behind it, evidence), which processes did it,
+// its build and incident, the actions taken, and the buttons to act.
 import { oneLine } from '../visible-text';
 import type { AlertDetail } from '../api-types';
 import { useApi } from '../use-api';
@@ -16,6 +16,9 @@ import { ProcessChain } from './process-chain';
 import { ActionLog } from './action-log';
 import { AlertActions } from './alert-actions';
 import { AlertsTable } from './alerts-table';
+import { PackageBlock } from './package-block';
+import { packageFacts, shownByPackageBlock } from '../package-evidence';
+import { alertKindLabel } from '../alert-kinds';
 
 export function AlertView({ id }: { id: string }) {
   const { state, reload } = useApi<AlertDetail>(`/api/alerts/${encodeSegment(id)}`);
@@ -27,6 +30,8 @@ export function AlertView({ id }: { id: string }) {
   if (state.status === 'loading') return <Loading what="Loading alert" />;
   if (state.status === 'error') return <ErrorState error={state.error} onRetry={reload} what="alert" />;
   const { alert: a, build, buildAlerts, decoded, actions, incident, domainAllowed } = state.data;
+  const pkg = packageFacts(a);
+  const evidence = pkg ? withoutKeys(a.evidence ?? {}, shownByPackageBlock(a.kind)) : a.evidence ?? {};
 
   return (
     <div className="view">
@@ -34,6 +39,7 @@ export function AlertView({ id }: { id: string }) {
         <div className="crumbs"><Link to={paths.alerts()}>Alerts</Link> / alert</div>
         <h1 data-testid="alert-title">
           <SeverityPill severity={a.severity} /> <span className="mono">{a.kind}</span>
+          {alertKindLabel(a.kind) !== a.kind && <span className="kind-label">{alertKindLabel(a.kind)}</span>}
           <span className="muted"> in </span>
           <Link to={paths.pipeline(a.pipeline)} className="mono"><TruncatedText text={a.pipeline} max={80} /></Link>
         </h1>
@@ -75,6 +81,13 @@ export function AlertView({ id }: { id: string }) {
         <AlertActions alert={a} onDone={reload} />
       </section>
 
+      {pkg && (
+        <section className="panel">
+          <h2>{pkg.lookAlike ? 'Look-alike package' : 'Package'}</h2>
+          <PackageBlock pkg={pkg} />
+        </section>
+      )}
+
       {decoded && decoded.labels.length > 0 && (
         <section className="panel">
           <h2>Decoded query</h2>
@@ -84,7 +97,7 @@ export function AlertView({ id }: { id: string }) {
 
       <section className="panel">
         <h2>Evidence</h2>
-        <KeyValueList value={a.evidence ?? {}} />
+        {pkg && Object.keys(evidence).length === 0 ? <span className="muted">All of it is shown above.</span> : <KeyValueList value={evidence} />}
       </section>
 
       <section className="panel">
@@ -103,4 +116,8 @@ export function AlertView({ id }: { id: string }) {
       </section>
     </div>
   );
+}
+
+function withoutKeys(value: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !keys.includes(k)));
 }

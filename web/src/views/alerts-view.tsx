@@ -13,7 +13,8 @@ import { VirtualList } from '../virtual-list';
 import { AlertStatusPill, SeverityPill } from '../pills';
 import { TimeAgo } from '../time-ago';
 import { Link } from '../link';
-import { alertTarget } from '../alert-target';
+import { alertPackage, alertTarget } from '../alert-target';
+import { ALERT_KINDS, alertKindLabel } from '../alert-kinds';
 import { oneLine, showControls } from '../visible-text';
 import { Empty, ErrorState, Loading } from '../states';
 import { OpenIncidentForm } from './open-incident-form';
@@ -28,7 +29,6 @@ const pickAlerts = (body: unknown) => {
     total: typeof p.total === 'number' ? p.total : null,
   };
 };
-const KINDS = ['encoded_dns_label', 'secret_leak', 'first_seen_domain', 'dns_tunnel_volume', 'doh_endpoint', 'raw_ip_egress', 'unexpected_tool', 'dns_guard_block'];
 const ROW_HEIGHT = 30;
 
 export function AlertsView() {
@@ -57,7 +57,7 @@ export function AlertsView() {
     if (filter.pipeline) names.add(filter.pipeline);
     return [...names].sort();
   }, [pipelines.state, filter.pipeline]);
-  const kinds = useMemo(() => [...new Set([...KINDS, ...list.rows.map((a) => a.kind), ...(filter.kind ? [filter.kind] : [])])].sort(), [list.rows, filter.kind]);
+  const kinds = useMemo(() => [...new Set([...ALERT_KINDS, ...list.rows.map((a) => a.kind), ...(filter.kind ? [filter.kind] : [])])].sort(), [list.rows, filter.kind]);
 
   const toggle = useCallback((id: string) => setSelected((old) => {
     const next = new Set(old);
@@ -88,7 +88,7 @@ export function AlertsView() {
         <div className="filters">
           <FilterSelect label="status" value={filter.status} options={['open', 'acknowledged', 'resolved', 'false_positive']} onChange={(v) => setQueryParams({ status: v })} />
           <FilterSelect label="severity" value={filter.severity} options={['critical', 'high', 'medium', 'low']} onChange={(v) => setQueryParams({ severity: v })} />
-          <FilterSelect label="kind" value={filter.kind} options={kinds} onChange={(v) => setQueryParams({ kind: v })} />
+          <FilterSelect label="kind" value={filter.kind} options={kinds} optionText={kindOption} onChange={(v) => setQueryParams({ kind: v })} />
           <FilterSelect label="pipeline" value={filter.pipeline} options={pipelineNames} onChange={(v) => setQueryParams({ pipeline: v })} />
           {filtered && <button type="button" className="link-button" onClick={clear}>clear filters</button>}
         </div>
@@ -125,7 +125,7 @@ export function AlertsView() {
           itemKey={itemKey}
           header={
             <div className="alert-grid vhead" role="row">
-              <span /><span>severity</span><span>kind</span><span>status</span><span>pipeline</span><span>domain / qname / address</span><span>age</span>
+              <span /><span>severity</span><span>kind</span><span>status</span><span>pipeline</span><span>package</span><span>domain / qname / address</span><span>age</span>
             </div>
           }
           footer={
@@ -147,6 +147,7 @@ export function AlertsView() {
 
 function AlertRow({ alert: a, selected, onToggle }: { alert: Alert; selected: boolean; onToggle: (id: string) => void }) {
   const target = alertTarget(a);
+  const pkg = alertPackage(a);
   return (
     <div
       className={`alert-grid arow${selected ? ' selected' : ''} status-${a.status === 'open' ? 'open' : 'other'}`}
@@ -161,22 +162,28 @@ function AlertRow({ alert: a, selected, onToggle }: { alert: Alert; selected: bo
         <input type="checkbox" data-testid="alert-select" checked={selected} onChange={() => onToggle(a.id)} aria-label="select alert" />
       </label>
       <span><SeverityPill severity={a.severity} /></span>
-      <span className="mono clip"><Link to={paths.alert(a.id)}>{oneLine(a.kind, 40)}</Link></span>
+      <span className="mono clip" title={alertKindLabel(a.kind)}><Link to={paths.alert(a.id)}>{oneLine(a.kind, 40)}</Link></span>
       <span><AlertStatusPill status={a.status} /></span>
       <span className="mono clip" title={showControls(a.pipeline)}>{oneLine(a.pipeline, 60)}</span>
+      <span className="mono clip" title={showControls(pkg)} data-testid="alert-package">{pkg ? oneLine(pkg, 80) : <span className="muted">—</span>}</span>
       <span className="mono clip" title={showControls(target)}>{oneLine(target, 160)}</span>
       <span className="clip"><TimeAgo iso={a.createdAt} /></span>
     </div>
   );
 }
 
-function FilterSelect({ label, value, options, onChange }: { label: string; value: string; options: string[]; onChange: (v: string) => void }) {
+/** `look-alike package (typosquat_package)`: what a person reads first, the kind the API filters by after. */
+const kindOption = (kind: string) => (alertKindLabel(kind) === kind ? kind : `${alertKindLabel(kind)} (${kind})`);
+
+function FilterSelect({ label, value, options, optionText, onChange }: {
+  label: string; value: string; options: string[]; optionText?: (v: string) => string; onChange: (v: string) => void;
+}) {
   return (
     <label>
       {label}
       <select value={value} onChange={(e) => onChange(e.target.value)} data-testid={`alerts-filter-${label}`}>
         <option value="">any</option>
-        {options.map((o) => <option key={o} value={o}>{oneLine(o, 60)}</option>)}
+        {options.map((o) => <option key={o} value={o}>{oneLine(optionText ? optionText(o) : o, 60)}</option>)}
       </select>
     </label>
   );

@@ -1,5 +1,5 @@
-// One build: its context, its alerts, what it used beyond its pipeline's baseline, its process tree (alert
-// paths open), DNS names and connections.
+// One build: its context, its alerts, its dependencies (lockfiles and what changed), what it used beyond its
+// pipeline's baseline, its process tree (alert paths open, build scripts naming their package), DNS names and connections.
 import type { BuildDetail } from '../api-types';
 import { useApi } from '../use-api';
 import { useStream } from '../live-stream';
@@ -13,6 +13,7 @@ import { ProcessTree } from './process-tree';
 import { ConnectsTable, DnsTable } from './traffic-tables';
 import { AlertsTable } from './alerts-table';
 import { BuildBaselineDiffPanel } from './build-baseline-diff';
+import { BuildDependencies } from './build-dependencies';
 
 export function BuildView({ id }: { id: string }) {
   const { state, reload, setData } = useApi<BuildDetail>(`/api/builds/${encodeSegment(id)}`);
@@ -33,7 +34,7 @@ export function BuildView({ id }: { id: string }) {
 
   if (state.status === 'loading') return <Loading what="Loading build" />;
   if (state.status === 'error') return <ErrorState error={state.error} onRetry={reload} what="build" />;
-  const { build: b, processTree, processTreeComplete, trafficComplete, dnsQueries, connects, alerts } = state.data;
+  const { build: b, processTree, processTreeComplete, trafficComplete, dnsQueries, connects, alerts, lockfiles } = state.data;
 
   return (
     <div className="view">
@@ -81,6 +82,8 @@ export function BuildView({ id }: { id: string }) {
         <h2>Alerts <span className="count">{alerts.length}</span></h2>
         {alerts.length === 0 ? <Empty>No alerts for this build{b.coverageIncomplete ? ' (but coverage is incomplete)' : ''}.</Empty> : <AlertsTable alerts={alerts} />}
       </section>
+
+      <BuildDependencies lockfiles={lockfiles} />
 
       <BuildBaselineDiffPanel buildId={b.id} buildState={b.state} />
 

@@ -1,5 +1,6 @@
 // An incident's timeline on one vertical time axis, oldest first: exec, exit, dns, connect, alert and action
 // entries with distinct marks, ms offsets from the first entry (absolute time on hover), filterable by type.
+// Alerts name the package behind them and, when it arrived in the build, how.
 import { useMemo, useState } from 'react';
 import type { TimelineEntry } from '../api-types';
 import { countByType, placeTimeline, TIMELINE_TYPES, type TimelineType } from '../timeline-model';
@@ -12,11 +13,16 @@ import { TruncatedText } from '../truncated-text';
 import { KeyValueList } from '../key-value-list';
 import { actionLabel } from '../action-labels';
 import { oneLine } from '../visible-text';
+import { alertTarget } from '../alert-target';
+import { alertKindLabel } from '../alert-kinds';
+import { packageFacts, signalText } from '../package-evidence';
+import { PackageTag } from './package-block';
 
 const MARK: Record<TimelineType, string> = { exec: '▶', exit: '■', dns: '◆', connect: '●', alert: '⚑', action: '✎' };
 const CAP = 1000;
 
-export function IncidentTimeline({ entries, complete }: { entries: TimelineEntry[]; complete: boolean }) {
+/** `incidentId`: alerts of the incident's builds that are not in it (a look-alike's arrival) are marked so. */
+export function IncidentTimeline({ entries, complete, incidentId }: { entries: TimelineEntry[]; complete: boolean; incidentId?: string }) {
   const [shown, setShown] = useState<Set<TimelineType>>(() => new Set(TIMELINE_TYPES));
   const [cap, setCap] = useState(CAP);
   const placed = useMemo(() => placeTimeline(entries, shown), [entries, shown]);
@@ -52,7 +58,7 @@ export function IncidentTimeline({ entries, complete }: { entries: TimelineEntry
               <time className="tl-time num" dateTime={entry.at} title={entry.at}>{formatOffset(offsetUs)}</time>
               <span className="tl-mark" aria-hidden="true">{Object.hasOwn(MARK, entry.type) ? MARK[entry.type] : '?'}</span>
               <span className="tl-type">{entry.type}</span>
-              <div className="tl-body"><EntryBody entry={entry} /></div>
+              <div className="tl-body"><EntryBody entry={entry} incidentId={incidentId} /></div>
             </li>
           ))}
         </ol>
@@ -67,7 +73,7 @@ export function IncidentTimeline({ entries, complete }: { entries: TimelineEntry
   );
 }
 
-function EntryBody({ entry: e }: { entry: TimelineEntry }) {
+function EntryBody({ entry: e, incidentId }: { entry: TimelineEntry; incidentId: string | undefined }) {
   switch (e.type) {
     case 'exec':
       return (
@@ -95,13 +101,7 @@ function EntryBody({ entry: e }: { entry: TimelineEntry }) {
         </>
       );
     case 'alert':
-      return (
-        <>
-          <SeverityPill severity={e.alert.severity} /> <Link to={paths.alert(e.alert.id)} className="mono">{oneLine(e.alert.kind, 40)}</Link>{' '}
-          <span className="mono">{oneLine(e.alert.qname ?? e.alert.domain ?? e.alert.address ?? '', 120)}</span>
-          <span className="muted"> · raised <span title={e.alert.createdAt}>{detectedAfter(e.alert)}</span></span>
-        </>
-      );
+      return <AlertEntry alert={e.alert} outside={incidentId !== undefined && e.alert.incidentId !== incidentId} />;
     case 'action':
       return (
         <>
@@ -112,6 +112,23 @@ function EntryBody({ entry: e }: { entry: TimelineEntry }) {
     default:
       return null;
   }
+}
+
+function AlertEntry({ alert: a, outside }: { alert: Extract<TimelineEntry, { type: 'alert' }>['alert']; outside: boolean }) {
+  const pkg = packageFacts(a);
+  // A look-alike's target is its signal, shown below with the package.
+  const target = pkg?.lookAlike ? '' : alertTarget(a);
+  return (
+    <>
+      <SeverityPill severity={a.severity} /> <Link to={paths.alert(a.id)} className="mono" title={alertKindLabel(a.kind)}>{oneLine(a.kind, 40)}</Link>{' '}
+      {pkg && <PackageTag pkg={pkg} testId="timeline-package" />}{' '}
+      {target && <span className="mono">{oneLine(target, 120)}</span>}
+      <span className="muted"> · raised <span title={a.createdAt}>{detectedAfter(a)}</span></span>
+      {outside && <span className="pill st-fp tl-outside" title="Raised in one of this incident's builds; not added to the incident">not in this incident</span>}
+      {pkg?.arrival && <div className={pkg.arrivedInThisBuild ? 'tl-arrival pkg-arrival-new' : 'tl-arrival'} data-testid="timeline-arrival">{oneLine(pkg.arrival, 400)}</div>}
+      {pkg?.lookAlike && pkg.typosquat.length > 0 && <div className="tl-signal">{oneLine(pkg.typosquat.map(signalText).join('; '), 300)}</div>}
+    </>
+  );
 }
 
 /** How long after its event the collector raised the alert (its time to detect). */

@@ -126,7 +126,7 @@ export function IncidentView({ id }: { id: string }) {
 
       <section className="panel">
         <h2>Timeline <span className="count">{timeline.length}</span></h2>
-        <IncidentTimeline entries={timeline} complete={timelineComplete} />
+        <IncidentTimeline entries={timeline} complete={timelineComplete} incidentId={inc.id} />
       </section>
 
       <section className="panel">

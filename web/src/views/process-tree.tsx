@@ -1,5 +1,5 @@
-// A build's process tree: collapsible rows with exe, argv, pid and exit code; build scripts and their
-// descendants marked; the paths to alerting processes highlighted and open; each process's DNS names and connections.
+// A build's process tree: collapsible rows with exe, argv, pid and exit code; build scripts (with their package)
+// and their descendants marked; the paths to alerting processes highlighted and open; each process's DNS names and connections.
 import { useEffect, useMemo, useState } from 'react';
 import type { Alert, ConnectRow, DnsQueryRow, ProcessNode } from '../api-types';
 import {
@@ -8,6 +8,8 @@ import {
 import { ArgvText } from '../argv-text';
 import { TruncatedText } from '../truncated-text';
 import { oneLine, showControls } from '../visible-text';
+import { PackageTag } from './package-block';
+import { processPackage } from '../package-evidence';
 
 const ROW_CAP = 400;
 const MAX_INDENT = 40;
@@ -59,6 +61,7 @@ export function ProcessTree({ roots, alerts, dns, connects }: {
         const alertCount = alerting.get(node.pid) ?? 0;
         const names = dnsByPid.get(node.pid) ?? [];
         const conns = connectsByPid.get(node.pid) ?? [];
+        const pkg = node.buildScript !== null ? processPackage(node.package) : null;
         return (
           <div
             key={node.pid}
@@ -81,6 +84,14 @@ export function ProcessTree({ roots, alerts, dns, connects }: {
                 {!open && hasChildren && <> · {node.children.length} children</>}
               </span>
               {node.buildScript !== null && <span className="badge badge-script" title="This process is a build script">{oneLine(node.buildScript, 40)}</span>}
+              {pkg && (
+                <span className="pnode-package">
+                  <PackageTag pkg={pkg} testId="process-package" />
+                  {pkg.procMacros.length > 0 && (
+                    <span className="muted" title="The proc-macros this rustc loaded: the code that ran is one of theirs"> running {oneLine(pkg.procMacros.join(', '), 120)}</span>
+                  )}
+                </span>
+              )}
               {node.buildScript === null && script && <span className="badge badge-script-desc" title="Descends from a build script">in script</span>}
               {alertCount > 0 && <span className="badge badge-alert">⚑ {alertCount} alert{alertCount > 1 ? 's' : ''}</span>}
             </div>

@@ -1,5 +1,5 @@
 // Builds: the live list (paged, filtered by pipeline and state) and one build with its
-// process tree, DNS names and connections.
+// process tree (build scripts naming their packages), DNS names, connections and lockfiles.
 import type { BuildDetail, BuildStatus, ConnectRow, DnsQueryRow } from '@telltale/proto';
 import type { DnsNameDbRow, DestinationDbRow } from '../store.js';
 import { usToIso } from '../store-rows.js';
@@ -42,7 +42,7 @@ export function buildRoutes(d: RouteDeps): Route[] {
         const dns = d.store.dnsNamesOf(id, TRAFFIC_ROWS);
         const connects = d.store.destinationsOf(id, TRAFFIC_ROWS);
         return {
-          build, processTree: toTree(d.store.processTreeOf(id, build.rootPid, TREE_BATCHES)),
+          build, processTree: toTree(d.store.processTreeOf(id, build.rootPid, TREE_BATCHES), () => d.store.lockfiles.viewsOf(id)),
           processTreeComplete: d.store.batchCountOf(id) <= TREE_BATCHES, dnsQueries: dns.map(dnsJson),
           connects: connects.map(destinationJson), trafficComplete: dns.length < TRAFFIC_ROWS && connects.length < TRAFFIC_ROWS,
           alerts: d.consoleStore.alertsOfBuild(id), lockfiles: d.store.lockfiles.rowsOf(id),

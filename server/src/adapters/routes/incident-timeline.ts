@@ -1,5 +1,6 @@
 // Gathers an incident's timeline from the store within a fixed budget: a request replays at
 // most TIMELINE_BATCHES raw batches in all (on the event loop, so ingest waits meanwhile).
+// Alerts carry their evidence, so each names the package whose build script raised it.
 import type { Alert, TimelineEntry } from '@telltale/proto';
 import type { Store } from '../store.js';
 import type { ConsoleStore } from '../console-store.js';
@@ -54,6 +55,15 @@ export function incidentTimeline(store: Store, consoleStore: ConsoleStore, incid
   // Alerts sit at the event that raised them (the agent's clock, like every entry above);
   // when they were raised (the collector's clock) travels in the alert itself.
   for (const alert of alerts) entries.push({ type: 'alert', atUs: alert.eventAtUs, at: alert.eventAt, buildId: alert.buildId, alert });
+  // A look-alike package that arrived in one of these builds is the story's first line, whether
+  // or not someone added its low-severity finding to the incident (its incidentId tells which).
+  const included = new Set(alerts.map((a) => a.id));
+  for (const buildId of builds) {
+    for (const alert of consoleStore.alertsOfBuild(buildId)) {
+      if (alert.kind !== 'typosquat_package' || included.has(alert.id)) continue;
+      entries.push({ type: 'alert', atUs: alert.eventAtUs, at: alert.eventAt, buildId, alert });
+    }
+  }
   // Actions are the collector's clock: they come after everything they act on.
   for (const action of consoleStore.incidentActions(incidentId)) entries.push({ type: 'action', atUs: action.atUs, at: action.at, action });
   return { entries: mergeTimeline(entries), complete };
