@@ -10,7 +10,7 @@ import { Spool, SPOOL_FILE } from './adapters/spool.js';
 import { Forwarder } from './adapters/forwarder.js';
 import { agentIdentity } from './adapters/agent-identity.js';
 import { isProcessRunning, readCwd, readEnviron, readEnvironBytes, readParentPid } from './adapters/proc-reader.js';
-import { scanWorkspace } from './adapters/lockfile-reader.js';
+import { scanLockfilesOf } from './adapters/lockfile-scanner.js';
 import { LockfileMemory } from './core/lockfile-memory.js';
 import { allowlistedEnv, workspaceFromEnv } from './core/ci-runner.js';
 import { newPieceHash } from './adapters/secret-keyring.js';
@@ -72,7 +72,8 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   const members = new Map<string, Set<number>>();
   const rootPids = new Map<string, number>();
   const counters = {
-    events: 0, unassigned: 0, spoolOverflow: 0, secretMatches: 0, secretStepsIndexed: 0, secretEnvironsUnread: 0, lockfileScans: 0, lockfilesReported: 0,
+    events: 0, unassigned: 0, spoolOverflow: 0, secretMatches: 0, secretStepsIndexed: 0, secretEnvironsUnread: 0,
+    lockfileScans: 0, lockfileScansFailed: 0, lockfilesReported: 0,
   };
   // Fingerprints of each build's secrets, under a key that lives only in this process.
   const secretSpec = { ...SECRET_DEFAULTS, namePatterns: config.secretFingerprints.namePatterns };
@@ -121,26 +122,39 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   const nowUs = () => Date.now() * 1000;
 
   // The lockfiles of each build's workspace, reported before its commands run (content once
-  // per change per pipeline), so the collector can say how a package got into the build.
+  // per change per pipeline), so the collector can say how a package got into the build. The
+  // scan runs in a child process as the build's user; scans of one build run one at a time.
   const lockfiles = config.recordLockfiles ? new LockfileMemory() : null;
-  const reportLockfiles = (buildId: string, workspace: string | null) => {
+  const lockfileScans = new Map<string, Promise<void>>();
+  const reportLockfiles = (buildId: string, pid: number, workspace: string | null): Promise<void> => {
     const context = builds.get(buildId);
-    if (!lockfiles || !context || !workspace) return;
-    const scan = scanWorkspace(workspace);
-    if (!scan) return;
-    counters.lockfileScans++;
-    const found = new Map(scan.files.map((f) => [f.path, f]));
-    for (const answer of lockfiles.plan(buildId, context.pipeline, scan.files)) {
-      const file = found.get(answer.path)!;
-      const content = answer.send === 'content' ? file.content : null;
-      add({
-        kind: 'lockfile', timeUs: nowUs(), buildId, path: file.path, workspace, sha256: file.sha256, size: file.size, content,
-        omitted: answer.send === 'content' ? file.omitted : null,
-      });
-      lockfiles.queued(buildId, context.pipeline, answer, content !== null);
-      counters.lockfilesReported++;
-    }
-    if (scan.truncated || scan.skipped) log.warn('lockfiles in the workspace not all reported', { buildId, workspace, reported: scan.files.length, skipped: scan.skipped, truncated: scan.truncated });
+    if (!lockfiles || !context || !workspace) return Promise.resolve();
+    const scan = () => scanOnce().catch((err: unknown) => log.error('lockfile scan failed', { buildId, error: String(err) }));
+    const scanOnce = async () => {
+      const outcome = await scanLockfilesOf(pid, workspace, lockfiles.known(buildId, context.pipeline, Date.now()));
+      counters.lockfileScans++;
+      if (!outcome.ok) {
+        counters.lockfileScansFailed++;
+        log.warn('lockfiles of the workspace not read', { buildId, workspace, reason: outcome.reason });
+        return;
+      }
+      for (const f of outcome.scan.files) {
+        // A lockfile's content travels in a batch of its own: a scan's worth could pass the
+        // collector's batch limit.
+        if (f.content) flush();
+        add({ kind: 'lockfile', timeUs: nowUs(), buildId, path: f.path, workspace, sha256: f.sha256, size: f.size, content: f.content, omitted: f.omitted });
+        if (f.content) flush();
+        lockfiles.queued(buildId, context.pipeline, f, f.content !== null, Date.now());
+        counters.lockfilesReported++;
+      }
+      const { skipped, truncated } = outcome.scan;
+      if (truncated || skipped) log.warn('lockfiles in the workspace not all reported', { buildId, workspace, reported: outcome.scan.files.length, skipped, truncated });
+    };
+    const next = (lockfileScans.get(buildId) ?? Promise.resolve()).then(scan, scan).finally(() => {
+      if (lockfileScans.get(buildId) === next) lockfileScans.delete(buildId);
+    });
+    lockfileScans.set(buildId, next);
+    return next;
   };
   /** A CI step's workspace: the checkout its CI names, else the step's own directory. */
   const ciWorkspace = (pid: number): string | null => {
@@ -153,7 +167,11 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     if (batcher.count === 0) return;
     // The source's position goes in the same transaction as the events it led to.
     const seq = spool.append(batcher.take(), source?.position());
-    if (seq === null) counters.spoolOverflow++;
+    if (seq === null) {
+      counters.spoolOverflow++;
+      // Content the collector may now never get is sent again at the next scan.
+      lockfiles?.forgetSent();
+    }
     forwarder.notify();
   };
   // While a source record's events are being handled, a full batch waits for the record's
@@ -289,7 +307,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   }, 10);
 
   /** `environPid`: the process whose environment holds the build's secrets (its root, or a CI job's first step). */
-  const startBuild = (context: BuildContext, rootPid: number, environPid: number | null = rootPid, workspace: string | null = null) => {
+  const startBuild = (context: BuildContext, rootPid: number, environPid: number | null = rootPid) => {
     builds.set(context.buildId, context);
     members.set(context.buildId, new Set());
     rootPids.set(context.buildId, rootPid);
@@ -303,7 +321,6 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     }
     // After build_start: a loss for secrets not indexed belongs to a build the collector knows.
     if (environPid !== null) indexSecrets(context.buildId, environPid);
-    reportLockfiles(context.buildId, workspace);
     // A CI job is found while its first record is handled: the batch waits for the record's end.
     if (inRecord) full = true;
     else flush();
@@ -320,7 +337,8 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       buildId: randomUUID(), ...ci, agentHost: config.hostName,
       ...(pod ? { k8sNamespace: pod.namespace, k8sPod: pod.name, k8sContainer: pod.container } : {}),
     };
-    startBuild(context, rootPid, stepPid, ciWorkspace(stepPid));
+    startBuild(context, rootPid, stepPid);
+    void reportLockfiles(context.buildId, stepPid, ciWorkspace(stepPid));
     ciRoots.set(rootPid, context.buildId);
     log.info('CI job found', { buildId: context.buildId, provider: ci.ciProvider, pipeline: ci.pipeline, runId: ci.runId, job: ci.job, rootPid });
   };
@@ -331,7 +349,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
     counters.secretStepsIndexed++;
     indexSecrets(buildId, stepPid, true);
     // A step may have checked the repository out, or changed a lockfile: what changed is reported.
-    reportLockfiles(buildId, ciWorkspace(stepPid));
+    void reportLockfiles(buildId, stepPid, ciWorkspace(stepPid));
   };
   const endCiJob = (rootPid: number, exitCode: number) => {
     const buildId = ciRoots.get(rootPid);
@@ -369,14 +387,15 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   const events = source;
 
   const control = await startControlServer(config.controlSocket, {
-    register(req: RegisterBuildRequest) {
+    async register(req: RegisterBuildRequest) {
       const context: BuildContext = {
         buildId: randomUUID(), pipeline: req.pipeline || 'local', runId: req.runId ?? '', job: req.job ?? '', repo: req.repo ?? '',
         commit: req.commit ?? '', agentHost: config.hostName, ciProvider: req.ciProvider ?? 'local',
       };
+      startBuild(context, req.rootPid);
       // `telltale run` waits for this answer before it starts the command: the lockfiles are
       // read as the build found them. Its directory is the workspace.
-      startBuild(context, req.rootPid, req.rootPid, readCwd(req.rootPid));
+      await reportLockfiles(context.buildId, req.rootPid, readCwd(req.rootPid));
       log.info('build started', { buildId: context.buildId, pipeline: context.pipeline, rootPid: req.rootPid });
       return { buildId: context.buildId, context: { ...context } };
     },

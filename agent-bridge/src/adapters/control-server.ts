@@ -6,7 +6,7 @@ import type { AlertSummary } from '@telltale/proto';
 import { ControlError, parseEndBuild, parseRegisterBuild, type EndBuildRequest, type RegisterBuildRequest } from '../core/control-messages.js';
 
 export interface ControlHandlers {
-  register(req: RegisterBuildRequest): { buildId: string; context: Record<string, string> };
+  register(req: RegisterBuildRequest): { buildId: string; context: Record<string, string> } | Promise<{ buildId: string; context: Record<string, string> }>;
   end(buildId: string, req: EndBuildRequest): Promise<{ complete: boolean; lostEvents: number; lingeringProcesses: number; alerts: AlertSummary[] }>;
   status(): Record<string, unknown>;
 }
@@ -47,7 +47,7 @@ export async function startControlServer(socketPath: string, handlers: ControlHa
     const url = new URL(req.url ?? '/', 'http://agent');
     const route = async () => {
       if (req.method === 'GET' && url.pathname === '/v1/status') return reply(200, handlers.status());
-      if (req.method === 'POST' && url.pathname === '/v1/builds') return reply(201, handlers.register(parseRegisterBuild(await readJson(req))));
+      if (req.method === 'POST' && url.pathname === '/v1/builds') return reply(201, await handlers.register(parseRegisterBuild(await readJson(req))));
       const end = url.pathname.match(/^\/v1\/builds\/([0-9a-f-]{36})\/end$/);
       if (req.method === 'POST' && end) return reply(200, await handlers.end(end[1]!, parseEndBuild(await readJson(req))));
       throw new ControlError('CONTROL_NOT_FOUND', 'no such route');

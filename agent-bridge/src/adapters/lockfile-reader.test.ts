@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LOCKFILE_SCAN_LIMITS, scanWorkspace } from './lockfile-reader.js';
+import { LOCKFILE_SCAN_LIMITS, maskUrlCredentials, scanWorkspace } from './lockfile-reader.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 let dirs: string[] = [];
@@ -58,7 +58,7 @@ describe('scanWorkspace', () => {
   it('reports big files by hash only, and content past the budget as over_budget', () => {
     const big = 'x'.repeat(100);
     const root = workspace({ 'a/Cargo.lock': big, 'b/Cargo.lock': 'y'.repeat(40), 'c/Cargo.lock': 'z'.repeat(40) });
-    const scan = scanWorkspace(root, { ...LOCKFILE_SCAN_LIMITS, maxFileBytes: 64, maxTotalBytes: 60 })!;
+    const scan = scanWorkspace(root, undefined, { ...LOCKFILE_SCAN_LIMITS, maxFileBytes: 64, maxTotalBytes: 60 })!;
     expect(scan.files.map((f) => [f.path, f.omitted, f.content?.length ?? null, f.sha256 === sha(f.path.startsWith('a') ? big : f.path.startsWith('b') ? 'y'.repeat(40) : 'z'.repeat(40))]))
       .toEqual([['a/Cargo.lock', 'too_large', null, true], ['b/Cargo.lock', null, 40, true], ['c/Cargo.lock', 'over_budget', null, true]]);
   });
@@ -66,7 +66,7 @@ describe('scanWorkspace', () => {
   it('stops at its bounds and says so', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 10; i++) files[`m${i}/Cargo.lock`] = `${i}`;
-    const scan = scanWorkspace(workspace(files), { ...LOCKFILE_SCAN_LIMITS, maxFiles: 3 })!;
+    const scan = scanWorkspace(workspace(files), undefined, { ...LOCKFILE_SCAN_LIMITS, maxFiles: 3 })!;
     expect(scan.files).toHaveLength(3);
     expect(scan.truncated).toBe(true);
   });
@@ -74,9 +74,27 @@ describe('scanWorkspace', () => {
   it('stops listing a huge folder at the entry bound', () => {
     const files: Record<string, string> = { 'Cargo.lock': 'x' };
     for (let i = 0; i < 50; i++) files[`f${i}.txt`] = '';
-    const scan = scanWorkspace(workspace(files), { ...LOCKFILE_SCAN_LIMITS, maxEntries: 10 })!;
+    const scan = scanWorkspace(workspace(files), undefined, { ...LOCKFILE_SCAN_LIMITS, maxEntries: 10 })!;
     expect(scan.truncated).toBe(true);
     expect(scan.files.length).toBeLessThanOrEqual(1);
+  });
+
+  it('leaves out what the build reported unchanged, and sends by hash what the pipeline\'s collector has', () => {
+    const root = workspace({ 'Cargo.lock': 'a', 'go.sum': 'b', 'requirements.txt': 'c' });
+    const scan = scanWorkspace(root, { sent: new Map([['go.sum', sha('b')]]), reported: new Map([['Cargo.lock', sha('a')]]) })!;
+    expect(scan.files.map((f) => [f.path, f.content?.toString() ?? null])).toEqual([['go.sum', null], ['requirements.txt', 'c']]);
+  });
+
+  it('masks credentials in URLs before hashing: they never leave the host', () => {
+    const text = '--extra-index-url https://deploy:s3cr3t-token@pypi.example/simple\nflask==3.0.0 \\\n  # via git+https://ghp_abc123@github.example/x.git\n';
+    const root = workspace({ 'requirements.txt': text });
+    const [f] = scanWorkspace(root)!.files;
+    const masked = '--extra-index-url https://***@pypi.example/simple\nflask==3.0.0 \\\n  # via git+https://***@github.example/x.git\n';
+    expect(f!.content!.toString()).toBe(masked);
+    expect(f).toMatchObject({ sha256: sha(masked), size: masked.length });
+    // Bytes that are not URLs pass through untouched, UTF-8 included.
+    const other = Buffer.from('name = "café"\nemail = "a@b.example"\n');
+    expect(maskUrlCredentials(other).equals(other)).toBe(true);
   });
 
   it('a workspace that does not exist is null', () => {

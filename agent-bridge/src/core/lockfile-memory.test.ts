@@ -1,42 +1,45 @@
 import { describe, expect, it } from 'vitest';
 import { LockfileMemory } from './lockfile-memory.js';
 
-const lock = (path: string, sha256: string) => ({ path, sha256, size: 10 });
+const file = (path: string, sha256: string) => ({ path, sha256 });
+const plain = (m: { sent: ReadonlyMap<string, string>; reported: ReadonlyMap<string, string> }) => ({ sent: Object.fromEntries(m.sent), reported: Object.fromEntries(m.reported) });
 
 describe('LockfileMemory', () => {
-  it('sends content the first time, then the hash only for the same pipeline and path', () => {
+  it('content sent for a pipeline and path goes by hash only to that pipeline\'s later builds', () => {
     const m = new LockfileMemory();
-    const first = m.plan('b1', 'p', [lock('Cargo.lock', 'aa')]);
-    expect(first.map((a) => a.send)).toEqual(['content']);
-    m.queued('b1', 'p', first[0]!, true);
-    expect(m.plan('b2', 'p', [lock('Cargo.lock', 'aa')]).map((a) => a.send)).toEqual(['hash']);
-    // Another pipeline, another path, or changed content: content again.
-    expect(m.plan('b3', 'q', [lock('Cargo.lock', 'aa')]).map((a) => a.send)).toEqual(['content']);
-    expect(m.plan('b3', 'p', [lock('app/Cargo.lock', 'aa'), lock('Cargo.lock', 'bb')]).map((a) => a.send)).toEqual(['content', 'content']);
+    expect(plain(m.known('b1', 'p', 0))).toEqual({ sent: {}, reported: {} });
+    m.queued('b1', 'p', file('Cargo.lock', 'aa'), true, 0);
+    expect(plain(m.known('b2', 'p', 1000))).toEqual({ sent: { 'Cargo.lock': 'aa' }, reported: {} });
+    expect(plain(m.known('b3', 'q', 1000))).toEqual({ sent: {}, reported: {} });
+    // The same build left it out of its next scan while unchanged.
+    expect(plain(m.known('b1', 'p', 1000)).reported).toEqual({ 'Cargo.lock': 'aa' });
   });
 
   it('content omitted (too large, over budget) is not remembered as sent', () => {
     const m = new LockfileMemory();
-    m.queued('b1', 'p', m.plan('b1', 'p', [lock('package-lock.json', 'aa')])[0]!, false);
-    expect(m.plan('b2', 'p', [lock('package-lock.json', 'aa')]).map((a) => a.send)).toEqual(['content']);
+    m.queued('b1', 'p', file('package-lock.json', 'aa'), false, 0);
+    expect(plain(m.known('b2', 'p', 0)).sent).toEqual({});
+    expect(plain(m.known('b1', 'p', 0)).reported).toEqual({ 'package-lock.json': 'aa' });
   });
 
-  it('a build reports each lockfile once, again only when it changed between steps', () => {
+  it('sends content again after an hour, after an overflow, and forgets ended builds', () => {
     const m = new LockfileMemory();
-    m.queued('b1', 'p', m.plan('b1', 'p', [lock('Cargo.lock', 'aa')])[0]!, true);
-    expect(m.plan('b1', 'p', [lock('Cargo.lock', 'aa')])).toEqual([]);
-    expect(m.plan('b1', 'p', [lock('Cargo.lock', 'bb'), lock('go.sum', 'cc')]).map((a) => [a.path, a.send])).toEqual([['Cargo.lock', 'content'], ['go.sum', 'content']]);
+    m.queued('b1', 'p', file('Cargo.lock', 'aa'), true, 0);
+    expect(plain(m.known('b2', 'p', 3_599_999)).sent).toEqual({ 'Cargo.lock': 'aa' });
+    expect(plain(m.known('b2', 'p', 3_600_000)).sent).toEqual({});
+    m.queued('b2', 'p', file('Cargo.lock', 'aa'), true, 3_600_000);
+    m.forgetSent();
+    expect(plain(m.known('b3', 'p', 3_600_001)).sent).toEqual({});
     m.ended('b1');
-    expect(m.plan('b1', 'p', [lock('Cargo.lock', 'aa')]).map((a) => a.send)).toEqual(['hash']);
+    expect(plain(m.known('b1', 'p', 0)).reported).toEqual({});
   });
 
   it('stays within its bounds, forgetting the oldest (which is then sent again)', () => {
-    const m = new LockfileMemory({ maxRemembered: 2, maxBuilds: 2 });
-    for (const p of ['p1', 'p2', 'p3']) m.queued(`b-${p}`, p, m.plan(`b-${p}`, p, [lock('Cargo.lock', 'aa')])[0]!, true);
-    expect(m.plan('x', 'p1', [lock('Cargo.lock', 'aa')])[0]!.send).toBe('content');
-    expect(m.plan('x', 'p3', [lock('Cargo.lock', 'aa')])[0]!.send).toBe('hash');
-    // The oldest build's reports are forgotten: it may report again (a duplicate, never a loss).
-    expect(m.plan('b-p1', 'p1', [lock('Cargo.lock', 'aa')])).toHaveLength(1);
-    expect(m.plan('b-p3', 'p3', [lock('Cargo.lock', 'aa')])).toEqual([]);
+    const m = new LockfileMemory({ maxRemembered: 2, maxBuilds: 2, resendAfterMs: 3_600_000 });
+    for (const p of ['p1', 'p2', 'p3']) m.queued(`b-${p}`, p, file('Cargo.lock', 'aa'), true, 0);
+    expect(plain(m.known('x', 'p1', 0)).sent).toEqual({});
+    expect(plain(m.known('x', 'p3', 0)).sent).toEqual({ 'Cargo.lock': 'aa' });
+    expect(plain(m.known('b-p1', 'p1', 0)).reported).toEqual({});
+    expect(plain(m.known('b-p3', 'p3', 0)).reported).toEqual({ 'Cargo.lock': 'aa' });
   });
 });

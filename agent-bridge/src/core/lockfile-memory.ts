@@ -1,69 +1,62 @@
-// What the agent tells the collector about a build's lockfiles: every lockfile once per build
-// (again only when it changed between two CI steps), and its content only when this agent has
-// not sent that content for the pipeline and path before, so a pipeline that builds the same
-// lockfile all day sends it once. Pure: the adapter reads the files.
-
-export interface FoundLockfile {
-  /** Relative to the workspace, '/'-separated. */
-  path: string;
-  sha256: string;
-  size: number;
-}
-
-export type LockfileAnswer =
-  | { path: string; sha256: string; size: number; send: 'content' }
-  | { path: string; sha256: string; size: number; send: 'hash' };
+// What the agent has told the collector about lockfiles: every lockfile once per build (again
+// only when it changed between two CI steps), and its content only when this agent has not
+// sent that content for the pipeline and path within the last hour, so a pipeline that builds
+// the same lockfile all day sends it about once an hour (a content lost on the way, or a
+// collector database replaced, is sent again by then). Pure: the scan reads the files.
+import type { KnownLockfiles } from '../adapters/lockfile-reader.js';
 
 export interface LockfileMemoryLimits {
   /** Pipeline+path pairs whose last content is remembered (oldest forgotten first: it is sent again). */
   maxRemembered: number;
   /** Open builds whose already-reported lockfiles are remembered. */
   maxBuilds: number;
+  /** Content sent longer ago than this is sent again. */
+  resendAfterMs: number;
 }
 
-export const LOCKFILE_MEMORY_LIMITS: Readonly<LockfileMemoryLimits> = Object.freeze({ maxRemembered: 4096, maxBuilds: 1024 });
+export const LOCKFILE_MEMORY_LIMITS: Readonly<LockfileMemoryLimits> = Object.freeze({ maxRemembered: 4096, maxBuilds: 1024, resendAfterMs: 3_600_000 });
 
 export class LockfileMemory {
-  /** `pipeline\0path` → the sha256 of the content last sent (insertion order = age). */
-  private readonly sent = new Map<string, string>();
+  /** `pipeline\0path` → the sha256 of the content last sent, and when (insertion order = age). */
+  private readonly sent = new Map<string, { sha256: string; atMs: number }>();
   /** buildId → path → sha256 already reported for that build. */
   private readonly reported = new Map<string, Map<string, string>>();
 
   constructor(private readonly limits: LockfileMemoryLimits = LOCKFILE_MEMORY_LIMITS) {}
 
-  /**
-   * Which of the lockfiles found for a build to report, and whether with content. A file the
-   * build already reported unchanged is left out. Call `sent` for each answer actually queued.
-   */
-  plan(buildId: string, pipeline: string, found: readonly FoundLockfile[]): LockfileAnswer[] {
-    const already = this.reported.get(buildId);
-    const out: LockfileAnswer[] = [];
-    for (const f of found) {
-      if (already?.get(f.path) === f.sha256) continue;
-      const known = this.sent.get(`${pipeline}\0${f.path}`) === f.sha256;
-      out.push({ path: f.path, sha256: f.sha256, size: f.size, send: known ? 'hash' : 'content' });
+  /** What a scan for this build may leave out (reported, unchanged) or send by hash only (content sent lately). */
+  known(buildId: string, pipeline: string, nowMs: number): KnownLockfiles {
+    const sent = new Map<string, string>();
+    const prefix = `${pipeline}\0`;
+    for (const [key, v] of this.sent) {
+      if (key.startsWith(prefix) && nowMs - v.atMs < this.limits.resendAfterMs) sent.set(key.slice(prefix.length), v.sha256);
     }
-    return out;
+    return { sent, reported: new Map(this.reported.get(buildId) ?? []) };
   }
 
-  /** `withContent`: the content went out too (not omitted for size or budget). */
-  queued(buildId: string, pipeline: string, answer: LockfileAnswer, withContent: boolean): void {
+  /** A lockfile event was queued for the build; `withContent`: its content went too. */
+  queued(buildId: string, pipeline: string, file: { path: string; sha256: string }, withContent: boolean, nowMs: number): void {
     let paths = this.reported.get(buildId);
     if (!paths) {
       if (this.reported.size >= this.limits.maxBuilds) this.reported.delete(this.reported.keys().next().value!);
       paths = new Map();
       this.reported.set(buildId, paths);
     }
-    paths.set(answer.path, answer.sha256);
+    paths.set(file.path, file.sha256);
     if (!withContent) return;
-    const key = `${pipeline}\0${answer.path}`;
+    const key = `${pipeline}\0${file.path}`;
     this.sent.delete(key);
     if (this.sent.size >= this.limits.maxRemembered) this.sent.delete(this.sent.keys().next().value!);
-    this.sent.set(key, answer.sha256);
+    this.sent.set(key, { sha256: file.sha256, atMs: nowMs });
   }
 
   /** The build ended: what it reported is no longer needed. */
   ended(buildId: string): void {
     this.reported.delete(buildId);
+  }
+
+  /** Events may have been lost (the spool overflowed): every content is sent again. */
+  forgetSent(): void {
+    this.sent.clear();
   }
 }
