@@ -32,11 +32,7 @@ describe('console baselines in Chromium', () => {
   let clock = Date.now() * 1000 - 60_000_000;
   const url = (path: string) => `${server.httpUrl}${path}`;
   const api = async <T>(path: string) => (await (await fetch(url(path), { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as T;
-  const shot = async (name: string) => {
-    // A full-page shot of a scrolled page paints the sticky header mid-page.
-    await browser.page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
-    await browser.page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  };
+  const shot = (name: string) => browser.shotFromTop(SHOTS, name);
 
   /** One finished build of `pipeline`: each name asked and answered, then a TCP connect to its address. */
   const build = async (pipeline: string, buildId: string, t: Traffic) => {

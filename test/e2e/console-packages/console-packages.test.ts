@@ -35,11 +35,7 @@ describe('console packages in Chromium', () => {
   let clock = Date.now() * 1000 - 60_000_000;
   const url = (path: string) => `${server.httpUrl}${path}`;
   const api = async <T>(path: string) => (await (await fetch(url(path), { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as T;
-  const shot = async (name: string) => {
-    // A full-page shot of a scrolled page paints the sticky header mid-page.
-    await browser.page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
-    await browser.page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  };
+  const shot = (name: string) => browser.shotFromTop(SHOTS, name);
 
   /**
    * One cargo build: the agent reports its Cargo.lock first; rustc compiles the app with the serde_derive

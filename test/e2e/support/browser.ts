@@ -24,6 +24,8 @@ export interface Browser {
   /** Console messages and page errors seen so far (a crash in the console shows up here). */
   problems: string[];
   screenshot(name: string): Promise<string>;
+  /** A full-page shot into `dir`, taken from the top (a scrolled page paints the sticky header mid-page). */
+  shotFromTop(dir: string, name: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,10 @@ export async function openBrowser(viewport = { width: 1440, height: 900 }): Prom
       const path = join(SCREENSHOT_DIR, `${name}.png`);
       await page.screenshot({ path, fullPage: true });
       return path;
+    },
+    async shotFromTop(dir, name) {
+      await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+      await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
     },
     async close() {
       await context.close();
