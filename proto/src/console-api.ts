@@ -114,7 +114,7 @@ export interface BuildDetail {
   /** False when only the first 5,000 DNS names or destinations are listed. */
   trafficComplete: boolean;
   alerts: Alert[];
-  /** The lockfiles the agent reported for the build, each with its change since the pipeline's previous build. */
+  /** The lockfiles the agent reported for the build (its latest 64 reports), each with its change since the pipeline's previous build. */
   lockfiles: BuildLockfileRow[];
 }
 
@@ -134,6 +134,8 @@ export interface LockfileChange {
   added: { name: string; version: string | null; source: string; hasBuildScript: boolean | null; arrival: string | null; typosquat: TyposquatSignalJson[] }[];
   /** Added packages whose names resemble well-known ones. */
   flagged: { name: string; version: string | null; typosquat: TyposquatSignalJson[]; dependencyPaths: string[] }[];
+  /** Only the first this many flagged packages carry their dependency paths (the others: []). */
+  flaggedPathsShown: number;
   removed: { name: string; version: string | null }[];
   upgraded: { name: string; from: string; to: string }[];
   downgraded: { name: string; from: string; to: string }[];
@@ -174,8 +176,17 @@ export interface AlertPackageEvidence extends ProcessPackage {
   arrivedInThisBuild?: boolean | null;
   /** `reqwests 0.1.0 first appeared in this build, brought in by rust-utilities 2.1.0 → 2.1.1`. */
   arrival?: string;
-  /** When it arrived: the lockfile's change since the pipeline's previous build (lists capped at 10). */
-  lockfileChange?: { lockfile: string; previousBuildId: string | null; added: number; removed: number; upgraded: string[]; downgraded: string[] };
+  /**
+   * What happened to it in this build's lockfile, against the pipeline's previous build:
+   * `unchanged`; null on the pipeline's first lockfile.
+   */
+  changeInThisBuild?: 'added' | 'upgraded' | 'downgraded' | 'changed_in_place' | 'unchanged' | null;
+  /** For an upgrade or downgrade: the version locked before. */
+  previousVersion?: string;
+  /** When it changed in this build: the lockfile's change since the pipeline's previous build (lists capped at 10). */
+  lockfileChange?: {
+    lockfile: string; previousBuildId: string | null; added: number; removed: number; upgraded: string[]; downgraded: string[]; changedInPlace: string[];
+  };
   typosquat?: TyposquatSignalJson[];
   /** The process gave no version and the lockfile locks several. */
   lockedVersions?: string[];

@@ -35,7 +35,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   // Compiled first: a bad detector setting stops the collector before it opens anything.
   const detectors = compileDetectors(config.detectors as DetectorsConfig);
   mkdirSync(config.dataDir, { recursive: true });
-  const store = new Store(join(config.dataDir, 'telltale.db'), { typosquat: loadTyposquatJudge() });
+  const store = new Store(join(config.dataDir, 'telltale.db'), { typosquat: loadTyposquatJudge(), log: log.child('lockfiles') });
   const metrics = collectorMetrics();
   const hub = new StreamHub(metrics);
   const maxOpenBuilds = 10_000;

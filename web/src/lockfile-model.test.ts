@@ -5,7 +5,7 @@ import { changeCounts, flaggedCount, leftOut, lockfileCards, lockfileStatusText 
 const change = (over: Partial<LockfileChange> = {}): LockfileChange => ({
   first: false, previousBuildId: 'b-1',
   counts: { added: 0, removed: 0, upgraded: 0, downgraded: 0, changedInPlace: 0, newWithScripts: 0, scriptsGained: 0 },
-  added: [], flagged: [], removed: [], upgraded: [], downgraded: [], changedInPlace: [], scriptsGained: [], ...over,
+  added: [], flagged: [], flaggedPathsShown: 20, removed: [], upgraded: [], downgraded: [], changedInPlace: [], scriptsGained: [], ...over,
 });
 const row = (path: string, sha256: string, c: LockfileChange | null = null): BuildLockfileRow => ({
   path, kind: 'cargo-lock', sha256, size: 10, reportedAt: '2025-01-01T00:00:00Z', status: 'parsed', detail: null, format: 'Cargo.lock v4', packages: 3, change: c,

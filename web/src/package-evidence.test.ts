@@ -38,6 +38,15 @@ describe('packageFacts', () => {
     expect(shownByPackageBlock('typosquat_package')).toContain('signals');
   });
 
+  it('a package upgraded in this build says so and from which version; an unknown kind of change is dropped', () => {
+    const pkg = { ecosystem: 'cargo', name: 'url-parsr', version: '0.1.1', from: 'build script path', arrivedInThisBuild: false };
+    expect(packageFacts({ kind: 'secret_leak', evidence: { package: { ...pkg, changeInThisBuild: 'upgraded', previousVersion: '0.1.0' } } }))
+      .toMatchObject({ changedInThisBuild: 'upgraded', previousVersion: '0.1.0', arrivedInThisBuild: false });
+    expect(packageFacts({ kind: 'secret_leak', evidence: { package: { ...pkg, changeInThisBuild: 'added' } } })).toMatchObject({ changedInThisBuild: null });
+    expect(packageFacts({ kind: 'secret_leak', evidence: { package: { ...pkg, changeInThisBuild: 'rewritten', previousVersion: 3 } } }))
+      .toMatchObject({ changedInThisBuild: null, previousVersion: null });
+  });
+
   it('a package known only by its process: name, no version; locked nowhere is said', () => {
     const facts = packageFacts({ kind: 'secret_leak', evidence: { package: { ecosystem: 'npm', name: '@acme/x', version: null, from: 'working directory', lockfile: null } } });
     expect(facts).toMatchObject({ version: null, notLocked: true, lockfile: null, dependencyPaths: [], lockfileChange: null });

@@ -27,6 +27,10 @@ export interface PackageFacts {
   /** null: unknown, or the pipeline's first lockfile (nothing to compare with). */
   arrivedInThisBuild: boolean | null;
   arrival: string | null;
+  /** Locked before, but its entry changed in this build (a patch release is where malice hides); null otherwise. */
+  changedInThisBuild: 'upgraded' | 'downgraded' | 'changed_in_place' | null;
+  /** The version locked before an upgrade or downgrade. */
+  previousVersion: string | null;
   lockfileChange: LockfileChangeFacts | null;
   typosquat: TyposquatSignalJson[];
   lockedVersions: string[];
@@ -42,6 +46,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
+const CHANGES = ['upgraded', 'downgraded', 'changed_in_place'] as const;
+const changeKind = (v: unknown): PackageFacts['changedInThisBuild'] => CHANGES.find((c) => c === v) ?? null;
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').slice(0, MAX_LIST) : []);
 
 export function signals(v: unknown): TyposquatSignalJson[] {
@@ -70,14 +76,14 @@ export function packageFacts(alert: Pick<Alert, 'kind' | 'evidence'>): PackageFa
     const arrival = str(evidence.arrival);
     return {
       ...base, from: null, lockfile: str(evidence.lockfile), notLocked: false, direct: null, dependencyPaths: strings(evidence.dependencyPaths),
-      arrivedInThisBuild: arrival ? true : null, arrival, lockfileChange: null, typosquat: signals(evidence.signals), lockedVersions: [],
+      arrivedInThisBuild: arrival ? true : null, arrival, changedInThisBuild: null, previousVersion: null, lockfileChange: null, typosquat: signals(evidence.signals), lockedVersions: [],
       procMacros: [], runsInstallScript: evidence.runsInstallScript === true, lookAlike: true,
     };
   }
   return {
     ...base, from: str(p.from), lockfile: str(p.lockfile), notLocked: p.lockfile === null, direct: bool(p.direct),
     dependencyPaths: strings(p.dependencyPaths), arrivedInThisBuild: bool(p.arrivedInThisBuild), arrival: str(p.arrival),
-    lockfileChange: change(p.lockfileChange), typosquat: signals(p.typosquat), lockedVersions: strings(p.lockedVersions),
+    changedInThisBuild: changeKind(p.changeInThisBuild), previousVersion: str(p.previousVersion), lockfileChange: change(p.lockfileChange), typosquat: signals(p.typosquat), lockedVersions: strings(p.lockedVersions),
     procMacros: strings(p.procMacros), runsInstallScript: false, lookAlike: false,
   };
 }

@@ -1,6 +1,7 @@
 // The ingest loop's promises: a sequence applies once and in order, and a failed commit
 // leaves nothing in memory that would make the agent's resend look already seen.
 import { afterEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { collectorMetrics } from './metrics.js';
 import { StreamHub } from './stream-hub.js';
 import { IngestCore } from '../core/ingest-core.js';
 import { compileDetectors } from '../core/detectors/index.js';
+import type { LockfilePort } from '../core/attribution/build-lockfiles.js';
 import { createLogger } from '../logger.js';
 import { base32, BuildScript } from '../core/test-events.js';
 
@@ -72,6 +74,43 @@ describe('Collector', () => {
     expect(store.getBuild('b1')).not.toBeNull();
     // The exfiltration domain is remembered as poisoned across restarts.
     expect([...store.loadBaselines().find((b) => b.pipeline === 'acme/app')!.poisoned]).toEqual(['exfil-drill.test']);
+  });
+
+  it('a failure while applying (the lockfile ledger threw) reloads the core too: the resend stores the build', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'telltale-collector-'));
+    dirs.push(dir);
+    const store = new Store(join(dir, 'db.sqlite'));
+    const metrics = collectorMetrics();
+    let failures = 1;
+    const ledger: LockfilePort = {
+      snapshot: (...args) => {
+        if (failures-- > 0) throw new Error('SQLITE_FULL: database or disk is full');
+        return store.lockfiles.snapshot(...args);
+      },
+      resolve: (ref) => store.lockfiles.resolve(ref),
+      judge: (eco, name) => store.lockfiles.judge(eco, name),
+    };
+    let loads = 0;
+    const load = () => {
+      loads++;
+      return new IngestCore({ learningBuilds: 3, external: [], dnsPorts: new Set([53]), maxOpenBuilds: 100 }, compileDetectors({}),
+        { baselines: store.loadBaselines(), openBuilds: store.loadOpenBuilds(100) }, ledger);
+    };
+    const logged: string[] = [];
+    const c = new Collector(load, store, metrics, new StreamHub(metrics), createLogger('test', (line) => { logged.push(line); }));
+    const b = new BuildScript('b1', 'acme/app');
+    const text = '# Cargo.lock\nversion = 4\n\n[[package]]\nname = "app"\nversion = "0.1.0"\n';
+    b.events.push({ kind: 'lockfile', timeUs: b.tick(), buildId: 'b1', path: 'Cargo.lock', workspace: '/src', sha256: createHash('sha256').update(text).digest('hex'),
+      size: text.length, content: Buffer.from(text), omitted: null });
+    b.cargoBuildScript().dns(102, leak);
+    expect(() => c.ingest(batch(1, b.events))).toThrow(/SQLITE_FULL/);
+    expect(loads).toBe(2);
+    expect(logged.join('')).toContain('storing a batch failed; reloading state from the store');
+    expect(store.getBuild('b1')).toBeNull();
+    expect(c.ingest(batch(1, b.events))).toMatchObject({ duplicate: false, accepted: b.events.length });
+    expect(store.getBuild('b1')).toMatchObject({ counts: { alerts: 1 } });
+    expect(store.listAlerts({ limit: 10 }).map((a) => a.kind)).toEqual(['encoded_dns_label']);
+    expect(store.lockfiles.rowsOf('b1').map((r) => r.status)).toEqual(['parsed']);
   });
 
   it('prunes raw batches past retention but keeps those of open builds, and every alert', () => {

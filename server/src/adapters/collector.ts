@@ -1,7 +1,7 @@
 // The ingest loop: decode a batch, apply it once (by agent sequence), store it in one
 // transaction, acknowledge, then broadcast. Owns the clock; the core stays pure.
 import { decodeBatch, ProtoError, type BatchAck, type TelltaleEvent } from '@telltale/proto';
-import type { BaselineChange, IngestCore } from '../core/ingest-core.js';
+import type { ApplyResult, BaselineChange, IngestCore } from '../core/ingest-core.js';
 import type { ProcessInfo } from '../core/observation.js';
 import type { Store, StoredAlert } from './store.js';
 import type { Metrics } from './metrics.js';
@@ -118,19 +118,22 @@ export class Collector {
     }
     for (const r of batch.rejected) this.metrics.inc('telltale_events_dropped_total', { reason: r.error.code.toLowerCase() });
     const now = this.clockUs();
-    const result = this.core.apply(batch.events, now);
-    for (const b of result.buildsStarted) this.remember(b.context.buildId, agentNameOf(batch.agentId));
+    let result: ApplyResult;
     let alerts: StoredAlert[];
     const updated: StoredAlert[] = [];
+    let stage: 'apply' | 'commit' = 'apply';
     try {
+      result = this.core.apply(batch.events, now);
+      stage = 'commit';
       alerts = this.store.commitBatch(batch.agentId, batch.sequence, bytes, result, (id) => this.core.build(id), now, updated);
     } catch (err) {
-      // The core has applied what the store did not keep: reload it from the store so the
-      // agent's resend is judged afresh rather than taken for something already seen.
-      this.log.error('storing a batch failed; reloading state from the store', { error: String(err) });
+      // The core has applied (part of) what the store did not keep: reload it from the store so
+      // the agent's resend is judged afresh rather than taken for something already seen.
+      this.log.error('storing a batch failed; reloading state from the store', { error: String(err), stage });
       this.core = this.loadCore();
       throw err;
     }
+    for (const b of result.buildsStarted) this.remember(b.context.buildId, agentNameOf(batch.agentId));
     this.metrics.inc('telltale_batches_total', { outcome: 'applied' });
     // Counted per batch, not per event: label keys are built once per kind.
     const kinds = new Map<string, number>();

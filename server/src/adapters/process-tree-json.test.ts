@@ -5,18 +5,20 @@ import { describe, expect, it } from 'vitest';
 import type { ProcessNode } from '@telltale/proto';
 import { ProcessTree } from '../core/process-tree.js';
 import { diffLockfiles, parseLockfile } from '../core/lockfiles/index.js';
-import type { BuildLockfile } from '../core/attribution/build-lockfiles.js';
+import type { BuildLockfile, ResolveLockfile } from '../core/attribution/build-lockfiles.js';
 import { toTree } from './process-tree-json.js';
 
 const lockText = (name: string) => readFileSync(new URL(`../core/lockfiles/testdata/cargo/${name}`, import.meta.url), 'utf8');
 
-function view(text: string): BuildLockfile {
+const REF: BuildLockfile = { path: 'Cargo.lock', kind: 'cargo-lock', sha256: 'x', status: 'parsed', detail: null, previousBuildId: null, previousSha256: null };
+
+/** A ledger that resolves every reference to `text`, counting how often it is asked. */
+function ledger(text: string): { resolve: ResolveLockfile; resolves: number } {
   const parsed = parseLockfile('cargo-lock', text);
   if (!parsed.ok) throw new Error(parsed.message);
-  return {
-    path: 'Cargo.lock', kind: 'cargo-lock', sha256: 'x', status: 'parsed', detail: null, lock: parsed.lock,
-    diff: diffLockfiles(null, parsed.lock), previousBuildId: null, typosquat: new Map(),
-  };
+  const resolved = { lock: parsed.lock, diff: diffLockfiles(null, parsed.lock), typosquat: new Map() };
+  const l = { resolves: 0, resolve: () => { l.resolves++; return resolved; } };
+  return l;
 }
 
 let t = 0;
@@ -45,7 +47,8 @@ const byPid = (roots: ProcessNode[]) => new Map(flat(roots).map((n) => [n.pid, n
 describe('toTree', () => {
   it('names each build script\'s package, the version from the lockfile when the process gives none', () => {
     let reads = 0;
-    const nodes = byPid(toTree(tree(), () => { reads++; return [view(lockText('registry-after.v4.lock'))]; }));
+    const l = ledger(lockText('registry-after.v4.lock'));
+    const nodes = byPid(toTree(tree(), () => { reads++; return [REF]; }, l));
     expect(nodes.get(102)!.package).toEqual({ ecosystem: 'cargo', name: 'url-parsr', version: '0.1.0' });
     expect(nodes.get(104)!.package).toEqual({ ecosystem: 'cargo', name: 'serde', version: '1.0.152' });
     expect(nodes.get(105)!).toMatchObject({ buildScript: 'rustc_proc_macro', package: { ecosystem: 'cargo', name: 'app', version: '0.1.0', procMacros: ['serde_derive'] } });
@@ -54,6 +57,7 @@ describe('toTree', () => {
     expect(nodes.get(106)!.buildScript).toBe('cargo_build_script');
     expect(nodes.get(106)).not.toHaveProperty('package');
     expect(reads).toBe(1);
+    expect(l.resolves).toBeGreaterThan(0);
     expect(nodes.get(103)!.ppid).toBe(102);
   });
 

@@ -3,12 +3,16 @@
 import type { ProcessNode, ProcessPackage } from '@telltale/proto';
 import type { ProcessTree, ProcessNode as TreeNode } from '../core/process-tree.js';
 import { packageOfBuildScript } from '../core/attribution/package-of.js';
-import { packageEvidence, type BuildLockfile } from '../core/attribution/build-lockfiles.js';
+import { packageEvidence, type BuildLockfile, type ResolveLockfile } from '../core/attribution/build-lockfiles.js';
 import { usToIso } from './store-rows.js';
 
-/** `lockfiles` is read at most once, and only when a build script's process carries no version. */
-export function toTree(tree: ProcessTree, lockfiles: () => readonly BuildLockfile[] = () => []): ProcessNode[] {
-  const packageOf = scriptPackages(lockfiles);
+/**
+ * `lockfiles` is read at most once, and only when a build script's process carries no version;
+ * `ledger` resolves them (parsed lockfiles are cached there, not held by the build).
+ */
+export function toTree(tree: ProcessTree, lockfiles: () => readonly BuildLockfile[] = () => [], ledger: { resolve: ResolveLockfile } | null = null): ProcessNode[] {
+  const resolve: ResolveLockfile = ledger ? (ref) => ledger.resolve(ref) : () => null;
+  const packageOf = scriptPackages(lockfiles, resolve);
   const nodes = new Map<number, ProcessNode>();
   for (const p of tree.all()) {
     const pkg = p.buildScriptKind ? packageOf(p) : null;
@@ -27,7 +31,7 @@ export function toTree(tree: ProcessTree, lockfiles: () => readonly BuildLockfil
 }
 
 /** The package of a build-script node; lockfile lookups remembered per package (a build runs many rustc of one crate). */
-function scriptPackages(lockfiles: () => readonly BuildLockfile[]): (p: TreeNode) => ProcessPackage | null {
+function scriptPackages(lockfiles: () => readonly BuildLockfile[], resolve: ResolveLockfile): (p: TreeNode) => ProcessPackage | null {
   let views: readonly BuildLockfile[] | null = null;
   const versions = new Map<string, string | null>();
   return (p) => {
@@ -38,7 +42,7 @@ function scriptPackages(lockfiles: () => readonly BuildLockfile[]): (p: TreeNode
       const key = `${ref.ecosystem}\u0000${ref.name}`;
       if (!versions.has(key)) {
         views ??= lockfiles();
-        const found = views.length ? packageEvidence(views, ref, null).version : null;
+        const found = views.length ? packageEvidence(views, ref, resolve, null).version : null;
         versions.set(key, typeof found === 'string' && found !== '' ? found : null);
       }
       version = versions.get(key)!;

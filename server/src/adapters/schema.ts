@@ -269,4 +269,9 @@ export const migrations: readonly string[] = [
      UNIQUE (build_id, path, sha256)
    );
    CREATE INDEX build_lockfiles_pipeline ON build_lockfiles (pipeline, path, id);`,
+  // 6: a snapshot's base is the pipeline's latest parsed snapshot of the path reported no later
+  // than it (by the agent's time): found by walking this index back, not by sorting the path's
+  // history. The index by id it replaces served the old rule (the last row by id).
+  `CREATE INDEX build_lockfiles_pipeline_time ON build_lockfiles (pipeline, path, time_us, id);
+   DROP INDEX build_lockfiles_pipeline;`,
 ];

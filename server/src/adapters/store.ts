@@ -4,13 +4,13 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { decodeBatch, type AlertSummary, type BuildContext, type TelltaleEvent } from '@telltale/proto';
 import { migrations } from './schema.js';
-import { scriptToolsOf, type ApplyResult, type BuildState } from '../core/ingest-core.js';
+import { MAX_BUILD_LOCKFILES, scriptToolsOf, type ApplyResult, type BuildState } from '../core/ingest-core.js';
 import { ProcessTree } from '../core/process-tree.js';
 import { AnswerCache } from '../core/answer-cache.js';
 import { emptyBaseline, type BaselineState, type LearningMode } from '../core/baseline.js';
 import { BaselineStore } from './baseline-store.js';
 import { rowToAlert, rowToBuild, type AlertRow, type BuildRow, type StoredAlert, type StoredBuild } from './store-rows.js';
-import { LockfileLedger } from './lockfile-ledger.js';
+import { LockfileLedger, type LedgerOptions } from './lockfile-ledger.js';
 import type { TyposquatJudge } from '../core/typosquat/index.js';
 
 export type { StoredAlert, StoredBuild } from './store-rows.js';
@@ -32,8 +32,11 @@ export class Store {
   private readonly sequences = new Map<string, number>();
   private readonly stmts;
 
-  /** `typosquat`: the well-known package lists added packages are judged against (none: no signals). */
-  constructor(path: string, options: { typosquat?: TyposquatJudge } = {}) {
+  /**
+   * `typosquat`: the well-known package lists added packages are judged against (none: no signals);
+   * `log`: where the lockfile ledger reports its own failures.
+   */
+  constructor(path: string, options: { typosquat?: TyposquatJudge; log?: LedgerOptions['log'] } = {}) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -41,7 +44,7 @@ export class Store {
     this.migrate();
     const db = this.db;
     this.baselines = new BaselineStore(db);
-    this.lockfiles = new LockfileLedger(db, options.typosquat ?? null);
+    this.lockfiles = new LockfileLedger(db, options.typosquat ?? null, { log: options.log });
     this.stmts = {
       agentSeq: db.prepare('SELECT last_sequence AS s FROM agents WHERE agent_id = ?'),
       upsertAgent: db.prepare(`INSERT INTO agents (agent_id, last_sequence, updated_us) VALUES (?, ?, ?)
@@ -216,8 +219,8 @@ export class Store {
         teaches: row.teaches === 1,
         counts: { processes: row.processes, dns: row.dns_queries, connects: row.connects, alerts: row.alerts, lost: row.lost_events },
         answersSeen: false, answers: new AnswerCache(4096), alertKeys: new Set(keys), domains: new Set(domains), seenQueries: new Map(), scriptTools: scriptToolsOf(tree, judged),
-        // Its lockfiles, resolved again: alerts after the restart still name how a package got in.
-        lockfiles: this.lockfiles.viewsOf(row.id),
+        // References to its lockfiles (one query, nothing parsed): alerts after the restart still name how a package got in.
+        lockfiles: this.lockfiles.refsOf(row.id, MAX_BUILD_LOCKFILES),
       };
     });
   }

@@ -28,7 +28,7 @@ const MAX_SEEN_QUERIES = 4096;
 /** Secret variables one build tracks coverage of (the agent fingerprints at most 64). */
 const MAX_SECRET_LEAKS = 256;
 /** Lockfiles one build keeps for attribution (the agent reports at most 32 a scan). */
-const MAX_BUILD_LOCKFILES = 64;
+export const MAX_BUILD_LOCKFILES = 64;
 
 /** Loss reasons agents send; anything else is counted as "other" so metric labels stay bounded. */
 // Known values only become metric labels: an agent must not be able to mint label values.
@@ -189,16 +189,17 @@ export class IngestCore {
    */
   private applyLockfile(build: BuildState, e: Extract<TelltaleEvent, { kind: 'lockfile' }>, nowUs: number, out: ApplyResult): void {
     if (!this.lockfiles) return this.drop(out, 'lockfile_not_kept');
-    const view = this.lockfiles.snapshot(build.context, e, nowUs);
-    if (typeof view === 'string') return this.drop(out, view);
+    const ref = this.lockfiles.snapshot(build.context, e, nowUs);
+    if (typeof ref === 'string') return this.drop(out, ref);
+    // The build keeps a reference per path (its current snapshot); the parse stays in the ledger's cache.
     const list = (build.lockfiles ??= []);
-    const i = list.findIndex((l) => l.path === view.path);
-    if (i >= 0) list[i] = view;
-    else if (list.length < MAX_BUILD_LOCKFILES) list.push(view);
+    const i = list.findIndex((l) => l.path === ref.path);
+    if (i >= 0) list[i] = ref;
+    else if (list.length < MAX_BUILD_LOCKFILES) list.push(ref);
     else return this.drop(out, 'lockfiles_per_build');
     out.buildsChanged.add(e.buildId);
     const root = build.tree.chain(build.rootPid);
-    for (const f of typosquatFindings({ buildId: e.buildId, rootPid: build.rootPid }, view)) {
+    for (const f of typosquatFindings({ buildId: e.buildId, rootPid: build.rootPid }, ref, this.lockfiles.resolve(ref))) {
       if (build.alertKeys.has(f.dedupeKey)) continue;
       build.alertKeys.add(f.dedupeKey);
       build.counts.alerts++;
@@ -206,10 +207,13 @@ export class IngestCore {
     }
   }
 
-  /** What the process and the build's lockfiles say about the package whose build script did it. */
+  /** What the process and the build's lockfiles say about the package whose build script did it (resolved only now: findings are rare). */
   private packageOf(build: BuildState, script: BuildScriptAncestor | null): Record<string, unknown> | null {
     const ref = script ? packageOfBuildScript(script.kind, script.process) : null;
-    return ref ? packageEvidence(build.lockfiles, ref, this.lockfiles ? (eco, name) => this.lockfiles!.judge(eco, name) : null) : null;
+    if (!ref) return null;
+    const port = this.lockfiles;
+    if (!port) return packageEvidence(undefined, ref, () => null, null);
+    return packageEvidence(build.lockfiles, ref, (r) => port.resolve(r), (eco, name) => port.judge(eco, name));
   }
 
   /**

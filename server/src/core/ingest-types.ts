@@ -29,7 +29,7 @@ export interface BuildState {
   /** Names the build's own received DNS answers gave each address. */
   answers: AnswerCache;
   alertKeys: Set<string>;
-  /** The lockfiles the agent reported for the build (latest per path), for attribution. */
+  /** The lockfiles the agent reported for the build: a small reference per path (its current snapshot), resolved by the ledger when needed. */
   lockfiles?: BuildLockfile[];
   /** Per secret_leak dedupe key, the bytes of the value reported so far (absent after a reload: the store guards). */
   secretCoverage?: Map<string, number>;

@@ -47,7 +47,7 @@ describe('a build script leaking a secret over DNS', () => {
     // agent reported; the pipeline's first lockfile, so nothing is said to have arrived.
     expect(alert!.evidence['package']).toEqual({
       ecosystem: 'cargo', name: 'url-parsr', version: '0.1.0', from: 'build script path', lockfile: 'Cargo.lock', direct: false,
-      dependencyPaths: ['app 0.1.0 → rust-utilities 0.1.0 → url-parsr 0.1.0'], arrivedInThisBuild: null,
+      dependencyPaths: ['app 0.1.0 → rust-utilities 0.1.0 → url-parsr 0.1.0'], arrivedInThisBuild: null, changeInThisBuild: null,
     });
     expect(exes).toContain('cargo');
     expect(alert!.chain[0]!.exe).toContain('node'); // the build's root: `telltale run` itself

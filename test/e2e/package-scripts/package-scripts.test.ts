@@ -69,8 +69,8 @@ describe('npm lifecycle scripts and pip builds leaking a secret, attributed to t
         ecosystem: 'npm', name: COLORS_JS.name, version: COLORS_JS.version, from: 'working directory',
         lockfile: 'package-lock.json', direct: true, dependencyPaths: [`e2e-app 0.0.0 → ${COLORS_JS.name} ${COLORS_JS.version}`],
         // In package-lock.json the project is a package of its own (the "" entry), which gained a dependency.
-        arrivedInThisBuild: true, arrival: `${COLORS_JS.name} ${COLORS_JS.version} first appeared in this build, brought in by the project (e2e-app) directly`,
-        lockfileChange: { lockfile: 'package-lock.json', previousBuildId: first.report.buildId, added: 1, removed: 0, upgraded: [], downgraded: [] },
+        arrivedInThisBuild: true, changeInThisBuild: 'added', arrival: `${COLORS_JS.name} ${COLORS_JS.version} first appeared in this build, brought in by the project (e2e-app) directly`,
+        lockfileChange: { lockfile: 'package-lock.json', previousBuildId: first.report.buildId, added: 1, removed: 0, upgraded: [], downgraded: [], changedInPlace: [] },
         typosquat: [{ kind: 'affix', resembles: 'colors', evidence: '"colors" with suffix "-js" added' }],
       });
       // npm (node running the npm CLI) → `sh -c <script>` in the package's folder → node.
@@ -110,7 +110,7 @@ describe('npm lifecycle scripts and pip builds leaking a secret, attributed to t
       expect(alert.evidence.package, alert.kind).toEqual({
         ecosystem: 'pypi', name: COLORAMA_PY.name, version: COLORAMA_PY.version, from: 'working directory',
         lockfile: 'requirements.txt', direct: true, dependencyPaths: [`the project → ${COLORAMA_PY.name} ${COLORAMA_PY.version}`],
-        arrivedInThisBuild: null, typosquat: [{ kind: 'affix', resembles: 'colorama', evidence: '"colorama" with suffix "-py" added' }],
+        arrivedInThisBuild: null, changeInThisBuild: null, typosquat: [{ kind: 'affix', resembles: 'colorama', evidence: '"colorama" with suffix "-py" added' }],
       });
       // python -m pip → python running the package's build in pip-install-XXXX/<name>_<32 hex>.
       const [pip, build] = alert.chain.slice(-2);

@@ -77,6 +77,7 @@ function ChangeView({ change: c }: { change: LockfileChange }) {
               )}
             </li>
           ))}
+          {c.flagged.length > c.flaggedPathsShown && <li className="muted">Dependency paths are shown for the first {c.flaggedPathsShown}.</li>}
           {c.flagged.length >= 500 && <li className="muted">More may be flagged: the collector lists 500.</li>}
         </ul>
       )}

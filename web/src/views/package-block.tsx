@@ -9,6 +9,10 @@ import { TruncatedText } from '../truncated-text';
 import { oneLine } from '../visible-text';
 import { packageLabel, signalText, type PackageFacts } from '../package-evidence';
 
+const CHANGED: Record<NonNullable<PackageFacts['changedInThisBuild']>, string> = {
+  upgraded: 'upgraded in this build', downgraded: 'downgraded in this build', changed_in_place: 'changed in place in this build',
+};
+
 const ECOSYSTEM: Record<string, string> = { cargo: 'eco-cargo', npm: 'eco-npm', pypi: 'eco-pypi', go: 'eco-go' };
 
 export function EcosystemBadge({ ecosystem }: { ecosystem: string }) {
@@ -62,7 +66,8 @@ export function PackageBlock({ pkg }: { pkg: PackageFacts }) {
         {pkg.direct === true && <span className="pill" data-testid="package-direct">direct dependency</span>}
         {pkg.direct === false && <span className="pill" data-testid="package-direct">transitive dependency</span>}
         {pkg.arrivedInThisBuild === true && <span className="pill st-open">new in this build</span>}
-        {pkg.arrivedInThisBuild === false && <span className="pill st-fp">locked before this build</span>}
+        {pkg.changedInThisBuild && <span className="pill st-open" data-testid="package-changed">{CHANGED[pkg.changedInThisBuild]}{pkg.previousVersion && <> from {oneLine(pkg.previousVersion, 60)}</>}</span>}
+        {pkg.arrivedInThisBuild === false && !pkg.changedInThisBuild && <span className="pill st-fp">locked before this build</span>}
         {pkg.typosquat.length > 0 && <span className="pill sev-high">look-alike name</span>}
         {pkg.runsInstallScript && <span className="pill sev-medium">has a build script</span>}
         <span className="pkg-source muted">

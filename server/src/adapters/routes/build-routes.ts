@@ -5,6 +5,7 @@ import type { DnsNameDbRow, DestinationDbRow } from '../store.js';
 import { usToIso } from '../store-rows.js';
 import { HttpError, limit, text } from '../http-query.js';
 import { toTree } from '../process-tree-json.js';
+import { MAX_BUILD_LOCKFILES } from '../../core/ingest-core.js';
 import { oneOf, segment, type Route, type RouteDeps } from './route.js';
 
 /** A request rebuilds at most this many batches of a build's log on the event loop: the host
@@ -42,7 +43,7 @@ export function buildRoutes(d: RouteDeps): Route[] {
         const dns = d.store.dnsNamesOf(id, TRAFFIC_ROWS);
         const connects = d.store.destinationsOf(id, TRAFFIC_ROWS);
         return {
-          build, processTree: toTree(d.store.processTreeOf(id, build.rootPid, TREE_BATCHES), () => d.store.lockfiles.viewsOf(id)),
+          build, processTree: toTree(d.store.processTreeOf(id, build.rootPid, TREE_BATCHES), () => d.store.lockfiles.refsOf(id, MAX_BUILD_LOCKFILES), d.store.lockfiles),
           processTreeComplete: d.store.batchCountOf(id) <= TREE_BATCHES, dnsQueries: dns.map(dnsJson),
           connects: connects.map(destinationJson), trafficComplete: dns.length < TRAFFIC_ROWS && connects.length < TRAFFIC_ROWS,
           alerts: d.consoleStore.alertsOfBuild(id), lockfiles: d.store.lockfiles.rowsOf(id),

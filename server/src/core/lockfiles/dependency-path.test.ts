@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parseCargoLock } from './cargo-lock.js';
-import { dependencyPaths, describePath, isDirect, MAX_PATH_DEPTH } from './dependency-path.js';
+import { dependencyGraph, dependencyPaths, describePath, isDirect, MAX_PATH_DEPTH } from './dependency-path.js';
 import { parseGoSum } from './go-sum.js';
 import type { LockedPackage, Lockfile, LockfileParse } from './lockfile.js';
 import { parseNpmLock } from './npm-lock.js';
@@ -66,6 +66,21 @@ describe('dependencyPaths', () => {
     expect(paths).toEqual([['(project)', 'py-utilities@2.1.1', 'url-parsr@0.1.0']]);
     expect(describePath(poetry, paths[0]!)).toBe('the project → py-utilities 2.1.1 → url-parsr 0.1.0');
     expect(isDirect(poetry, 'py_utilities')).toBe(true);
+  });
+
+  it('takes cargo\'s - and _ as one crate name (rustc\'s --crate-name has underscores)', () => {
+    expect(dependencyPaths(cargo, 'rust_utilities')).toEqual([['app@0.1.0', 'rust-utilities@2.1.1']]);
+    expect(dependencyPaths(cargo, 'serde-json')).toEqual([['app@0.1.0', 'serde_json@1.0.87']]);
+    expect(isDirect(cargo, 'rust_utilities')).toBe(true);
+    expect(isDirect(cargo, 'url_parsr')).toBe(false);
+    // Case still counts in cargo.
+    expect(dependencyPaths(cargo, 'Rust-Utilities')).toEqual([]);
+  });
+
+  it('one walk of the graph answers for every package, as each call alone would', () => {
+    const g = dependencyGraph(cargo);
+    for (const name of ['itoa', 'url-parsr', 'app', 'serde', 'nothing-like-it']) expect(dependencyPaths(cargo, name, undefined, g)).toEqual(dependencyPaths(cargo, name));
+    expect(dependencyGraph(lock(parseGoSum(read('go/after.go.sum'))))).toBeNull();
   });
 
   it('knows go.sum cannot say', () => {

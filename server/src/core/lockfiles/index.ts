@@ -14,7 +14,7 @@ export { parsePoetryLock, parseRequirementsTxt } from './python-lock.js';
 export { parseGoSum } from './go-sum.js';
 export { diffLockfiles, type Arrival, type InPlaceChange, type Introducer, type LockfileDiff, type VersionChange } from './lockfile-diff.js';
 export { describeArrival } from './arrival-text.js';
-export { dependencyPaths, describePath, isDirect, MAX_PATH_DEPTH, MAX_PATHS } from './dependency-path.js';
+export { dependencyGraph, dependencyPaths, describePath, isDirect, MAX_PATH_DEPTH, MAX_PATHS, type DependencyGraph } from './dependency-path.js';
 export { compareVersions } from './version-order.js';
 
 // The name rule lives with the wire contract: the agent finds lockfiles by it too.

@@ -150,6 +150,13 @@ describe('diffLockfiles: pairing and kinds of change', () => {
     expect(d.removed.map((p) => p.source)).toEqual(['registry']);
   });
 
+  it('pairs the two spellings of a cargo crate name (- and _ are one crate)', () => {
+    const d = diffLockfiles(cargo(['app@0.1.0', 'my_macros@0.1.0'], { 'app@0.1.0': ['my_macros@0.1.0'] }),
+      cargo(['app@0.1.0', 'my-macros@0.2.0'], { 'app@0.1.0': ['my-macros@0.2.0'] }));
+    expect([d.added, d.removed]).toEqual([[], []]);
+    expect(d.upgraded.map((c) => `${c.name} ${c.from} → ${c.to}`)).toEqual(['my-macros 0.1.0 → 0.2.0']);
+  });
+
   it('catches a version that gains an install script', () => {
     const d = diffLockfiles(
       cargo(['app@0.1.0', 'a@1.0.0'], {}, { 'a@1.0.0': { hasBuildScript: false } }),

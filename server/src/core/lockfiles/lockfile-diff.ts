@@ -1,8 +1,8 @@
 // What changed between a pipeline's previous build's lockfile and this build's: packages added,
-// removed, upgraded and downgraded, matched by (name, source) so several versions of one name
-// (Cargo allows that) pair up sensibly; and for each added package, which changed packages
+// removed, upgraded and downgraded, matched by (name as the ecosystem compares it, source) so
+// several versions of one name (Cargo allows that) pair up sensibly; and for each added package, which changed packages
 // brought it in. Synthetic project stand-ins and go.mod-only go.sum entries are not packages here.
-import type { LockedPackage, Lockfile, PackageSource } from './lockfile.js';
+import { normaliseName, type LockedPackage, type Lockfile, type PackageSource } from './lockfile.js';
 import { compareVersions, compatibilityClass } from './version-order.js';
 
 export interface VersionChange {
@@ -77,7 +77,7 @@ export function diffLockfiles(before: Lockfile | null, after: Lockfile): Lockfil
 
   const groups = new Map<string, { b: LockedPackage[]; a: LockedPackage[] }>();
   const group = (p: LockedPackage) => {
-    const key = `${p.name}\u0000${p.source}`;
+    const key = nameKey(after, p);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { b: [], a: [] }));
     return g;
@@ -151,6 +151,11 @@ function pairUp(before: LockedPackage[], after: LockedPackage[]): Array<[LockedP
   return pairs;
 }
 
+/** Which (name, source) a package belongs to: `Django` and `django`, `my_crate` and `my-crate` are one. */
+function nameKey(lock: Lockfile, p: LockedPackage): string {
+  return `${normaliseName(lock.ecosystem, p.name)}\u0000${p.source}`;
+}
+
 function arrivals(before: Lockfile, after: Lockfile, added: LockedPackage[], previous: Map<string, LockedPackage>): Arrival[] {
   const beforeById = new Map(before.packages.map((p) => [p.id, p]));
   const dependents = new Map<string, LockedPackage[]>();
@@ -164,12 +169,13 @@ function arrivals(before: Lockfile, after: Lockfile, added: LockedPackage[], pre
   const addedIds = new Set(added.map((p) => p.id));
   const versionsBefore = new Map<string, string[]>();
   for (const b of counted(before)) {
-    const key = `${b.name}\u0000${b.source}`;
+    const key = nameKey(before, b);
     const list = versionsBefore.get(key);
     if (list) list.push(b.version);
     else versionsBefore.set(key, [b.version]);
   }
   const beforeSynthetic = before.packages.find((p) => p.synthetic);
+  const sameName = (x: LockedPackage | undefined, y: LockedPackage) => x !== undefined && normaliseName(after.ecosystem, x.name) === normaliseName(after.ecosystem, y.name);
   const roots = new Set(after.roots);
   const rank = { version: 0, new: 1, dependencies: 2 } as const;
 
@@ -180,7 +186,7 @@ function arrivals(before: Lockfile, after: Lockfile, added: LockedPackage[], pre
       let change: Introducer['change'] | null = null;
       if (addedIds.has(d.id)) change = 'new';
       else if (was && was.version !== d.version) change = 'version';
-      else if (was && !was.dependencies.some((id) => beforeById.get(id)?.name === p.name)) change = 'dependencies';
+      else if (was && !was.dependencies.some((id) => sameName(beforeById.get(id), p))) change = 'dependencies';
       if (change === null) continue;
       const who: Introducer = { id: d.id, name: d.name, version: d.version, change, previousVersion: change === 'new' ? null : was!.version };
       if (d.synthetic) who.synthetic = true;
@@ -188,7 +194,7 @@ function arrivals(before: Lockfile, after: Lockfile, added: LockedPackage[], pre
       broughtInBy.push(who);
     }
     broughtInBy.sort((x, y) => rank[x.change] - rank[y.change] || byId(x, y));
-    const otherVersionsBefore = [...(versionsBefore.get(`${p.name}\u0000${p.source}`) ?? [])].sort(compareVersions);
+    const otherVersionsBefore = [...(versionsBefore.get(nameKey(after, p)) ?? [])].sort(compareVersions);
     return { id: p.id, broughtInBy: broughtInBy.slice(0, MAX_INTRODUCERS), otherVersionsBefore };
   });
 }

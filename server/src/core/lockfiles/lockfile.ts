@@ -148,9 +148,14 @@ export function pep503Name(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
-/** The name as the ecosystem compares names (PyPI ignores case and separators). */
+/**
+ * The name as the ecosystem compares names: PyPI ignores case and separators; Cargo takes `-`
+ * and `_` as the same crate (crates.io refuses the other spelling of a taken name, and rustc's
+ * `--crate-name` always has underscores), case stays significant.
+ */
 export function normaliseName(ecosystem: Ecosystem, name: string): string {
-  return ecosystem === 'pypi' ? pep503Name(name) : name;
+  if (ecosystem === 'pypi') return pep503Name(name);
+  return ecosystem === 'cargo' ? name.replace(/_/g, '-') : name;
 }
 
 /** A package for a person: `name version`, the name alone when unpinned, `the project` for the stand-in. */
