@@ -150,7 +150,11 @@ export interface BuildLockfileRow {
   sha256: string;
   size: number;
   reportedAt: string;
-  /** parsed; unparsable (detail says why); content_unknown (never received); too_large or over_budget (the agent sent only its hash). */
+  /**
+   * parsed; unparsable (detail says why); content_unknown (never received); too_large or
+   * over_budget (the agent sent only its hash, or the build used up the collector's 64 MiB of
+   * lockfile content a build).
+   */
   status: 'parsed' | 'unparsable' | 'content_unknown' | 'too_large' | 'over_budget';
   detail: string | null;
   /** `Cargo.lock v4`, `package-lock.json v3`... */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeBatch, type BuildContext, type LockfileEvent, type TelltaleEvent } from '@telltale/proto';
 import { Store } from './store.js';
-import { LockfileLedger } from './lockfile-ledger.js';
+import { LockfileLedger, MAX_CONTENT_PER_BUILD, MAX_SNAPSHOTS_PER_BUILD } from './lockfile-ledger.js';
 import { IngestCore } from '../core/ingest-core.js';
 import { compileDetectors } from '../core/detectors/index.js';
 import { compileTyposquat, wellKnownList, type TyposquatJudge } from '../core/typosquat/index.js';
@@ -358,5 +358,26 @@ describe('alerts name how the package got in', () => {
 describe('the shipped lists', () => {
   it('load, and judge a typosquat of a well-known crate', () => {
     expect(loadTyposquatJudge().judge('cargo', 'reqwests').map((s) => [s.kind, s.resembles])).toEqual([['edit_distance', 'reqwest']]);
+  });
+});
+
+describe('per-build bounds', () => {
+  it('a build rewriting its lockfile at every step is bounded in snapshots and content', () => {
+    const { store } = openStore();
+    let last: unknown;
+    for (let i = 0; i < MAX_SNAPSHOTS_PER_BUILD + 3; i++) last = store.lockfiles.snapshot(context('b1'), snapshot('b1', `${BEFORE}\n# step ${i}\n`), i);
+    expect(last).toBe('lockfiles_per_build');
+    expect(store.db.prepare('SELECT count(*) FROM build_lockfiles WHERE build_id = ?').pluck().get('b1')).toBe(MAX_SNAPSHOTS_PER_BUILD);
+    // Another build is not held back by it.
+    expect(store.lockfiles.snapshot(context('b2'), snapshot('b2', AFTER), 1)).toMatchObject({ status: 'parsed' });
+  });
+
+  it('content past the per-build budget is not stored: the snapshot says over_budget', () => {
+    const { store } = openStore();
+    const big = `${BEFORE}\n#${'x'.repeat(MAX_CONTENT_PER_BUILD - BEFORE.length - 10)}\n`;
+    store.lockfiles.snapshot(context('b1'), snapshot('b1', big), 1);
+    expect(store.lockfiles.content(createHash('sha256').update(big).digest('hex'))).not.toBeNull();
+    expect(store.lockfiles.snapshot(context('b1'), snapshot('b1', AFTER, true, 'app/Cargo.lock'), 2)).toMatchObject({ status: 'over_budget' });
+    expect(store.lockfiles.content(createHash('sha256').update(AFTER).digest('hex'))).toBeNull();
   });
 });

@@ -21,6 +21,9 @@ type Cached = { parsed: Parsed } | { resolved: ResolvedLockfile };
 export const CACHE_PACKAGES = 400_000;
 /** Snapshots of one build the API lists (the latest ones): each carries a diff summary of up to a few MB. */
 export const API_ROWS = 64;
+/** Snapshots one build may record, and the bytes of their contents (past them: counted drops, `over_budget`). */
+export const MAX_SNAPSHOTS_PER_BUILD = 256;
+export const MAX_CONTENT_PER_BUILD = 64 * 1024 * 1024;
 
 export interface LedgerOptions {
   log?: { error(msg: string, fields?: Record<string, unknown>): void };
@@ -57,6 +60,7 @@ export class LockfileLedger implements LockfilePort {
       blob: db.prepare('SELECT content FROM lockfile_blobs WHERE sha256 = ?').pluck(),
       putBlob: db.prepare('INSERT OR IGNORE INTO lockfile_blobs (sha256, size, content, first_seen_us) VALUES (?, ?, ?, ?)'),
       existing: db.prepare('SELECT * FROM build_lockfiles WHERE build_id = ? AND path = ? AND sha256 = ?'),
+      usage: db.prepare('SELECT count(*) AS rows, coalesce(sum(size), 0) AS bytes FROM build_lockfiles WHERE build_id = ?'),
       latestOfBuild: db.prepare('SELECT id FROM build_lockfiles WHERE build_id = ? AND path = ? ORDER BY id DESC LIMIT 1').pluck(),
       firstOfBuild: db.prepare('SELECT previous_build_id, previous_sha256 FROM build_lockfiles WHERE build_id = ? AND path = ? ORDER BY id LIMIT 1'),
       // The base: another build's latest parsed snapshot of the path, no later than this one.
@@ -135,11 +139,16 @@ export class LockfileLedger implements LockfilePort {
   private record(context: BuildContext, e: LockfileEvent, nowUs: number): BuildLockfile | string {
     const kind = lockfileKind(e.path);
     if (!kind) return 'lockfile_unknown_kind';
+    const again = this.sql.existing.get(e.buildId, e.path, e.sha256) as SnapshotRow | undefined;
+    // A build rewriting its lockfiles at every step must not fill the disk: bounded snapshots and
+    // content per build (a resend of a snapshot it has is always taken).
+    const usage = this.sql.usage.get(e.buildId) as { rows: number; bytes: number };
+    if (!again && usage.rows >= MAX_SNAPSHOTS_PER_BUILD) return 'lockfiles_per_build';
+    if (e.content && !again && usage.bytes + e.content.length > MAX_CONTENT_PER_BUILD) e = { ...e, content: null, omitted: 'over_budget' };
     if (e.content) {
       if (createHash('sha256').update(e.content).digest('hex') !== e.sha256) return 'lockfile_hash_mismatch';
       this.sql.putBlob.run(e.sha256, e.content.length, e.content, nowUs);
     }
-    const again = this.sql.existing.get(e.buildId, e.path, e.sha256) as SnapshotRow | undefined;
     if (again && !(again.status === 'content_unknown' && e.content)) {
       // A resend, or the lockfile changed back (A → B → A): it is the path's current snapshot again.
       if (this.sql.latestOfBuild.get(e.buildId, e.path) !== again.id) this.sql.bump.run(e.timeUs, again.id);
