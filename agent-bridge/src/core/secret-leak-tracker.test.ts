@@ -38,6 +38,22 @@ describe('SecretLeakTracker', () => {
     expectNoSecret(JSON.stringify({ outcome, events }));
   });
 
+  it('finds the value in whatever the build sent: a message flagged as a response, a TXT record in the additional section', () => {
+    const t = new SecretLeakTracker(hash, SECRET_DEFAULTS);
+    t.index('b1', env);
+    const flagged = query(base32.slice(0, 63), 'exfil-drill', 'test');
+    flagged[2] = 0x81; // QR set: a "response" the build sent
+    expect(t.onDns('b1', dns(flagged)).map((e) => e.variable)).toEqual(['AWS_SECRET_ACCESS_KEY']);
+    const t2 = new SecretLeakTracker(hash, SECRET_DEFAULTS);
+    t2.index('b1', env);
+    const base64 = encodingsOf(SECRET).find((e) => e.encoding === 'base64')!.text;
+    const head = query('innocent', 'test');
+    head[11] = 1; // ARCOUNT 1
+    const rdata = [base64.length, ...Buffer.from(base64, 'latin1')];
+    const txt = Uint8Array.from([...head, 0, 0, 16, 0, 1, 0, 0, 0, 0, rdata.length >> 8, rdata.length & 0xff, ...rdata]);
+    expect(t2.onDns('b1', dns(txt))).toMatchObject([{ variable: 'AWS_SECRET_ACCESS_KEY', encoding: 'base64', coveredBytes: 40 }]);
+  });
+
   it('keeps each build apart, and ignores responses and unindexed builds', () => {
     const t = new SecretLeakTracker(hash, SECRET_DEFAULTS);
     t.index('b1', env);

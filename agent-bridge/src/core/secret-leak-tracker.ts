@@ -6,7 +6,7 @@
 // clean. Pure: the keyed hash, the environment, the clock and a liveness check are handed in.
 import type { SecretMatchEvent } from '@telltale/proto';
 import { compileSecretNames, fingerprintSecrets, matchLabels, type LeakState, type PieceHash, type SecretIndex, type SecretSpec } from './secret-fingerprints.js';
-import { readQuestionLabels } from './dns-question-labels.js';
+import { readSentNames } from './dns-sent-names.js';
 import { SecretCheckBudget } from './secret-check-budget.js';
 
 export interface SecretLeakLimits {
@@ -172,7 +172,7 @@ export class SecretLeakTracker {
     if (!build) return [];
     const out: SecretMatchEvent[] = [];
     const piece = build.parts[0]!.index.piece;
-    for (const labels of readQuestionLabels(e.packet)) {
+    for (const labels of readSentNames(e.packet)) {
       // Every piece of a label is a piece of the labels joined: the joined text alone is read.
       const text = labels.join('');
       if (text.length < piece) continue;
