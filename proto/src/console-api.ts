@@ -194,6 +194,8 @@ export interface AlertPackageEvidence extends ProcessPackage {
   typosquat?: TyposquatSignalJson[];
   /** The process gave no version and the lockfile locks several. */
   lockedVersions?: string[];
+  /** A rustc that loaded proc-macros: each described from the lockfile like the crate (their code is what ran). */
+  procMacroPackages?: Omit<AlertPackageEvidence, 'from' | 'procMacros' | 'procMacroPackages'>[];
 }
 
 /** The evidence of a `typosquat_package` alert: a lockfile added a package named like a well-known one. */

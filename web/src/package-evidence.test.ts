@@ -53,6 +53,22 @@ describe('packageFacts', () => {
     expect(packageLabel(facts!)).toBe('@acme/x');
   });
 
+  it('reads the proc-macros a rustc ran as the lockfile describes them, dropping malformed ones', () => {
+    const facts = packageFacts({ kind: 'encoded_dns_label', evidence: { package: {
+      ecosystem: 'cargo', name: 'my_app', version: '0.1.0', from: 'rustc arguments', procMacros: ['my_macros', 'serde_derivee'],
+      procMacroPackages: [
+        { name: 'my_macros', version: '0.2.0', changeInThisBuild: 'upgraded' },
+        { name: 'serde_derivee', version: '1.0.0', changeInThisBuild: 'added', typosquat: [{ kind: 'edit_distance', resembles: 'serde_derive', evidence: '1 edit' }] },
+        { name: 42 }, { version: '1' }, { name: 'x', changeInThisBuild: 'exploded' },
+      ],
+    } } })!;
+    expect(facts.procMacroPackages).toEqual([
+      { name: 'my_macros', version: '0.2.0', change: 'upgraded', lookAlike: false },
+      { name: 'serde_derivee', version: '1.0.0', change: 'added', lookAlike: true },
+      { name: 'x', version: null, change: null, lookAlike: false },
+    ]);
+  });
+
   it('drops what is malformed and answers null without a package', () => {
     expect(packageFacts({ kind: 'encoded_dns_label', evidence: {} })).toBeNull();
     expect(packageFacts({ kind: 'encoded_dns_label', evidence: { package: 'reqwests' } })).toBeNull();

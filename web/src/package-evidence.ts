@@ -35,6 +35,8 @@ export interface PackageFacts {
   typosquat: TyposquatSignalJson[];
   lockedVersions: string[];
   procMacros: string[];
+  /** The proc-macros a rustc ran, as the build's lockfile describes them (their code is what ran). */
+  procMacroPackages: { name: string; version: string | null; change: 'added' | 'upgraded' | 'downgraded' | 'changed_in_place' | null; lookAlike: boolean }[];
   runsInstallScript: boolean;
   /** A typosquat_package finding: the lockfile added it, nothing of it had to run. */
   lookAlike: boolean;
@@ -77,15 +79,25 @@ export function packageFacts(alert: Pick<Alert, 'kind' | 'evidence'>): PackageFa
     return {
       ...base, from: null, lockfile: str(evidence.lockfile), notLocked: false, direct: null, dependencyPaths: strings(evidence.dependencyPaths),
       arrivedInThisBuild: arrival ? true : null, arrival, changedInThisBuild: null, previousVersion: null, lockfileChange: null, typosquat: signals(evidence.signals), lockedVersions: [],
-      procMacros: [], runsInstallScript: evidence.runsInstallScript === true, lookAlike: true,
+      procMacros: [], procMacroPackages: [], runsInstallScript: evidence.runsInstallScript === true, lookAlike: true,
     };
   }
   return {
     ...base, from: str(p.from), lockfile: str(p.lockfile), notLocked: p.lockfile === null, direct: bool(p.direct),
     dependencyPaths: strings(p.dependencyPaths), arrivedInThisBuild: bool(p.arrivedInThisBuild), arrival: str(p.arrival),
     changedInThisBuild: changeKind(p.changeInThisBuild), previousVersion: str(p.previousVersion), lockfileChange: change(p.lockfileChange), typosquat: signals(p.typosquat), lockedVersions: strings(p.lockedVersions),
-    procMacros: strings(p.procMacros), runsInstallScript: false, lookAlike: false,
+    procMacros: strings(p.procMacros), procMacroPackages: macros(p.procMacroPackages), runsInstallScript: false, lookAlike: false,
   };
+}
+
+const MACRO_CHANGES = ['added', ...CHANGES] as const;
+
+function macros(v: unknown): PackageFacts['procMacroPackages'] {
+  if (!Array.isArray(v)) return [];
+  return v.slice(0, MAX_LIST).flatMap((m) => {
+    if (!isObject(m) || typeof m.name !== 'string' || m.name === '') return [];
+    return [{ name: m.name, version: str(m.version), change: MACRO_CHANGES.find((c) => c === m.changeInThisBuild) ?? null, lookAlike: signals(m.typosquat).length > 0 }];
+  });
 }
 
 /** A process-tree node's package (build scripts only), checked like the rest: null when malformed. */

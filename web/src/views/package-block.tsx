@@ -52,7 +52,15 @@ export function PackageBlock({ pkg }: { pkg: PackageFacts }) {
     rows.push(['locked versions', <span className="kv-array">{pkg.lockedVersions.map((v, i) => <span key={i} className="arg">{oneLine(v, 60)}</span>)} <span className="muted">the process did not say which ran</span></span>]);
   }
   if (pkg.procMacros.length) {
-    rows.push(['proc-macros', <span className="kv-array" data-testid="package-proc-macros">{pkg.procMacros.map((m, i) => <span key={i} className="arg">{oneLine(m, 80)}</span>)} <span className="muted">ran inside this rustc</span></span>]);
+    const described = pkg.procMacroPackages.length ? pkg.procMacroPackages : pkg.procMacros.map((name) => ({ name, version: null, change: null, lookAlike: false }));
+    rows.push(['proc-macros', <span className="kv-array" data-testid="package-proc-macros">
+      {described.map((m, i) => (
+        <span key={i} className="arg" data-testid="package-proc-macro">
+          {oneLine(packageLabel(m), 120)}
+          {m.change && <span className="pill sev-medium">{m.change === 'added' ? 'new in this build' : m.change.replace(/_/g, ' ')}</span>}
+          {m.lookAlike && <span className="pill sev-high">look-alike name</span>}
+        </span>
+      ))} <span className="muted">ran inside this rustc</span></span>]);
   }
 
   return (

@@ -41,6 +41,20 @@ describe('packageEvidence', () => {
     expect(evidence).toMatchObject({ version: '1.0.1', lockedVersions: ['0.4.8', '1.0.1'], changeInThisBuild: 'upgraded', previousVersion: '1.0.0' });
   });
 
+  it('a rustc that loaded proc-macros: each macro (whose code ran) is described from the lockfile too', () => {
+    const macroBefore = cargo(['my-app@0.1.0', 'my-macros@0.1.0'], { 'my-app@0.1.0': ['my-macros@0.1.0'] });
+    const macroAfter = cargo(['my-app@0.1.0', 'my-macros@0.2.0', 'serde-derivee@1.0.0'], { 'my-app@0.1.0': ['my-macros@0.2.0', 'serde-derivee@1.0.0'] });
+    const evidence = packageEvidence([ref('Cargo.lock')], {
+      ecosystem: 'cargo', name: 'my_app', version: null, from: 'rustc arguments', procMacros: ['my_macros', 'serde_derivee'],
+    }, () => resolved(macroBefore, macroAfter), (_, name) => (name === 'serde_derivee' ? [signal] : []));
+    expect(evidence).toMatchObject({ name: 'my_app', version: '0.1.0', changeInThisBuild: 'unchanged', procMacros: ['my_macros', 'serde_derivee'] });
+    expect(evidence.procMacroPackages).toEqual([
+      expect.objectContaining({ name: 'my_macros', version: '0.2.0', changeInThisBuild: 'upgraded', previousVersion: '0.1.0', direct: true }),
+      expect.objectContaining({ name: 'serde_derivee', version: '1.0.0', changeInThisBuild: 'added', arrivedInThisBuild: true,
+        typosquat: [{ kind: 'edit_distance', resembles: 'serde', evidence: '1 edit' }] }),
+    ]);
+  });
+
   it('resolves only parsed lockfiles of the package\'s ecosystem; one of them read and none locks it: locked nowhere', () => {
     const asked: string[] = [];
     const refs = [ref('web/package-lock.json', 'npm-lock'), { ...ref('other/Cargo.lock'), status: 'too_large' as const }, ref('Cargo.lock')];

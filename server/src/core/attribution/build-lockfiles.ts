@@ -121,6 +121,23 @@ export function packageEvidence(lockfiles: readonly BuildLockfile[] | undefined,
     if (arrival) evidence.arrival = arrival;
     if (change && change.kind !== 'unchanged') evidence.lockfileChange = changeSummary(view, diff);
   }
+  return withProcMacros(evidence, lockfiles, ref, resolve, judge);
+}
+
+/** Proc-macros a rustc loaded, at most this many described (the code that ran is one of theirs). */
+const MAX_PROC_MACROS = 8;
+
+/**
+ * A rustc that loaded proc-macros ran their code, not the crate's: each is described from the
+ * lockfile as the crate is (version, how it is reached, whether it changed in this build).
+ */
+function withProcMacros(evidence: Record<string, unknown>, lockfiles: readonly BuildLockfile[] | undefined, ref: PackageRef, resolve: ResolveLockfile,
+  judge: LockfilePort['judge'] | null): Record<string, unknown> {
+  if (!ref.procMacros?.length) return evidence;
+  evidence.procMacroPackages = ref.procMacros.slice(0, MAX_PROC_MACROS).map((name) => {
+    const { from: _from, procMacros: _none, ...macro } = packageEvidence(lockfiles, { ecosystem: 'cargo', name, version: null, from: 'rustc --extern' }, resolve, judge);
+    return macro;
+  });
   return evidence;
 }
 
