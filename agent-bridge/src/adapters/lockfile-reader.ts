@@ -9,6 +9,7 @@
 import { closeSync, constants, fstatSync, opendirSync, openSync, readlinkSync, readSync, realpathSync, type Dir, type Dirent } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { LIMITS, lockfileKind, type LockfileOmission } from '@telltale/proto';
+import type { KnownLockfiles } from '../core/lockfile-memory.js';
 
 export interface LockfileScanLimits {
   /** Directory levels below the workspace walked (0: the workspace itself only). */
@@ -51,13 +52,6 @@ export interface LockfileScan {
   truncated: boolean;
 }
 
-/** What the agent already told the collector, by relative path → sha256. */
-export interface KnownLockfiles {
-  /** Content the collector has for this pipeline: such a file goes by hash only. */
-  sent: ReadonlyMap<string, string>;
-  /** Reported in this build already, unchanged: left out. */
-  reported: ReadonlyMap<string, string>;
-}
 
 const NOTHING_KNOWN: KnownLockfiles = { sent: new Map(), reported: new Map() };
 

@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { KnownLockfiles, LockfileScan, ScannedLockfile } from './lockfile-reader.js';
+import type { LockfileScan, ScannedLockfile } from './lockfile-reader.js';
+import type { KnownLockfiles } from '../core/lockfile-memory.js';
 
 /** The compiled child, found from src (tests) and dist alike. */
 const CHILD = fileURLToPath(new URL('../../dist/adapters/lockfile-scan-child.js', import.meta.url));

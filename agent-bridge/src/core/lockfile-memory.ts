@@ -3,7 +3,14 @@
 // sent that content for the pipeline and path within the last hour, so a pipeline that builds
 // the same lockfile all day sends it about once an hour (a content lost on the way, or a
 // collector database replaced, is sent again by then). Pure: the scan reads the files.
-import type { KnownLockfiles } from '../adapters/lockfile-reader.js';
+
+/** What the agent already told the collector, by relative path → sha256. */
+export interface KnownLockfiles {
+  /** Content the collector has for this pipeline: such a file goes by hash only. */
+  sent: ReadonlyMap<string, string>;
+  /** Reported in this build already, unchanged: left out. */
+  reported: ReadonlyMap<string, string>;
+}
 
 export interface LockfileMemoryLimits {
   /** Pipeline+path pairs whose last content is remembered (oldest forgotten first: it is sent again). */
