@@ -45,6 +45,8 @@ export interface RunningAgent {
 /** How long after CMD exits the agent waits for its source to hand over its last events. */
 const EXIT_WAIT_MS = 2000;
 const HOST_BUILD_PREFIX = 'host:';
+/** How long registering a build waits for its lockfile scan (the CLI waits 5 s for an answer). */
+const REGISTER_SCAN_WAIT_MS = 3000;
 /** How long descendants that outlive a build's command are still attributed to it. */
 const LINGER_MS = 10 * 60_000;
 
@@ -138,13 +140,16 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
         log.warn('lockfiles of the workspace not read', { buildId, workspace, reason: outcome.reason });
         return;
       }
+      // A CI job that ended while its scan ran: its build is closed, its lockfiles not told.
+      if (!builds.has(buildId)) return;
       for (const f of outcome.scan.files) {
         // A lockfile's content travels in a batch of its own: a scan's worth could pass the
         // collector's batch limit.
         if (f.content) flush();
         add({ kind: 'lockfile', timeUs: nowUs(), buildId, path: f.path, workspace, sha256: f.sha256, size: f.size, content: f.content, omitted: f.omitted });
-        if (f.content) flush();
+        // Remembered as sent before the flush: a spool overflow there forgets it again.
         lockfiles.queued(buildId, context.pipeline, f, f.content !== null, Date.now());
+        if (f.content) flush();
         counters.lockfilesReported++;
       }
       const { skipped, truncated } = outcome.scan;
@@ -394,8 +399,9 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       };
       startBuild(context, req.rootPid);
       // `telltale run` waits for this answer before it starts the command: the lockfiles are
-      // read as the build found them. Its directory is the workspace.
-      await reportLockfiles(context.buildId, req.rootPid, readCwd(req.rootPid));
+      // read as the build found them (its directory is the workspace). Not for long: the CLI
+      // gives up on a silent agent after 5 s, and a slow scan goes on in the background.
+      await Promise.race([reportLockfiles(context.buildId, req.rootPid, readCwd(req.rootPid)), new Promise((r) => setTimeout(r, REGISTER_SCAN_WAIT_MS).unref())]);
       log.info('build started', { buildId: context.buildId, pipeline: context.pipeline, rootPid: req.rootPid });
       return { buildId: context.buildId, context: { ...context } };
     },

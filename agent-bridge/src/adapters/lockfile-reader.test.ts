@@ -97,6 +97,28 @@ describe('scanWorkspace', () => {
     expect(maskUrlCredentials(other).equals(other)).toBe(true);
   });
 
+  it('reads a folder\'s own lockfiles before its subfolders\': decoys cannot crowd out the project\'s', () => {
+    const files: Record<string, string> = { 'package-lock.json': '{}' };
+    for (let i = 0; i < 40; i++) files[`a/requirements-${i}.txt`] = `x==${i}\n`;
+    const scan = scanWorkspace(workspace(files))!;
+    expect(scan.files.map((f) => f.path)).toContain('package-lock.json');
+    expect(scan.truncated).toBe(true);
+  });
+
+  it('masks every credential shape it knows, in linear time', () => {
+    const mask = (t: string) => maskUrlCredentials(Buffer.from(t, 'latin1')).toString('latin1');
+    expect(mask('https://me@corp.com:TOPSECRET@host/x')).toBe('https://***@host/x');
+    expect(mask(`https://u:${'t'.repeat(2000)}@host/simple`)).toBe('https://***@host/simple');
+    expect(mask('https://h/a.whl?X-Amz-Signature=abc&X-Amz-Credential=def&x=1#sha256=ff')).toBe('https://h/a.whl?X-Amz-Signature=***&X-Amz-Credential=***&x=1#sha256=ff');
+    expect(mask('https://h/p?token=s3cr3t')).toBe('https://h/p?token=***');
+    expect(mask('git+ssh://git@github.example/x.git')).toBe('git+ssh://***@github.example/x.git');
+    expect(mask('"resolved": "https://registry.npmjs.org/a/-/a-1.0.0.tgz"')).toBe('"resolved": "https://registry.npmjs.org/a/-/a-1.0.0.tgz"');
+    // A hostile file of schemes without delimiters (quadratic for a regex scanning each to its
+    // end) goes through whole and unchanged within the test's time limit.
+    const hostile = Buffer.from(`${'a://'.repeat(1024 * 1024)}@x`, 'latin1');
+    expect(maskUrlCredentials(hostile).toString('latin1').endsWith('a://***@x')).toBe(true);
+  });
+
   it('a workspace that does not exist is null', () => {
     expect(scanWorkspace('/nonexistent/telltale-ws')).toBeNull();
   });

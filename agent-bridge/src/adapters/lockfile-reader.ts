@@ -3,10 +3,10 @@
 // still, the workspace belongs to a possibly hostile build: nothing here follows a symbolic
 // link under a lockfile's name, a file that resolves outside the workspace is refused, FIFOs
 // and devices are skipped, and the walk, the files, the bytes hashed and the bytes kept are
-// bounded. Credentials in URLs (`https://user:token@host`, as requirements.txt and private
-// registries' resolved URLs carry them) are masked before anything is hashed or kept: they
-// never leave the host.
-import { closeSync, constants, fstatSync, opendirSync, openSync, readlinkSync, readSync, realpathSync, type Dir, type Dirent } from 'node:fs';
+// bounded. Credentials in URLs (`https://user:token@host`, `?token=`, as requirements.txt and
+// private registries' resolved URLs carry them) are masked before anything is hashed or kept:
+// they never leave the host (a file too large to send is hashed as it is, and never sent).
+import { closeSync, constants, fstatSync, opendirSync, openSync, readlinkSync, readSync, type Dir, type Dirent } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { LIMITS, lockfileKind, type LockfileOmission } from '@telltale/proto';
 import type { KnownLockfiles } from '../core/lockfile-memory.js';
@@ -55,20 +55,56 @@ export interface LockfileScan {
 
 const NOTHING_KNOWN: KnownLockfiles = { sent: new Map(), reported: new Map() };
 
-/** `https://user:token@host` → `https://***@host`, byte for byte elsewhere (latin1 keeps every byte). */
+/** Query parameters whose values are credentials (`?token=`, AWS presigned URLs' signatures...). */
+const SECRET_PARAM = /^(?:[\w.-]*(?:token|key|secret|signature|sig|password|passwd|auth|credential)[\w.-]*)$/i;
+/** What ends a URL's authority (`//user:pass@host`) and its query values. */
+const AUTHORITY_END = new Set(['/', '?', '#', ' ', '\t', '\r', '\n', '"', "'", '<', '>', '`']);
+
+/**
+ * Masks credentials in URLs: `scheme://user:token@host` → `scheme://***@host` (up to the last
+ * `@` of the authority, as pip and requests read it) and the values of query parameters named
+ * like credentials (`?token=…`, `X-Amz-Signature=…`) → `***`. Linear in the input (each
+ * authority ends at the next `/`, so no byte is scanned twice); every other byte is kept
+ * (latin1: one character a byte).
+ */
 export function maskUrlCredentials(bytes: Buffer): Buffer {
   const text = bytes.toString('latin1');
-  const masked = text.replace(/([a-z][a-z0-9+.-]{0,31}:\/\/)[^/\s@'"<>]{1,512}@/gi, '$1***@');
+  let out = '';
+  let copied = 0;
+  for (let at = text.indexOf('://'); at >= 0; at = text.indexOf('://', at + 3)) {
+    const from = at + 3;
+    let end = from;
+    let lastAt = -1;
+    for (; end < text.length && !AUTHORITY_END.has(text[end]!); end++) if (text[end] === '@') lastAt = end;
+    if (lastAt >= from) {
+      out += `${text.slice(copied, from)}***`;
+      copied = lastAt;
+    }
+  }
+  out += text.slice(copied);
+  // Query values: `?name=value` or `&name=value` with a credential-like name.
+  const masked = out.replace(/([?&])([\w.-]{1,64})=([^&#\s"'<>`;,]*)/g, (m, sep: string, name: string, value: string) =>
+    (value && SECRET_PARAM.test(name) ? `${sep}${name}=***` : m));
   return masked === text ? bytes : Buffer.from(masked, 'latin1');
 }
 
+/**
+ * Scans `workspace`: a path, or `/proc/self/fd/N` for a folder the agent opened and handed
+ * over. What every file read resolves to must lie under what the workspace itself resolves to,
+ * both as the kernel names them (`/proc/self/fd`): a folder swapped for a link mid-walk is caught.
+ */
 export function scanWorkspace(workspace: string, known: KnownLockfiles = NOTHING_KNOWN, limits: LockfileScanLimits = LOCKFILE_SCAN_LIMITS): LockfileScan | null {
   let root: string;
+  let fd: number | undefined;
   try {
-    root = realpathSync(workspace);
+    fd = openSync(workspace, constants.O_RDONLY | constants.O_DIRECTORY);
+    root = readlinkSync(`/proc/self/fd/${fd}`);
   } catch {
     return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+  const under = root === '/' ? '/' : `${root}/`;
   const scan: LockfileScan = { files: [], skipped: 0, truncated: false };
   const budget = { entries: 0, kept: 0, hashed: 0 };
   const walk = (dir: string, rel: string, depth: number): void => {
@@ -91,10 +127,13 @@ export function scanWorkspace(workspace: string, known: KnownLockfiles = NOTHING
       handle?.closeSync();
     }
     list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // A folder's own lockfiles before its subfolders': the project's lockfile at the top is read
+    // first, and a pile of decoys in `a/` cannot use up the file bound before it.
+    const folders: Dirent[] = [];
     for (const d of list) {
       const relPath = rel ? `${rel}/${d.name}` : d.name;
       if (d.isDirectory()) {
-        if (depth < limits.maxDepth && !d.name.startsWith('.') && !SKIPPED_DIRS.has(d.name) && budget.entries < limits.maxEntries) walk(`${dir}/${d.name}`, relPath, depth + 1);
+        folders.push(d);
         continue;
       }
       if (lockfileKind(d.name) === null || d.name === '.package-lock.json') continue;
@@ -107,19 +146,27 @@ export function scanWorkspace(workspace: string, known: KnownLockfiles = NOTHING
         scan.truncated = true;
         return;
       }
-      const file = readLockfile(`${dir}/${d.name}`, relPath, root, known, limits, budget);
+      const file = readLockfile(`${dir}/${d.name}`, relPath, under, known, limits, budget);
       if (file === 'skip') scan.skipped++;
       else if (file === 'stop') scan.truncated = true;
       else if (file) scan.files.push(file);
     }
+    for (const d of folders) {
+      if (depth >= limits.maxDepth || d.name.startsWith('.') || SKIPPED_DIRS.has(d.name) || budget.entries >= limits.maxEntries) continue;
+      if (scan.files.length >= limits.maxFiles) {
+        scan.truncated = true; // folders left unread may hold more
+        return;
+      }
+      walk(`${dir}/${d.name}`, rel ? `${rel}/${d.name}` : d.name, depth + 1);
+    }
   };
-  walk(root, '', 0);
+  walk(workspace, '', 0);
   scan.files.sort((a, b) => (a.path < b.path ? -1 : 1));
   return scan;
 }
 
 /** null: reported in this build already, unchanged; 'skip': not readable as a lockfile; 'stop': over the hash budget. */
-function readLockfile(path: string, relPath: string, root: string, known: KnownLockfiles, limits: LockfileScanLimits,
+function readLockfile(path: string, relPath: string, under: string, known: KnownLockfiles, limits: LockfileScanLimits,
   budget: { kept: number; hashed: number }): ScannedLockfile | null | 'skip' | 'stop' {
   let fd: number;
   try {
@@ -135,7 +182,7 @@ function readLockfile(path: string, relPath: string, root: string, known: KnownL
     if (budget.hashed + st.size > limits.maxTotalHashBytes) return 'stop';
     // A folder on the way may have been swapped for a link after the walk listed it: what was
     // opened must still be inside the workspace.
-    if (!readlinkSync(`/proc/self/fd/${fd}`).startsWith(`${root}/`)) return 'skip';
+    if (!readlinkSync(`/proc/self/fd/${fd}`).startsWith(under)) return 'skip';
     // Kept whole while it fits (to be masked and sent); beyond that only hashed as it streams.
     const chunks: Buffer[] = [];
     const raw = createHash('sha256');
@@ -162,6 +209,11 @@ function readLockfile(path: string, relPath: string, root: string, known: KnownL
     }
     // What is hashed is what would be sent: the file with URL credentials masked.
     const content = maskUrlCredentials(Buffer.concat(chunks, size));
+    // Masking can lengthen a file (`a@` → `***@`): what is sent must still fit.
+    if (content.length > limits.maxFileBytes) {
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      return known.reported.get(relPath) === sha256 ? null : { path: relPath, sha256, size: content.length, content: null, omitted: 'too_large' };
+    }
     const sha256 = createHash('sha256').update(content).digest('hex');
     if (known.reported.get(relPath) === sha256) return null;
     if (known.sent.get(relPath) === sha256) return { path: relPath, sha256, size: content.length, content: null, omitted: null };

@@ -1,11 +1,11 @@
 // The scan in its own process, as the build's user: real child processes, real uid switches
 // (the tests run as root, as the agent does).
-import { chmodSync, chownSync, lchownSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseAnswer, pathOwner, scanLockfilesOf, SCANNER_DEFAULTS } from './lockfile-scanner.js';
+import { parseAnswer, scanLockfilesOf, scanPlan, SCANNER_DEFAULTS } from './lockfile-scanner.js';
 
 const NOBODY = 65534;
 const none = { sent: new Map<string, string>(), reported: new Map<string, string>() };
@@ -47,19 +47,31 @@ describe('scanLockfilesOf', () => {
     expect(asRoot.ok && asRoot.scan.files.map((f) => f.path)).toEqual(['requirements.txt']);
   });
 
-  it.runIf(process.getuid?.() === 0)('a root build whose workspace path passes through a user\'s link or folder scans as that user', async () => {
+  it.runIf(process.getuid?.() === 0)('reads as the real uid; a root build on the host as root, a root build in a container as nobody', async () => {
     const ws = tempDir();
-    expect(pathOwner(ws)).toEqual({ uid: 0, gid: 0 });
-    chownSync(ws, NOBODY, NOBODY);
-    expect(pathOwner(join(ws, 'sub'))).toEqual({ uid: NOBODY, gid: NOBODY });
-    const secret = tempDir();
-    writeFileSync(join(secret, 'go.sum'), 'x');
-    chmodSync(join(secret, 'go.sum'), 0o600);
+    expect(scanPlan(await processAs(NOBODY), ws)).toEqual({ path: ws, as: { uid: NOBODY, gid: NOBODY } });
+    expect(scanPlan(process.pid, ws)).toEqual({ path: ws, as: { uid: 0, gid: 0 } });
+    // A root process in a mount namespace of its own: its path is read through its root, as nobody.
+    const contained = spawn('unshare', ['--mount', '--propagation', 'private', 'sleep', '30'], { stdio: 'ignore' });
+    kids.push(contained);
+    await new Promise((r) => setTimeout(r, 200));
+    const sleeper = Number(readFileSync(`/proc/${contained.pid}/task/${contained.pid}/children`, 'utf8').trim().split(' ')[0]) || contained.pid!;
+    expect(scanPlan(sleeper, ws)).toEqual({ path: `/proc/${sleeper}/root${ws}`, as: { uid: NOBODY, gid: NOBODY } });
+  });
+
+  it.runIf(process.getuid?.() === 0)('a root build in a container whose workspace is a link out to the host reads only what anyone may', async () => {
+    const hostDir = tempDir();
+    writeFileSync(join(hostDir, 'requirements.txt'), 'private==1.0\n');
+    chmodSync(join(hostDir, 'requirements.txt'), 0o600);
+    writeFileSync(join(hostDir, 'Cargo.lock'), 'version = 4\n');
     const link = join(tempDir(), 'ws');
-    symlinkSync(secret, link);
-    lchownSync(link, NOBODY, NOBODY);
-    const r = await scanLockfilesOf(process.pid, link, none);
-    expect(r.ok && r.scan.files).toEqual([]);
+    symlinkSync(hostDir, link);
+    const contained = spawn('unshare', ['--mount', '--propagation', 'private', 'sleep', '30'], { stdio: 'ignore' });
+    kids.push(contained);
+    await new Promise((r) => setTimeout(r, 200));
+    const sleeper = Number(readFileSync(`/proc/${contained.pid}/task/${contained.pid}/children`, 'utf8').trim().split(' ')[0]) || contained.pid!;
+    const r = await scanLockfilesOf(sleeper, link, none);
+    expect(r.ok && r.scan.files.map((f) => f.path)).toEqual(['Cargo.lock']);
   });
 
   it('says why when there is nothing to read', async () => {
@@ -90,6 +102,9 @@ describe('parseAnswer', () => {
     ['content of another size', JSON.stringify({ files: [{ ...ok, size: 5 }], skipped: 0, truncated: false })],
     ['an unknown omission', JSON.stringify({ files: [{ ...ok, omitted: 'lazy', content: null }], skipped: 0, truncated: false })],
     ['a negative size', JSON.stringify({ files: [{ ...ok, size: -1, content: null }], skipped: 0, truncated: false })],
+    ['a path climbing out', JSON.stringify({ files: [{ ...ok, path: '../etc/Cargo.lock' }], skipped: 0, truncated: false })],
+    ['more files than a scan reads', JSON.stringify({ files: Array.from({ length: 33 }, () => ({ ...ok, content: null })), skipped: 0, truncated: false })],
+    ['content over the file bound', JSON.stringify({ files: [{ ...ok, size: 9 * 1024 * 1024, content: Buffer.alloc(9 * 1024 * 1024).toString('base64') }], skipped: 0, truncated: false })],
   ])('refuses %s', (_, text) => {
     expect(parseAnswer(text)).toBeUndefined();
   });

@@ -1,13 +1,14 @@
-// Scans a build's workspace for lockfiles as the build itself: in a child process with the
-// uid and gid of the build's process (the agent runs as root; the workspace, and any link in
-// it, is the build's to choose, so the scan can read nothing the build could not), seeing the
-// build's mount namespace (a container job's workspace path is the container's), with a time
-// limit (a hung network filesystem must not hold the agent) and a bound on what it may answer.
-// The agent's event loop never blocks on the walk or the hashing.
+// Scans a build's workspace for lockfiles as the build itself: the agent (root) opens the
+// workspace folder as the build sees it (through /proc/<pid>/root across mount namespaces) and
+// hands it to a child process running with the build's real uid and gid (see scanPlan), so the
+// walk can read nothing the build could not; with a time limit (a hung network filesystem must
+// not hold the agent), a host-wide bound on scans at once, and every bound checked again on
+// the child's answer. The agent's event loop never blocks on the walk or the hashing.
 import { spawn } from 'node:child_process';
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { LIMITS } from '@telltale/proto';
 import { fileURLToPath } from 'node:url';
-import type { LockfileScan, ScannedLockfile } from './lockfile-reader.js';
+import { LOCKFILE_SCAN_LIMITS, type LockfileScan, type ScannedLockfile } from './lockfile-reader.js';
 import type { KnownLockfiles } from '../core/lockfile-memory.js';
 
 /** The compiled child, found from src (tests) and dist alike. */
@@ -22,59 +23,73 @@ export interface ScannerOptions {
 
 export const SCANNER_DEFAULTS: Readonly<ScannerOptions> = Object.freeze({ timeoutMs: 15_000, maxAnswerBytes: 40 * 1024 * 1024, procRoot: '/proc' });
 
-export type ScanOutcome = { ok: true; scan: LockfileScan } | { ok: false; reason: 'process_gone' | 'no_workspace' | 'timeout' | 'failed' | 'bad_answer' };
+export type ScanOutcome = { ok: true; scan: LockfileScan } | { ok: false; reason: 'process_gone' | 'no_workspace' | 'timeout' | 'failed' | 'bad_answer' | 'busy' };
 
-/** Effective uid and gid of a process, from /proc/<pid>/status; null when it is gone. */
+/** Real uid and gid of a process, from /proc/<pid>/status; null when it is gone. */
 export function processCredentials(pid: number, procRoot = '/proc'): { uid: number; gid: number } | null {
   try {
     const status = readFileSync(`${procRoot}/${pid}/status`, 'utf8');
-    const uid = /^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1];
-    const gid = /^Gid:\s+\d+\s+(\d+)/m.exec(status)?.[1];
+    // The real ids, not the effective ones: a build step running a setuid program (passwd
+    // waiting for input) has root's effective uid, and must not lend it to the scan.
+    const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+    const gid = /^Gid:\s+(\d+)/m.exec(status)?.[1];
     return uid !== undefined && gid !== undefined ? { uid: Number(uid), gid: Number(gid) } : null;
   } catch {
     return null;
   }
 }
 
-/**
- * Who the scan runs as when the build's process is root (a `telltale run` as root handing the
- * build to another user, a CI snippet's setpriv): the deepest owner other than root of any part
- * of the workspace's path, links included. Whoever owns a part of the path can point it
- * anywhere, so the scan gets that user's rights, not root's. Root when root owns it all.
- */
-export function pathOwner(path: string): { uid: number; gid: number } {
-  let owner = { uid: 0, gid: 0 };
-  let prefix = '';
-  for (const part of path.split('/').filter(Boolean)) {
-    prefix += `/${part}`;
-    try {
-      const st = lstatSync(prefix);
-      if (st.uid !== 0) owner = { uid: st.uid, gid: st.gid };
-    } catch {
-      break;
-    }
-  }
-  return owner;
-}
+const NOBODY = { uid: 65534, gid: 65534 };
 
-/** The workspace path as this process can open it: through the build's root when it lives in another mount namespace. */
-function reachable(pid: number, workspace: string, procRoot: string): string | null {
+/**
+ * Where the scan opens the workspace and whom it reads as. The path goes through the build's
+ * root when the build lives in another mount namespace than the agent (a container job, or the
+ * agent's own private mounts under systemd). A build running as a user is scanned as that
+ * user; a root build on the host as root (it could read anything itself); a root build in a
+ * container as nobody: a link in its workspace path could point into the host's files, and
+ * nobody reads only what anyone may.
+ */
+export function scanPlan(pid: number, workspace: string, procRoot = '/proc'): { path: string; as: { uid: number; gid: number } } | null {
+  const creds = processCredentials(pid, procRoot);
+  if (!creds) return null;
+  let theirs: string;
+  let ours: string;
   try {
-    const theirs = readlinkSync(`${procRoot}/${pid}/ns/mnt`);
-    return theirs === readlinkSync(`${procRoot}/self/ns/mnt`) ? workspace : `${procRoot}/${pid}/root${workspace}`;
+    theirs = readlinkSync(`${procRoot}/${pid}/ns/mnt`);
+    ours = readlinkSync(`${procRoot}/self/ns/mnt`);
   } catch {
     return null;
   }
+  const path = theirs === ours ? workspace : `${procRoot}/${pid}/root${workspace}`;
+  if (creds.uid !== 0) return { path, as: creds };
+  // The host's namespace is init's; where init cannot be read (the agent itself in a sandbox),
+  // the agent's own.
+  let host = ours;
+  try {
+    host = readlinkSync(`${procRoot}/1/ns/mnt`);
+  } catch { /* keep the agent's */ }
+  return { path, as: theirs === host ? creds : NOBODY };
 }
 
+/** Scans running at once, host-wide: a child stuck on a hung network filesystem cannot be killed, and must not pile up. */
+const MAX_RUNNING = 4;
+let running = 0;
+
 export function scanLockfilesOf(pid: number, workspace: string, known: KnownLockfiles, options: ScannerOptions = SCANNER_DEFAULTS): Promise<ScanOutcome> {
-  const creds = processCredentials(pid, options.procRoot);
-  const path = reachable(pid, workspace, options.procRoot);
-  if (!creds || !path) return Promise.resolve({ ok: false, reason: 'process_gone' });
+  const plan = scanPlan(pid, workspace, options.procRoot);
+  if (!plan) return Promise.resolve({ ok: false, reason: 'process_gone' });
+  if (running >= MAX_RUNNING) return Promise.resolve({ ok: false, reason: 'busy' });
+  // The folder is opened here, once, and handed to the child: it walks from what was opened.
+  let dir: number;
+  try {
+    dir = openSync(plan.path, constants.O_RDONLY | constants.O_DIRECTORY);
+  } catch {
+    return Promise.resolve({ ok: false, reason: 'no_workspace' });
+  }
   // Only root can become another user; an agent that is not root reads with its own rights.
-  const as = creds.uid === 0 ? pathOwner(path) : creds;
-  const asBuild = process.getuid?.() === 0 ? { uid: as.uid, gid: as.gid } : {};
-  return new Promise((resolve) => {
+  const asBuild = process.getuid?.() === 0 ? { uid: plan.as.uid, gid: plan.as.gid } : {};
+  running++;
+  return new Promise<ScanOutcome>((resolve) => {
     let settled = false;
     const done = (outcome: ScanOutcome) => {
       if (settled) return;
@@ -82,17 +97,27 @@ export function scanLockfilesOf(pid: number, workspace: string, known: KnownLock
       clearTimeout(timer);
       resolve(outcome);
     };
-    const child = spawn(process.execPath, [CHILD], { ...asBuild, cwd: '/', env: {}, stdio: ['pipe', 'pipe', 'ignore'] });
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      child?.kill('SIGKILL');
       done({ ok: false, reason: 'timeout' });
     }, options.timeoutMs);
+    let child: ReturnType<typeof spawn> | undefined;
+    try {
+      child = spawn(process.execPath, [CHILD], { ...asBuild, cwd: '/', env: {}, stdio: ['pipe', 'pipe', 'ignore', dir] });
+    } catch {
+      // EPERM: the agent lacks CAP_SETUID/CAP_SETGID (see deploy/README.md).
+      closeSync(dir);
+      running--;
+      done({ ok: false, reason: 'failed' });
+      return;
+    }
+    closeSync(dir);
     const out: Buffer[] = [];
     let bytes = 0;
-    child.stdout.on('data', (c: Buffer) => {
+    child.stdout!.on('data', (c: Buffer) => {
       bytes += c.length;
       if (bytes > options.maxAnswerBytes) {
-        child.kill('SIGKILL');
+        child!.kill('SIGKILL');
         done({ ok: false, reason: 'bad_answer' });
         return;
       }
@@ -100,12 +125,13 @@ export function scanLockfilesOf(pid: number, workspace: string, known: KnownLock
     });
     child.on('error', () => done({ ok: false, reason: 'failed' }));
     child.on('close', (code) => {
+      running--;
       if (code !== 0) return done({ ok: false, reason: 'failed' });
       const scan = parseAnswer(Buffer.concat(out).toString('utf8'));
       done(scan === undefined ? { ok: false, reason: 'bad_answer' } : scan === null ? { ok: false, reason: 'no_workspace' } : { ok: true, scan });
     });
-    child.stdin.on('error', () => undefined); // a child that died early: its exit says so
-    child.stdin.end(JSON.stringify({ workspace: path, sent: [...known.sent], reported: [...known.reported] }));
+    child.stdin!.on('error', () => undefined); // a child that died early: its exit says so
+    child.stdin!.end(JSON.stringify({ workspace: '/proc/self/fd/3', sent: [...known.sent], reported: [...known.reported] }));
   });
 }
 
@@ -123,14 +149,20 @@ export function parseAnswer(text: string): LockfileScan | null | undefined {
   if (typeof v !== 'object' || !Array.isArray((v as { files?: unknown }).files)) return undefined;
   const a = v as { files: unknown[]; skipped?: unknown; truncated?: unknown };
   if (!Number.isSafeInteger(a.skipped) || typeof a.truncated !== 'boolean') return undefined;
+  // The child ran as the build's user, who may have tampered with it: every bound again.
+  if (a.files.length > LOCKFILE_SCAN_LIMITS.maxFiles) return undefined;
   const files: ScannedLockfile[] = [];
+  let kept = 0;
   for (const f of a.files) {
     if (typeof f !== 'object' || f === null) return undefined;
     const { path, sha256, size, omitted, content } = f as Record<string, unknown>;
     if (typeof path !== 'string' || typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256) || !Number.isSafeInteger(size) || (size as number) < 0) return undefined;
     if (!OMISSIONS.has(omitted as null) || (content !== null && typeof content !== 'string')) return undefined;
+    if (path.length === 0 || path.length > LIMITS.lockfilePathChars || /[\x00-\x1f\x7f]/.test(path) || path.split('/').some((seg) => seg === '' || seg === '.' || seg === '..')) return undefined;
     const bytes = typeof content === 'string' ? Buffer.from(content, 'base64') : null;
-    if (bytes && bytes.length !== size) return undefined;
+    if (bytes && (bytes.length !== size || bytes.length > LOCKFILE_SCAN_LIMITS.maxFileBytes)) return undefined;
+    kept += bytes?.length ?? 0;
+    if (kept > LOCKFILE_SCAN_LIMITS.maxTotalBytes) return undefined;
     files.push({ path, sha256, size: size as number, content: bytes, omitted: omitted as ScannedLockfile['omitted'] });
   }
   return { files, skipped: a.skipped as number, truncated: a.truncated };

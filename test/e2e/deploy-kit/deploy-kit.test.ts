@@ -11,9 +11,9 @@ import { DEPLOY, ROOT, deployFiles, k8sObjects, loadYaml, podSpec, read, yamlFil
 
 /** The capabilities each agent variant adds, as deploy/README.md ("Capabilities") explains. */
 const AGENT_CAPABILITIES: Record<string, string[]> = {
-  'deploy/kubernetes/agent-daemonset.yaml': ['SYS_ADMIN', 'SYS_PTRACE', 'DAC_READ_SEARCH'],
-  'deploy/kubernetes/agent-daemonset-tetragon.yaml': ['SYS_PTRACE', 'DAC_READ_SEARCH'],
-  'deploy/kubernetes/agent-daemonset-falco.yaml': ['SYS_PTRACE', 'DAC_READ_SEARCH'],
+  'deploy/kubernetes/agent-daemonset.yaml': ['SYS_ADMIN', 'SYS_PTRACE', 'DAC_READ_SEARCH', 'SETUID', 'SETGID'],
+  'deploy/kubernetes/agent-daemonset-tetragon.yaml': ['SYS_PTRACE', 'DAC_READ_SEARCH', 'SETUID', 'SETGID'],
+  'deploy/kubernetes/agent-daemonset-falco.yaml': ['SYS_PTRACE', 'DAC_READ_SEARCH', 'SETUID', 'SETGID'],
 };
 
 const objects = k8sObjects();
