@@ -54,6 +54,24 @@ describe('SecretLeakTracker', () => {
     expect(t2.onDns('b1', dns(txt))).toMatchObject([{ variable: 'AWS_SECRET_ACCESS_KEY', encoding: 'base64', coveredBytes: 40 }]);
   });
 
+  it('finds the value behind a compression pointer: in bytes after the last section, or inside a record\'s data', () => {
+    // In 9-character labels: read as raw bytes, no 10 characters of it stand together.
+    const labels = Array.from({ length: Math.ceil(base32.length / 9) }, (_, i) => base32.slice(i * 9, i * 9 + 9));
+    const wire = labels.flatMap((l) => [l.length, ...Buffer.from(l, 'latin1')]).concat(0);
+    // The question is a pointer forward, to offset 18: past the question, in bytes no section counts.
+    const trailing = Uint8Array.from([0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 18, 0, 1, 0, 1, ...wire]);
+    const t = new SecretLeakTracker(hash, SECRET_DEFAULTS);
+    t.index('b1', env);
+    expect(t.onDns('b1', dns(trailing))).toMatchObject([{ variable: 'AWS_SECRET_ACCESS_KEY', encoding: 'base32', coveredBytes: 40 }]);
+    // The question points into the data of a TXT record in the additional section (offset 31).
+    const inRecord = Uint8Array.from([
+      0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1, 0xc0, 31, 0, 1, 0, 1, 1, 0x6f, 0, 0, 16, 0, 1, 0, 0, 0, 0, wire.length >> 8, wire.length & 0xff, ...wire,
+    ]);
+    const t2 = new SecretLeakTracker(hash, SECRET_DEFAULTS);
+    t2.index('b1', env);
+    expect(t2.onDns('b1', dns(inRecord))).toMatchObject([{ variable: 'AWS_SECRET_ACCESS_KEY', encoding: 'base32', coveredBytes: 40 }]);
+  });
+
   it('keeps each build apart, and ignores responses and unindexed builds', () => {
     const t = new SecretLeakTracker(hash, SECRET_DEFAULTS);
     t.index('b1', env);

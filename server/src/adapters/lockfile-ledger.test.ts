@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeBatch, type BuildContext, type LockfileEvent, type TelltaleEvent } from '@telltale/proto';
 import { Store } from './store.js';
-import { LockfileLedger, MAX_CONTENT_PER_BUILD, MAX_SNAPSHOTS_PER_BUILD } from './lockfile-ledger.js';
+import { BASE_QUERY, LockfileLedger, MAX_CONTENT_PER_BUILD, MAX_SNAPSHOTS_PER_BUILD } from './lockfile-ledger.js';
 import { IngestCore } from '../core/ingest-core.js';
 import { compileDetectors } from '../core/detectors/index.js';
 import { compileTyposquat, wellKnownList, type TyposquatJudge } from '../core/typosquat/index.js';
@@ -140,18 +140,52 @@ describe('LockfileLedger', () => {
     expect(l.snapshot(context('b3'), snapshot('b3', AFTER_STEP2, false, 'Cargo.lock', 40), 4)).toMatchObject({ previousBuildId: 'b2', previousSha256: sha(AFTER_STEP2) });
   });
 
-  it('a replayed old batch diffs against the build before it, not a newer one; equal times go by arrival', () => {
+  it('a replayed old batch diffs against the latest parsed snapshot received (not the build before it by time); equal times go by arrival', () => {
     const { store } = openStore();
     const l = store.lockfiles;
     l.snapshot(context('b1'), snapshot('b1', BEFORE, true, 'Cargo.lock', 100), 1);
     l.snapshot(context('b3'), snapshot('b3', AFTER, true, 'Cargo.lock', 300), 2);
-    const late = ref(l.snapshot(context('b2'), snapshot('b2', AFTER, false, 'Cargo.lock', 200), 3));
-    expect(late).toMatchObject({ previousBuildId: 'b1' });
-    expect(l.resolve(late)!.diff.added.map((p) => p.name)).toEqual(['url-parsr']);
+    const late = ref(l.snapshot(context('b2'), snapshot('b2', BEFORE, false, 'Cargo.lock', 200), 3));
+    expect(late).toMatchObject({ previousBuildId: 'b3', previousSha256: sha(AFTER) });
+    expect(l.resolve(late)!.diff.removed.map((p) => p.name)).toEqual(['url-parsr']);
     // Two builds at the same time: the one recorded last is the base.
     l.snapshot(context('c1', 'acme/tie'), snapshot('c1', AFTER, false, 'Cargo.lock', 500), 4);
     l.snapshot(context('c2', 'acme/tie'), snapshot('c2', BEFORE, false, 'Cargo.lock', 500), 5);
     expect(l.snapshot(context('c3', 'acme/tie'), snapshot('c3', AFTER, false, 'Cargo.lock', 500), 6)).toMatchObject({ previousBuildId: 'c2' });
+  });
+
+  it('the base is the latest parsed snapshot received, whatever the agents\' clocks say', () => {
+    const { store } = openStore();
+    const l = store.lockfiles;
+    l.snapshot(context('b1'), snapshot('b1', BEFORE, true, 'Cargo.lock', 100), 1);
+    l.snapshot(context('b2'), snapshot('b2', AFTER, true, 'Cargo.lock', 200), 2);
+    // An agent whose clock runs behind: not a pipeline's first lockfile, and b2 is its base.
+    expect(l.snapshot(context('b3'), snapshot('b3', AFTER_STEP2, true, 'Cargo.lock', 50), 3)).toMatchObject({ previousBuildId: 'b2' });
+    // The next build's base is b3, received last, though b2's clock said later.
+    expect(l.snapshot(context('b4'), snapshot('b4', AFTER_STEP2, false, 'Cargo.lock', 300), 4)).toMatchObject({ previousBuildId: 'b3', previousSha256: sha(AFTER_STEP2) });
+    // An agent whose clock runs ahead is not the base of every build after it.
+    l.snapshot(context('b5'), snapshot('b5', BEFORE, false, 'Cargo.lock', 1e15), 5);
+    l.snapshot(context('b6'), snapshot('b6', AFTER, false, 'Cargo.lock', 400), 6);
+    expect(l.snapshot(context('b7'), snapshot('b7', AFTER, false, 'Cargo.lock', 500), 7)).toMatchObject({ previousBuildId: 'b6' });
+  });
+
+  it('content arriving after its hash keeps the base the snapshot was first given', () => {
+    const { store } = openStore();
+    const l = store.lockfiles;
+    l.snapshot(context('b1'), snapshot('b1', BEFORE), 1);
+    expect(l.snapshot(context('b2'), snapshot('b2', AFTER, false), 2)).toMatchObject({ status: 'content_unknown', previousBuildId: 'b1' });
+    l.snapshot(context('b3'), snapshot('b3', AFTER_STEP2), 3);
+    const late = ref(l.snapshot(context('b2'), snapshot('b2', AFTER), 4));
+    expect(late).toMatchObject({ status: 'parsed', previousBuildId: 'b1', previousSha256: sha(BEFORE) });
+    expect(l.resolve(late)!.diff.added.map((p) => p.name)).toEqual(['url-parsr']);
+  });
+
+  it('finds the base at the end of the partial index of parsed snapshots: no sort, no walk over the others', () => {
+    const { store } = openStore();
+    const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'build_lockfiles' AND sql IS NOT NULL").pluck().all();
+    expect(indexes).toEqual(['build_lockfiles_parsed']);
+    const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${BASE_QUERY}`).all('acme/app', 'Cargo.lock', 'b1') as { detail: string }[]).map((r) => r.detail);
+    expect(plan).toEqual(['SEARCH build_lockfiles USING INDEX build_lockfiles_parsed (pipeline=? AND path=?)']);
   });
 
   it('a lockfile changed back within a build (A → B → A) is A again, live and after a reload', () => {
@@ -379,5 +413,21 @@ describe('per-build bounds', () => {
     expect(store.lockfiles.content(createHash('sha256').update(big).digest('hex'))).not.toBeNull();
     expect(store.lockfiles.snapshot(context('b1'), snapshot('b1', AFTER, true, 'app/Cargo.lock'), 2)).toMatchObject({ status: 'over_budget' });
     expect(store.lockfiles.content(createHash('sha256').update(AFTER).digest('hex'))).toBeNull();
+  });
+
+  it('the budget counts content stored, at its stored size: snapshots without content do not use it up', () => {
+    const { store } = openStore();
+    const l = store.lockfiles;
+    l.snapshot(context('b0'), snapshot('b0', BEFORE), 0);
+    // Each declares the whole budget: too large, over the agent's budget, never received.
+    for (const omitted of ['too_large', 'over_budget'] as const) {
+      const r = l.snapshot(context('b1'), { ...snapshot('b1', omitted, false, `${omitted}/Cargo.lock`), size: MAX_CONTENT_PER_BUILD, omitted }, 1);
+      expect(r).toMatchObject({ status: omitted });
+    }
+    expect(l.snapshot(context('b1'), { ...snapshot('b1', 'never sent', false, 'gone/Cargo.lock'), size: MAX_CONTENT_PER_BUILD }, 2)).toMatchObject({ status: 'content_unknown' });
+    // Content the collector holds, by hash, with a size it does not have: counted at its own.
+    expect(l.snapshot(context('b1'), { ...snapshot('b1', BEFORE, false, 'known/Cargo.lock'), size: MAX_CONTENT_PER_BUILD }, 3)).toMatchObject({ status: 'parsed' });
+    expect(l.snapshot(context('b1'), snapshot('b1', AFTER), 4)).toMatchObject({ status: 'parsed' });
+    expect(l.content(sha(AFTER))).not.toBeNull();
   });
 });

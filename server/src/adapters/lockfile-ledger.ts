@@ -1,9 +1,9 @@
 // Keeps the lockfiles agents report: each content once by hash, each build's snapshot with the
-// snapshot it was diffed against (the previous build's). Builds hold small references; the
-// ledger resolves one (parsed lockfile, diff, typosquat signals of what was added) on demand,
-// through a cache bounded by the packages it holds and shared by every build of the same pair
-// of hashes. Parsing and diffing are the pure lockfiles/ code. It never throws: an unexpected
-// failure is logged and becomes a drop (`lockfile_error`) or an unresolved reference.
+// snapshot it was diffed against (another build's, the latest received before it). Builds hold
+// small references; the ledger resolves one (parsed lockfile, diff, typosquat signals of what was
+// added) on demand, through a cache bounded by the packages it holds and shared by every build of
+// the same pair of hashes. Parsing and diffing are the pure lockfiles/ code. It never throws: an
+// unexpected failure is logged and becomes a drop (`lockfile_error`) or an unresolved reference.
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { BuildContext, BuildLockfileRow, LockfileChange, LockfileEvent } from '@telltale/proto';
@@ -24,6 +24,13 @@ export const API_ROWS = 64;
 /** Snapshots one build may record, and the bytes of their contents (past them: counted drops, `over_budget`). */
 export const MAX_SNAPSHOTS_PER_BUILD = 256;
 export const MAX_CONTENT_PER_BUILD = 64 * 1024 * 1024;
+/**
+ * A snapshot's base: another build's latest parsed snapshot of the path, in the order the
+ * collector received them (agents' clocks are not trusted for order). Every row already stored
+ * was received before the one being recorded. Served by the partial index build_lockfiles_parsed.
+ */
+export const BASE_QUERY = `SELECT build_id, sha256 FROM build_lockfiles
+  WHERE pipeline = ? AND path = ? AND status = 'parsed' AND build_id <> ? ORDER BY id DESC LIMIT 1`;
 
 export interface LedgerOptions {
   log?: { error(msg: string, fields?: Record<string, unknown>): void };
@@ -60,13 +67,15 @@ export class LockfileLedger implements LockfilePort {
       blob: db.prepare('SELECT content FROM lockfile_blobs WHERE sha256 = ?').pluck(),
       putBlob: db.prepare('INSERT OR IGNORE INTO lockfile_blobs (sha256, size, content, first_seen_us) VALUES (?, ?, ?, ?)'),
       existing: db.prepare('SELECT * FROM build_lockfiles WHERE build_id = ? AND path = ? AND sha256 = ?'),
-      usage: db.prepare('SELECT count(*) AS rows, coalesce(sum(size), 0) AS bytes FROM build_lockfiles WHERE build_id = ?'),
+      // The content budget counts what was stored for the build's snapshots, at its stored size: not
+      // the sizes declared by snapshots without content (too large, over budget, never received).
+      usage: db.prepare(`SELECT count(*) AS rows, coalesce(sum(c.size), 0) AS bytes FROM build_lockfiles b
+        LEFT JOIN lockfile_blobs c ON c.sha256 = b.sha256 AND b.status IN ('parsed', 'unparsable') WHERE b.build_id = ?`),
       latestOfBuild: db.prepare('SELECT id FROM build_lockfiles WHERE build_id = ? AND path = ? ORDER BY id DESC LIMIT 1').pluck(),
       firstOfBuild: db.prepare('SELECT previous_build_id, previous_sha256 FROM build_lockfiles WHERE build_id = ? AND path = ? ORDER BY id LIMIT 1'),
-      // The base: another build's latest parsed snapshot of the path, no later than this one.
-      base: db.prepare(`SELECT build_id, sha256 FROM build_lockfiles
-        WHERE pipeline = ? AND path = ? AND status = 'parsed' AND build_id <> ? AND time_us <= ? ORDER BY time_us DESC, id DESC LIMIT 1`),
-      // Reported again after another content: the row becomes the path's latest (by id and time).
+      base: db.prepare(BASE_QUERY),
+      // Reported again after another content: the row becomes the path's latest (by id, which picks
+      // bases), and its time says when it was last reported.
       bump: db.prepare('UPDATE build_lockfiles SET id = (SELECT max(id) + 1 FROM build_lockfiles), time_us = max(time_us, ?) WHERE id = ?'),
       drop: db.prepare('DELETE FROM build_lockfiles WHERE id = ?'),
       insert: db.prepare(`INSERT OR IGNORE INTO build_lockfiles
@@ -154,13 +163,14 @@ export class LockfileLedger implements LockfilePort {
       if (this.sql.latestOfBuild.get(e.buildId, e.path) !== again.id) this.sql.bump.run(e.timeUs, again.id);
       return refOf(again);
     }
-    // The content arrived after all: recorded afresh.
-    if (again) this.sql.drop.run(again.id);
-    // Every snapshot of a build diffs against the same base: "arrived in this build" is relative to the previous build.
+    // Every snapshot of a build diffs against the same base: "arrived in this build" is relative to
+    // the previous build. Read before a row is replaced, so content arriving late keeps its base.
     const earlier = this.sql.firstOfBuild.get(e.buildId, e.path) as Pick<SnapshotRow, 'previous_build_id' | 'previous_sha256'> | undefined;
     const base = earlier
       ? { build_id: earlier.previous_build_id, sha256: earlier.previous_sha256 }
-      : (this.sql.base.get(context.pipeline, e.path, e.buildId, e.timeUs) as { build_id: string; sha256: string } | undefined);
+      : (this.sql.base.get(context.pipeline, e.path, e.buildId) as { build_id: string; sha256: string } | undefined);
+    // The content arrived after all: recorded afresh.
+    if (again) this.sql.drop.run(again.id);
     const ref: BuildLockfile = {
       path: e.path, kind, sha256: e.sha256, status: 'parsed', detail: null, previousBuildId: base?.build_id ?? null, previousSha256: base?.sha256 ?? null,
     };

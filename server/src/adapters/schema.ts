@@ -269,9 +269,10 @@ export const migrations: readonly string[] = [
      UNIQUE (build_id, path, sha256)
    );
    CREATE INDEX build_lockfiles_pipeline ON build_lockfiles (pipeline, path, id);`,
-  // 6: a snapshot's base is the pipeline's latest parsed snapshot of the path reported no later
-  // than it (by the agent's time): found by walking this index back, not by sorting the path's
-  // history. The index by id it replaces served the old rule (the last row by id).
-  `CREATE INDEX build_lockfiles_pipeline_time ON build_lockfiles (pipeline, path, time_us, id);
+  // 6: a snapshot's base is the pipeline's latest parsed snapshot of the path received before it
+  // (by id: agents' clocks do not order builds). This partial index holds parsed rows only, so
+  // the base is found at its end without walking back over rows never received, too large or
+  // unparsable; it replaces the index over every row.
+  `CREATE INDEX build_lockfiles_parsed ON build_lockfiles (pipeline, path, id) WHERE status = 'parsed';
    DROP INDEX build_lockfiles_pipeline;`,
 ];
