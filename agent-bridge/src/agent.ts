@@ -146,7 +146,10 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
         // A lockfile's content travels in a batch of its own: a scan's worth could pass the
         // collector's batch limit.
         if (f.content) flush();
-        add({ kind: 'lockfile', timeUs: nowUs(), buildId, path: f.path, workspace, sha256: f.sha256, size: f.size, content: f.content, omitted: f.omitted });
+        add({
+          kind: 'lockfile', timeUs: nowUs(), buildId, path: f.path, workspace, sha256: f.sha256, size: f.size, content: f.content, omitted: f.omitted,
+          scanIncomplete: outcome.scan.truncated,
+        });
         // Remembered as sent before the flush: a spool overflow there forgets it again.
         lockfiles.queued(buildId, context.pipeline, f, f.content !== null, Date.now());
         if (f.content) flush();

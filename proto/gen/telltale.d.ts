@@ -346,6 +346,7 @@ export namespace telltale {
             size: number;
             content: Uint8Array;
             omitted: string;
+            scanIncomplete: boolean;
             static create(properties: telltale.v1.LockfileSnapshot.$Shape): telltale.v1.LockfileSnapshot & telltale.v1.LockfileSnapshot.$Shape;
             static create(properties?: telltale.v1.LockfileSnapshot.$Properties): telltale.v1.LockfileSnapshot;
             static encode(m: telltale.v1.LockfileSnapshot.$Properties, w?: $protobuf.Writer): $protobuf.Writer;
@@ -363,6 +364,7 @@ export namespace telltale {
                 size?: (number|null);
                 content?: (Uint8Array|null);
                 omitted?: (string|null);
+                scanIncomplete?: (boolean|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = telltale.v1.LockfileSnapshot.$Properties;

@@ -3426,6 +3426,7 @@ export const telltale = $root.telltale = (() => {
              * @property {number|null} [size] LockfileSnapshot size
              * @property {Uint8Array|null} [content] LockfileSnapshot content
              * @property {string|null} [omitted] LockfileSnapshot omitted
+             * @property {boolean|null} [scanIncomplete] LockfileSnapshot scanIncomplete
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -3506,6 +3507,14 @@ export const telltale = $root.telltale = (() => {
             LockfileSnapshot.prototype.omitted = "";
 
             /**
+             * LockfileSnapshot scanIncomplete.
+             * @member {boolean} scanIncomplete
+             * @memberof telltale.v1.LockfileSnapshot
+             * @instance
+             */
+            LockfileSnapshot.prototype.scanIncomplete = false;
+
+            /**
              * Creates a new LockfileSnapshot instance using the specified properties.
              * @function create
              * @memberof telltale.v1.LockfileSnapshot
@@ -3549,6 +3558,8 @@ export const telltale = $root.telltale = (() => {
                     w.uint32(/* id 5, wireType 2 =*/42).bytes(m.content);
                 if (m.omitted != null && $Object.hasOwnProperty.call(m, "omitted") && m.omitted !== "")
                     w.uint32(/* id 6, wireType 2 =*/50).string(m.omitted);
+                if (m.scanIncomplete != null && $Object.hasOwnProperty.call(m, "scanIncomplete") && m.scanIncomplete !== false)
+                    w.uint32(/* id 7, wireType 0 =*/56).bool(m.scanIncomplete);
                 if (m.$unknowns != null && $Object.hasOwnProperty.call(m, "$unknowns"))
                     for (var i = 0; i < m.$unknowns.length; ++i)
                         w.raw(m.$unknowns[i]);
@@ -3647,6 +3658,15 @@ export const telltale = $root.telltale = (() => {
                                 delete m.omitted;
                             continue;
                         }
+                    case 7: {
+                            if (u !== 0)
+                                break;
+                            if (v = r.bool())
+                                m.scanIncomplete = v;
+                            else
+                                delete m.scanIncomplete;
+                            continue;
+                        }
                     }
                     r.skipType(u, q, t);
                     if (!r.discardUnknown) {
@@ -3722,6 +3742,11 @@ export const telltale = $root.telltale = (() => {
                         m.omitted = $String(d.omitted);
                     }
                 }
+                if (d.scanIncomplete != null) {
+                    if (d.scanIncomplete) {
+                        m.scanIncomplete = $Boolean(d.scanIncomplete);
+                    }
+                }
                 return m;
             };
 
@@ -3759,6 +3784,7 @@ export const telltale = $root.telltale = (() => {
                             d.content = $util.newBuffer(d.content);
                     }
                     d.omitted = "";
+                    d.scanIncomplete = false;
                 }
                 if (m.path != null && $Object.hasOwnProperty.call(m, "path")) {
                     d.path = m.path;
@@ -3782,6 +3808,9 @@ export const telltale = $root.telltale = (() => {
                 }
                 if (m.omitted != null && $Object.hasOwnProperty.call(m, "omitted")) {
                     d.omitted = m.omitted;
+                }
+                if (m.scanIncomplete != null && $Object.hasOwnProperty.call(m, "scanIncomplete")) {
+                    d.scanIncomplete = m.scanIncomplete;
                 }
                 return d;
             };

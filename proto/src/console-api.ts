@@ -172,6 +172,8 @@ export interface AlertPackageEvidence extends ProcessPackage {
   from: string;
   /** The lockfile that locks it; null: the build has a lockfile of its ecosystem and it is locked nowhere. */
   lockfile?: string | null;
+  /** Found in no lockfile reported, and the agent's scan of the workspace stopped at a bound (so not "locked nowhere"). */
+  lockfilesIncomplete?: boolean;
   /** Listed in the project's own manifest (true) or brought in by another package (false). */
   direct?: boolean | null;
   /** Up to 3, `app 0.1.0 → rust-utilities 2.1.1 → reqwests 0.1.0`. */

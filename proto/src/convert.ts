@@ -69,7 +69,7 @@ function lockfileFromProto(m: telltale.v1.LockfileSnapshot.$Properties, timeUs: 
   }
   return {
     timeUs, buildId, kind: 'lockfile', path, workspace, sha256, size, content: bytes,
-    omitted: omitted === '' ? null : (omitted as LockfileOmission),
+    omitted: omitted === '' ? null : (omitted as LockfileOmission), scanIncomplete: m.scanIncomplete ?? false,
   };
 }
 
@@ -211,7 +211,10 @@ export function eventToProto(e: TelltaleEvent): telltale.v1.Event.$Properties {
     };
     case 'lockfile': return {
       timeUs, buildId,
-      lockfile: { path: e.path, workspace: e.workspace, sha256: e.sha256, size: e.size, content: e.content ?? new Uint8Array(0), omitted: e.omitted ?? '' },
+      lockfile: {
+        path: e.path, workspace: e.workspace, sha256: e.sha256, size: e.size, content: e.content ?? new Uint8Array(0), omitted: e.omitted ?? '',
+        scanIncomplete: e.scanIncomplete,
+      },
     };
   }
 }

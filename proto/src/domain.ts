@@ -93,6 +93,8 @@ export interface LockfileEvent extends EventBase {
   /** null: sent before (the collector has it by hash) or omitted (`omitted` says why). */
   content: Uint8Array | null;
   omitted: LockfileOmission | null;
+  /** The workspace scan stopped at a bound: lockfiles may be missing from what was reported. */
+  scanIncomplete: boolean;
 }
 
 export type TelltaleEvent =

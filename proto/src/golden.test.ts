@@ -31,7 +31,7 @@ export const goldenBatch: EventBatch = {
     { kind: 'loss', timeUs: 1_795_000_000_104_000, buildId: 'b-1', source: 'bpftrace', reason: 'lost_events', count: 3 },
     { kind: 'secret_match', timeUs: 1_795_000_000_105_000, buildId: 'b-1', pid: 4102, variable: 'AWS_SECRET_ACCESS_KEY', encoding: 'base32', coveredBytes: 40, valueBytes: 40 },
     { kind: 'lockfile', timeUs: 1_795_000_000_106_000, buildId: 'b-1', path: 'Cargo.lock', workspace: '/w', size: 6,
-      sha256: 'ba661c38ea21e3029278dc52ec830a6ab47a9fd2c86b4541d3458f2fe72e0266', content: new TextEncoder().encode('# lock'), omitted: null },
+      sha256: 'ba661c38ea21e3029278dc52ec830a6ab47a9fd2c86b4541d3458f2fe72e0266', content: new TextEncoder().encode('# lock'), omitted: null, scanIncomplete: false },
     { kind: 'build_end', timeUs: 1_795_000_000_200_000, buildId: 'b-1', exitCode: 0 },
   ],
 };

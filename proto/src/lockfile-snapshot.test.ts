@@ -9,7 +9,7 @@ import { telltale } from '../gen/telltale.js';
 const SHA = 'a'.repeat(64);
 const snapshot: LockfileEvent = {
   kind: 'lockfile', timeUs: 1, buildId: 'b', path: 'crates/app/Cargo.lock', workspace: '/w', sha256: SHA, size: 3,
-  content: Buffer.from([1, 2, 3]), omitted: null, // protobufjs hands bytes over as a Buffer on Node
+  content: Buffer.from([1, 2, 3]), omitted: null, scanIncomplete: false, // protobufjs hands bytes over as a Buffer on Node
 };
 const decodeOne = (lockfile: telltale.v1.LockfileSnapshot.$Properties) =>
   decodeBatch(telltale.v1.EventBatch.encode({ agentId: 'a', sequence: 1, events: [{ buildId: 'b', timeUs: 1, lockfile }] }).finish());
@@ -20,7 +20,7 @@ describe('lockfile snapshots on the wire', () => {
     expect(decodeBatch(encodeBatch({ agentId: 'a', sequence: 1, events: [snapshot] })).events).toEqual([snapshot]);
     const hashOnly: LockfileEvent = { ...snapshot, content: null };
     expect(decodeBatch(encodeBatch({ agentId: 'a', sequence: 1, events: [hashOnly] })).events).toEqual([hashOnly]);
-    const omitted: LockfileEvent = { ...snapshot, content: null, size: 50_000_000, omitted: 'too_large' };
+    const omitted: LockfileEvent = { ...snapshot, content: null, size: 50_000_000, omitted: 'too_large', scanIncomplete: true };
     expect(decodeBatch(encodeBatch({ agentId: 'a', sequence: 1, events: [omitted] })).events).toEqual([omitted]);
   });
 

@@ -35,7 +35,7 @@ describe('package views', () => {
     const b = new BuildScript(buildId, 'acme/app');
     const content = Buffer.from(lock);
     b.events.push({ kind: 'lockfile', timeUs: b.tick(), buildId, path: 'Cargo.lock', workspace: '/src', sha256: createHash('sha256').update(content).digest('hex'),
-      size: content.length, content, omitted: null });
+      size: content.length, content, omitted: null, scanIncomplete: false });
     b.exec(101, 100, '/root/.cargo/bin/cargo', ['cargo', 'build']);
     if (leak) {
       b.events.push({ kind: 'exec', timeUs: b.tick(), buildId, pid: 102, ppid: 101, exe: SCRIPT, argv: [SCRIPT], cwd: '/src/vendor/reqwests', uid: 1000, startTimeUs: 0, argvTruncated: false });

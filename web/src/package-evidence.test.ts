@@ -51,6 +51,9 @@ describe('packageFacts', () => {
     const facts = packageFacts({ kind: 'secret_leak', evidence: { package: { ecosystem: 'npm', name: '@acme/x', version: null, from: 'working directory', lockfile: null } } });
     expect(facts).toMatchObject({ version: null, notLocked: true, lockfile: null, dependencyPaths: [], lockfileChange: null });
     expect(packageLabel(facts!)).toBe('@acme/x');
+    // Not found, but the scan stopped at a bound: not "locked nowhere".
+    const partial = packageFacts({ kind: 'secret_leak', evidence: { package: { ecosystem: 'npm', name: '@acme/x', version: null, from: 'working directory', lockfilesIncomplete: true } } });
+    expect(partial).toMatchObject({ notLocked: false, lockfilesIncomplete: true, lockfile: null });
   });
 
   it('reads the proc-macros a rustc ran as the lockfile describes them, dropping malformed ones', () => {

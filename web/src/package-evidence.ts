@@ -22,6 +22,8 @@ export interface PackageFacts {
   lockfile: string | null;
   /** The build has a lockfile of the package's ecosystem and it is locked nowhere. */
   notLocked: boolean;
+  /** Not found, and the agent's scan of the workspace stopped at a bound: it may be locked in a file not reported. */
+  lockfilesIncomplete: boolean;
   direct: boolean | null;
   dependencyPaths: string[];
   /** null: unknown, or the pipeline's first lockfile (nothing to compare with). */
@@ -77,13 +79,13 @@ export function packageFacts(alert: Pick<Alert, 'kind' | 'evidence'>): PackageFa
   if (alert.kind === 'typosquat_package') {
     const arrival = str(evidence.arrival);
     return {
-      ...base, from: null, lockfile: str(evidence.lockfile), notLocked: false, direct: null, dependencyPaths: strings(evidence.dependencyPaths),
+      ...base, from: null, lockfile: str(evidence.lockfile), notLocked: false, lockfilesIncomplete: false, direct: null, dependencyPaths: strings(evidence.dependencyPaths),
       arrivedInThisBuild: arrival ? true : null, arrival, changedInThisBuild: null, previousVersion: null, lockfileChange: null, typosquat: signals(evidence.signals), lockedVersions: [],
       procMacros: [], procMacroPackages: [], runsInstallScript: evidence.runsInstallScript === true, lookAlike: true,
     };
   }
   return {
-    ...base, from: str(p.from), lockfile: str(p.lockfile), notLocked: p.lockfile === null, direct: bool(p.direct),
+    ...base, from: str(p.from), lockfile: str(p.lockfile), notLocked: p.lockfile === null, lockfilesIncomplete: p.lockfilesIncomplete === true, direct: bool(p.direct),
     dependencyPaths: strings(p.dependencyPaths), arrivedInThisBuild: bool(p.arrivedInThisBuild), arrival: str(p.arrival),
     changedInThisBuild: changeKind(p.changeInThisBuild), previousVersion: str(p.previousVersion), lockfileChange: change(p.lockfileChange), typosquat: signals(p.typosquat), lockedVersions: strings(p.lockedVersions),
     procMacros: strings(p.procMacros), procMacroPackages: macros(p.procMacroPackages), runsInstallScript: false, lookAlike: false,

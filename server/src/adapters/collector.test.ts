@@ -101,7 +101,7 @@ describe('Collector', () => {
     const b = new BuildScript('b1', 'acme/app');
     const text = '# Cargo.lock\nversion = 4\n\n[[package]]\nname = "app"\nversion = "0.1.0"\n';
     b.events.push({ kind: 'lockfile', timeUs: b.tick(), buildId: 'b1', path: 'Cargo.lock', workspace: '/src', sha256: createHash('sha256').update(text).digest('hex'),
-      size: text.length, content: Buffer.from(text), omitted: null });
+      size: text.length, content: Buffer.from(text), omitted: null, scanIncomplete: false });
     b.cargoBuildScript().dns(102, leak);
     expect(() => c.ingest(batch(1, b.events))).toThrow(/SQLITE_FULL/);
     expect(loads).toBe(2);

@@ -44,7 +44,7 @@ const context = (buildId: string, pipeline = 'acme/app'): BuildContext => ({
 });
 function snapshot(buildId: string, text: string, withContent = true, path = 'Cargo.lock', timeUs = 1): LockfileEvent {
   const bytes = Buffer.from(text);
-  return { kind: 'lockfile', timeUs, buildId, path, workspace: '/src', sha256: sha(text), size: bytes.length, content: withContent ? bytes : null, omitted: null };
+  return { kind: 'lockfile', timeUs, buildId, path, workspace: '/src', sha256: sha(text), size: bytes.length, content: withContent ? bytes : null, omitted: null, scanIncomplete: false };
 }
 function ref(r: BuildLockfile | string): BuildLockfile {
   if (typeof r === 'string') throw new Error(r);
@@ -392,6 +392,16 @@ describe('alerts name how the package got in', () => {
 describe('the shipped lists', () => {
   it('load, and judge a typosquat of a well-known crate', () => {
     expect(loadTyposquatJudge().judge('cargo', 'reqwests').map((s) => [s.kind, s.resembles])).toEqual([['edit_distance', 'reqwest']]);
+  });
+});
+
+describe('scan completeness', () => {
+  it('a snapshot from a scan that stopped at a bound says so, in its reference and after a reload', () => {
+    const { store } = openStore();
+    const ref = store.lockfiles.snapshot(context('b1'), { ...snapshot('b1', BEFORE), scanIncomplete: true }, 1);
+    expect(ref).toMatchObject({ status: 'parsed', scanIncomplete: true });
+    expect(store.lockfiles.refsOf('b1', 64)).toEqual([expect.objectContaining({ path: 'Cargo.lock', scanIncomplete: true })]);
+    expect(store.lockfiles.snapshot(context('b2'), snapshot('b2', BEFORE, false), 2)).not.toHaveProperty('scanIncomplete');
   });
 });
 

@@ -52,6 +52,7 @@ interface SnapshotRow {
   previous_build_id: string | null;
   previous_sha256: string | null;
   diff: string | null;
+  scan_incomplete: number;
 }
 
 export class LockfileLedger implements LockfilePort {
@@ -79,8 +80,8 @@ export class LockfileLedger implements LockfilePort {
       bump: db.prepare('UPDATE build_lockfiles SET id = (SELECT max(id) + 1 FROM build_lockfiles), time_us = max(time_us, ?) WHERE id = ?'),
       drop: db.prepare('DELETE FROM build_lockfiles WHERE id = ?'),
       insert: db.prepare(`INSERT OR IGNORE INTO build_lockfiles
-        (build_id, pipeline, path, kind, sha256, size, time_us, status, detail, format, packages, previous_build_id, previous_sha256, diff)
-        VALUES (@buildId, @pipeline, @path, @kind, @sha256, @size, @timeUs, @status, @detail, @format, @packages, @previousBuildId, @previousSha256, @diff)`),
+        (build_id, pipeline, path, kind, sha256, size, time_us, status, detail, format, packages, previous_build_id, previous_sha256, diff, scan_incomplete)
+        VALUES (@buildId, @pipeline, @path, @kind, @sha256, @size, @timeUs, @status, @detail, @format, @packages, @previousBuildId, @previousSha256, @diff, @scanIncomplete)`),
       // Each path's current snapshot, in the order the paths were first reported.
       refsOf: db.prepare(`SELECT b.* FROM build_lockfiles b
         JOIN (SELECT max(id) AS last, min(id) AS first FROM build_lockfiles WHERE build_id = ? GROUP BY path) g ON b.id = g.last
@@ -173,6 +174,7 @@ export class LockfileLedger implements LockfilePort {
     if (again) this.sql.drop.run(again.id);
     const ref: BuildLockfile = {
       path: e.path, kind, sha256: e.sha256, status: 'parsed', detail: null, previousBuildId: base?.build_id ?? null, previousSha256: base?.sha256 ?? null,
+      ...(e.scanIncomplete ? { scanIncomplete: true as const } : {}),
     };
     const parsed = this.parse(kind, e.sha256);
     if (!parsed) {
@@ -189,6 +191,7 @@ export class LockfileLedger implements LockfilePort {
       status: ref.status, detail: ref.detail, format: parsed?.lock?.format ?? null,
       packages: parsed?.lock ? parsed.lock.packages.filter((p) => !p.synthetic).length : null,
       previousBuildId: ref.previousBuildId, previousSha256: ref.previousSha256, diff: jsonOrNull(diffSummary(ref, resolved)),
+      scanIncomplete: e.scanIncomplete ? 1 : 0,
     });
     return ref;
   }
@@ -232,7 +235,7 @@ export class LockfileLedger implements LockfilePort {
 function refOf(r: SnapshotRow): BuildLockfile {
   return {
     path: r.path, kind: r.kind as LockfileKind, sha256: r.sha256, status: r.status as LockfileStatus, detail: r.detail,
-    previousBuildId: r.previous_build_id, previousSha256: r.previous_sha256,
+    previousBuildId: r.previous_build_id, previousSha256: r.previous_sha256, ...(r.scan_incomplete ? { scanIncomplete: true as const } : {}),
   };
 }
 

@@ -273,6 +273,8 @@ export const migrations: readonly string[] = [
   // (by id: agents' clocks do not order builds). This partial index holds parsed rows only, so
   // the base is found at its end without walking back over rows never received, too large or
   // unparsable; it replaces the index over every row.
+  // A snapshot also says whether the agent's scan of the workspace stopped at a bound.
   `CREATE INDEX build_lockfiles_parsed ON build_lockfiles (pipeline, path, id) WHERE status = 'parsed';
-   DROP INDEX build_lockfiles_pipeline;`,
+   DROP INDEX build_lockfiles_pipeline;
+   ALTER TABLE build_lockfiles ADD COLUMN scan_incomplete INTEGER NOT NULL DEFAULT 0;`,
 ];

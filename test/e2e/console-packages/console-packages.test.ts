@@ -48,12 +48,12 @@ describe('console packages in Chromium', () => {
     if (cargoLock) {
       b.events.push({
         kind: 'lockfile', timeUs: b.tick(), buildId, path: 'Cargo.lock', workspace: '/src', sha256: createHash('sha256').update(cargoLock).digest('hex'),
-        size: cargoLock.length, content: cargoLock, omitted: null,
+        size: cargoLock.length, content: cargoLock, omitted: null, scanIncomplete: false,
       });
     }
     if (buildId === 'build-1') {
       // A lockfile too large to send: only its hash came.
-      b.events.push({ kind: 'lockfile', timeUs: b.tick(), buildId, path: 'web/package-lock.json', workspace: '/src', sha256: 'f'.repeat(64), size: 80 << 20, content: null, omitted: 'too_large' });
+      b.events.push({ kind: 'lockfile', timeUs: b.tick(), buildId, path: 'web/package-lock.json', workspace: '/src', sha256: 'f'.repeat(64), size: 80 << 20, content: null, omitted: 'too_large', scanIncomplete: false });
     }
     b.exec(101, 100, '/root/.cargo/bin/cargo', ['cargo', 'build', '--locked']);
     b.dns(101, 'index.crates.test');

@@ -91,7 +91,11 @@ export function PackageBlock({ pkg }: { pkg: PackageFacts }) {
       )}
       {pkg.notLocked && <div className="banner banner-warn inline">Locked in none of the build's lockfiles of its ecosystem: nothing says how it got in.</div>}
       {!pkg.lookAlike && !pkg.notLocked && pkg.lockfile === null && (
-        <div className="muted pkg-note" data-testid="package-no-lockfile">The build reported no lockfile that locks it: its version and how it got in are not known.</div>
+        <div className="muted pkg-note" data-testid="package-no-lockfile">
+          {pkg.lockfilesIncomplete
+            ? 'Not in the lockfiles reported, but the agent\'s scan of the workspace stopped at its bounds: another lockfile may lock it.'
+            : 'The build reported no lockfile that locks it: its version and how it got in are not known.'}
+        </div>
       )}
       {pkg.arrivedInThisBuild === null && pkg.lockfile && !pkg.lookAlike && (
         <div className="muted pkg-note">The pipeline's first snapshot of this lockfile: nothing to compare with, so no arrival to tell.</div>

@@ -55,6 +55,15 @@ describe('packageEvidence', () => {
     ]);
   });
 
+  it('a scan that stopped at a bound never says locked nowhere: other lockfiles may exist', () => {
+    const incomplete: BuildLockfile = { ...ref('Cargo.lock'), scanIncomplete: true };
+    const evidence = packageEvidence([incomplete], { ecosystem: 'cargo', name: 'stranger', version: null, from: 'build script path' }, () => resolved(before, after), null);
+    expect(evidence).toMatchObject({ name: 'stranger', lockfilesIncomplete: true });
+    expect(evidence).not.toHaveProperty('lockfile');
+    expect(packageEvidence([ref('Cargo.lock')], { ecosystem: 'cargo', name: 'stranger', version: null, from: 'build script path' }, () => resolved(before, after), null))
+      .toMatchObject({ lockfile: null });
+  });
+
   it('resolves only parsed lockfiles of the package\'s ecosystem; one of them read and none locks it: locked nowhere', () => {
     const asked: string[] = [];
     const refs = [ref('web/package-lock.json', 'npm-lock'), { ...ref('other/Cargo.lock'), status: 'too_large' as const }, ref('Cargo.lock')];

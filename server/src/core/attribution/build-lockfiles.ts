@@ -25,6 +25,8 @@ export interface BuildLockfile {
   /** The snapshot it was diffed against: the previous build's (null: none, the pipeline's first). */
   previousBuildId: string | null;
   previousSha256: string | null;
+  /** The agent's scan of the workspace stopped at a bound: other lockfiles may exist unreported. */
+  scanIncomplete?: true;
 }
 
 /** A parsed snapshot, its diff against its base, and the typosquat signals of what it added (by package id). Shared, read-only. */
@@ -101,8 +103,10 @@ export function packageEvidence(lockfiles: readonly BuildLockfile[] | undefined,
   if (signals.length) evidence.typosquat = signals.map(signalJson);
   const { found, sawEcosystem } = locate(lockfiles ?? [], ref, resolve);
   if (!found) {
-    if (sawEcosystem) evidence.lockfile = null; // locked nowhere: worth saying
-    return evidence;
+    // Locked nowhere is worth saying, but only when the agent read the whole workspace.
+    if (lockfiles?.some((l) => l.scanIncomplete)) evidence.lockfilesIncomplete = true;
+    else if (sawEcosystem) evidence.lockfile = null;
+    return withProcMacros(evidence, lockfiles, ref, resolve, judge);
   }
   const { view, resolved, pkg, versions } = found;
   const { lock, diff } = resolved;
