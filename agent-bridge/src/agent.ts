@@ -258,7 +258,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       }
       if (e.kind === 'exec' && ciJobs) {
         const found = ciJobs.started(e.pid, e.ppid);
-        if (found?.kind === 'job') startCiJob(found.context, found.rootPid, e.pid);
+        if (found?.kind === 'job') startCiJob(found.context, found.rootPid, e.pid, found.workspace);
         else if (found?.kind === 'step') indexCiStep(found.rootPid, found.pid);
       }
       // Every exit is told (a pid seen as no executor may be reused by one); a job's root
@@ -338,7 +338,8 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
   // ended by their root's exit.
   const ciJobs = config.watchCiJobs ? new CiJobWatch() : null;
   const ciRoots = new Map<number, string>();
-  const startCiJob = (ci: CiContext, rootPid: number, stepPid: number) => {
+  /** `workspace`: the checkout the job's variables name (read with them), else the step's directory. */
+  const startCiJob = (ci: CiContext, rootPid: number, stepPid: number, workspace: string | null) => {
     // Under Tetragon a job in a Kubernetes runner pod is named with its pod and container too.
     const pod = source?.podOf?.(stepPid) ?? source?.podOf?.(rootPid);
     const context: BuildContext = {
@@ -346,7 +347,7 @@ export async function startAgent(config: AgentConfig, log: AgentLogger): Promise
       ...(pod ? { k8sNamespace: pod.namespace, k8sPod: pod.name, k8sContainer: pod.container } : {}),
     };
     startBuild(context, rootPid, stepPid);
-    void reportLockfiles(context.buildId, stepPid, ciWorkspace(stepPid));
+    void reportLockfiles(context.buildId, stepPid, workspace ?? readCwd(stepPid));
     ciRoots.set(rootPid, context.buildId);
     log.info('CI job found', { buildId: context.buildId, provider: ci.ciProvider, pipeline: ci.pipeline, runId: ci.runId, job: ci.job, rootPid });
   };

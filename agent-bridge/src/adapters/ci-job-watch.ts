@@ -5,13 +5,15 @@
 // each process they start is a build's root, ended by its own exit. A per-job executor's later
 // children are the job's next steps: their environments (step-level `env:`) hold secrets too.
 import type { CiContext } from '../core/ci-context.js';
-import { jobContext, jobExecutorKind, allowlistedEnv, type RunnerKind } from '../core/ci-runner.js';
+import { jobContext, jobExecutorKind, allowlistedEnv, workspaceFromEnv, type RunnerKind } from '../core/ci-runner.js';
 import { readEnviron, readImage } from './proc-reader.js';
 
 export interface FoundJob {
   kind: 'job';
   context: CiContext;
   rootPid: number;
+  /** The checkout the job's CI names (its lockfiles are there); null when it names none. */
+  workspace: string | null;
 }
 
 /** A later step of a job already found: `pid`'s environment belongs to the build rooted at `rootPid`. */
@@ -46,10 +48,11 @@ export class CiJobWatch {
     if (this.roots.has(rootPid)) return rootPid === ppid ? { kind: 'step', rootPid, pid } : null;
     const environ = this.io.environ(pid);
     if (environ === null) return null;
-    const context = jobContext(kind, allowlistedEnv(environ));
+    const env = allowlistedEnv(environ);
+    const context = jobContext(kind, env);
     if (!context) return null;
     this.roots.add(rootPid);
-    return { kind: 'job', context, rootPid };
+    return { kind: 'job', context, rootPid, workspace: workspaceFromEnv(env) };
   }
 
   /** A process exited; true when it was the root of a build this watch started. */

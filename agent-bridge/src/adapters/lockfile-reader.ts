@@ -203,18 +203,15 @@ function readLockfile(path: string, relPath: string, under: string, known: Known
         raw.update(chunk.subarray(0, n));
       }
     }
-    if (size > limits.maxFileBytes) {
-      const sha256 = raw.digest('hex');
-      return known.reported.get(relPath) === sha256 ? null : { path: relPath, sha256, size, content: null, omitted: 'too_large' };
-    }
+    // A file too large to send goes by hash alone (of its bytes as read: they never leave).
+    const tooLarge = (sha256: string, bytes: number) =>
+      (known.reported.get(relPath) === sha256 ? null : { path: relPath, sha256, size: bytes, content: null, omitted: 'too_large' as const });
+    if (size > limits.maxFileBytes) return tooLarge(raw.digest('hex'), size);
     // What is hashed is what would be sent: the file with URL credentials masked.
     const content = maskUrlCredentials(Buffer.concat(chunks, size));
-    // Masking can lengthen a file (`a@` → `***@`): what is sent must still fit.
-    if (content.length > limits.maxFileBytes) {
-      const sha256 = createHash('sha256').update(content).digest('hex');
-      return known.reported.get(relPath) === sha256 ? null : { path: relPath, sha256, size: content.length, content: null, omitted: 'too_large' };
-    }
     const sha256 = createHash('sha256').update(content).digest('hex');
+    // Masking can lengthen a file (`a@` → `***@`): what is sent must still fit.
+    if (content.length > limits.maxFileBytes) return tooLarge(sha256, content.length);
     if (known.reported.get(relPath) === sha256) return null;
     if (known.sent.get(relPath) === sha256) return { path: relPath, sha256, size: content.length, content: null, omitted: null };
     if (budget.kept + content.length > limits.maxTotalBytes) return { path: relPath, sha256, size: content.length, content: null, omitted: 'over_budget' };
